@@ -1,0 +1,100 @@
+"""Command line: python -m pipelines load|check|bootstrap (see DATA_CONTRACT.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipelines import settings
+from pipelines.load import REJECTED, Outcome, check_files, load_files
+from pipelines.report import swedish_int
+from pipelines.store import LoadBusy
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+STATUS = {"loaded": "inläst", "unchanged": "oförändrad", "rejected": "avvisad"}
+KIND = {"agencies": "myndigheter", "funds": "medel", "applications": "ansökningar"}
+PLANNED = {"loaded": "godkänd", "rejected": "avvisad"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    parser = argparse.ArgumentParser(prog="python -m pipelines", description="Läs in LOM-filer.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    load = commands.add_parser("load", help="kontrollera och läs in filer")
+    load.add_argument("--db", help="databasfil (standard: LOM_DB eller data/lom.duckdb)")
+    load.add_argument("files", nargs="+", type=Path)
+    check = commands.add_parser("check", help="kontrollera filer utan att skriva något")
+    check.add_argument("--db", help="databasfil att jämföra mot (känd myndighet, saldon)")
+    check.add_argument("files", nargs="+", type=Path)
+    bootstrap = commands.add_parser("bootstrap", help="bygg databasen av sample_data/ om den saknas")
+    bootstrap.add_argument("--db")
+    args = parser.parse_args(argv)
+
+    db = settings.db_path(args.db)
+    if args.command == "bootstrap":
+        return _bootstrap(db)
+    missing = [str(p) for p in args.files if not p.is_file()]
+    if missing:
+        print(f"fel: filen finns inte: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.command == "check":
+            outcomes = check_files(args.files, db)
+        else:
+            outcomes = load_files(args.files, db)
+    except LoadBusy as busy:
+        print(f"fel: {busy}; försök igen senare", file=sys.stderr)
+        return EXIT_REJECTED
+    for outcome in outcomes:
+        print(describe(outcome, planned=args.command == "check"))
+    print(summary(outcomes, planned=args.command == "check"))
+    return EXIT_REJECTED if any(o.status == REJECTED for o in outcomes) else EXIT_OK
+
+
+def _bootstrap(db: Path) -> int:
+    if db.exists():
+        print(f"databasen finns redan: {db}")
+        return EXIT_OK
+    files = sorted(p for p in settings.SAMPLE_DIR.iterdir() if p.suffix in (".csv", ".xlsx"))
+    outcomes = load_files(files, db)
+    print(summary(outcomes, planned=False))
+    return EXIT_REJECTED if any(o.status == REJECTED for o in outcomes) else EXIT_OK
+
+
+def describe(outcome: Outcome, planned: bool) -> str:
+    """Render one file's result and its findings in Swedish."""
+    status = (PLANNED if planned else STATUS)[outcome.status]
+    parts = [f"{outcome.path.name}: {status}"]
+    if outcome.kinds:
+        parts.append(", ".join(KIND[k] for k in outcome.kinds))
+    if outcome.status != REJECTED:
+        parts.append(f"{swedish_int(outcome.rows_in_file)} rader")
+        parts.append(f"{swedish_int(outcome.agencies)} myndigheter")
+        if outcome.years:
+            parts.append(f"år {outcome.years[0]}–{outcome.years[1]}")
+        if not planned:
+            parts.append(f"{swedish_int(outcome.rows_replaced)} rader ersatta")
+    findings = outcome.findings
+    parts.append(f"{swedish_int(findings.error_count())} fel, {swedish_int(findings.warning_count())} varningar")
+    lines = [" – ".join(parts[:2]) + (", " + ", ".join(parts[2:]) if len(parts) > 2 else "")]
+    lines += [f"  {line}" for line in findings.lines()]
+    return "\n".join(lines)
+
+
+def summary(outcomes: list[Outcome], planned: bool) -> str:
+    """Render the totals of a run."""
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("loaded", "unchanged", "rejected")}
+    names = PLANNED if planned else STATUS
+    shown = ", ".join(f"{counts[s]} {names[s]}" for s in names)
+    rows = sum(o.rows_inserted for o in outcomes)
+    replaced = sum(o.rows_replaced for o in outcomes)
+    warnings = sum(o.findings.warning_count() for o in outcomes)
+    text = f"Totalt {len(outcomes)} filer: {shown}"
+    if not planned:
+        text += f"; {swedish_int(rows)} rader inlästa, {swedish_int(replaced)} ersatta"
+    return text + f"; {swedish_int(warnings)} varningar"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

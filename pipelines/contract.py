@@ -1,0 +1,140 @@
+"""The three kinds of file of the data contract, and how a header row is recognised."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipelines.settings import normalise
+
+
+def normalise_header(header: str) -> str:
+    """Match headers case-insensitively, ignoring a unit in brackets and underscores."""
+    text = re.sub(r"\((?:kr|sek|tkr|st|antal)\)\s*$", "", normalise(header))
+    return normalise(text.replace("_", " "))
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the contract: canonical name, accepted headers and value type."""
+
+    name: str
+    label: str  # how the column is named to a Swedish user
+    type: str  # text, org_nr, integer, amount, date, code
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of file: its columns and the table it loads into."""
+
+    name: str
+    label: str
+    table: str
+    columns: tuple[Column, ...]
+    headers: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        mapping = {}
+        for column in self.columns:
+            for header in (column.name, *column.aliases):
+                mapping[normalise_header(header)] = column.name
+        object.__setattr__(self, "headers", mapping)
+
+    def column(self, name: str) -> Column:
+        """Return the column called name."""
+        return next(c for c in self.columns if c.name == name)
+
+
+ORG_NR = Column("org_nr", "organisationsnummer", "org_nr", ("organisationsnummer", "orgnr"))
+
+AGENCIES = Kind(
+    "agencies",
+    "myndigheter",
+    "agencies",
+    (
+        ORG_NR,
+        Column("name", "namn", "text", ("namn", "myndighet")),
+        Column("sector", "sektor", "code", ("sektor",)),
+    ),
+)
+
+FUNDS = Kind(
+    "funds",
+    "medel",
+    "fund_years",
+    (
+        ORG_NR,
+        Column("year", "år", "integer", ("år",)),
+        Column("employees", "anställda", "integer", ("anställda", "årsarbetskrafter")),
+        Column("payroll_sek", "lönesumma", "amount", ("lönesumma",)),
+        Column("allocated_sek", "avsättning", "amount", ("avsättning", "årets avsättning")),
+        Column("spent_sek", "nyttjat", "amount", ("nyttjat", "förbrukat")),
+        Column("opening_balance_sek", "ingående saldo", "amount", ("ingående saldo",)),
+        Column("closing_balance_sek", "utgående saldo", "amount", ("utgående saldo",)),
+    ),
+)
+
+APPLICATIONS = Kind(
+    "applications",
+    "ansökningar",
+    "applications",
+    (
+        Column("application_id", "ärendenummer", "text", ("ärendenummer", "ärende", "ansökan")),
+        ORG_NR,
+        Column("received_on", "inkom", "date", ("inkom", "inkommen", "ansökningsdatum")),
+        Column("decided_on", "beslutsdatum", "date", ("beslutsdatum",)),
+        Column("measure", "insats", "code", ("insats", "insatstyp")),
+        Column("decision", "beslut", "code", ("beslut",)),
+        Column("requested_sek", "sökt belopp", "amount", ("sökt belopp",)),
+        Column("granted_sek", "beviljat belopp", "amount", ("beviljat belopp",)),
+        Column("gender", "kön", "code", ("kön",), required=False),
+        Column("age_band", "åldersgrupp", "code", ("åldersgrupp",), required=False),
+    ),
+)
+
+ROW = "_row"  # the row number a person sees in the file (the header of a CSV is row 1)
+
+KINDS = (AGENCIES, FUNDS, APPLICATIONS)
+KIND_BY_NAME = {kind.name: kind for kind in KINDS}
+# Agencies must be known before their funds and applications are checked.
+LOAD_ORDER = {"agencies": 0, "funds": 1, "applications": 2}
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """A header row matched to a kind: canonical name for each matched column position."""
+
+    kind: Kind
+    positions: dict[int, str]  # column position -> canonical name
+    missing: tuple[Column, ...]
+    duplicates: dict[str, list[int]]  # canonical name -> positions, where more than one
+    extra: tuple[int, ...]  # positions outside the contract
+
+
+def recognise(headers: list[str]) -> Recognised | None:
+    """Recognise the kind of a file from its header row, or None when no kind fits."""
+    keys = [normalise_header(h or "") for h in headers]
+    best: tuple[int, Kind] | None = None
+    for kind in KINDS:
+        matched = {kind.headers[k] for k in keys if k in kind.headers}
+        required = [c for c in kind.columns if c.required]
+        score = sum(c.name in matched for c in required)
+        # A kind fits when more than half of its required columns are there.
+        if score * 2 > len(required) and (best is None or score > best[0]):
+            best = (score, kind)
+    if best is None:
+        return None
+    kind = best[1]
+    positions: dict[int, str] = {}
+    seen: dict[str, list[int]] = {}
+    for position, key in enumerate(keys):
+        if key in kind.headers:
+            name = kind.headers[key]
+            seen.setdefault(name, []).append(position)
+            positions.setdefault(position, name)
+    missing = tuple(c for c in kind.columns if c.required and c.name not in seen)
+    duplicates = {name: found for name, found in seen.items() if len(found) > 1}
+    extra = tuple(p for p, key in enumerate(keys) if key not in kind.headers)
+    return Recognised(kind, positions, missing, duplicates, extra)

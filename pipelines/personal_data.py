@@ -1,0 +1,108 @@
+"""Find personal data in a file so that it can be refused; never repeat what was found."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import polars as pl
+
+from pipelines.contract import ROW
+from pipelines.report import ERROR, Finding
+from pipelines.settings import normalise
+
+# Cheap vectorised pre-filters; the exact tests run in Python on the few cells they let through.
+NUMBER_LIKE = r"\d{6}[-+]?\d{4}"
+EMAIL = r"[^\s@<>]+@[^\s@<>]+\.[A-Za-z]{2,}"
+PERSONNUMMER = re.compile(r"(?<!\d)(\d{2})?(\d{2})(\d{2})(\d{2})[-+]?(\d{4})(?!\d)")
+
+
+def is_personnummer(candidate: re.Match) -> bool:
+    """Tell whether a match is a valid personnummer or samordningsnummer (day + 60)."""
+    century, year, month, day, tail = candidate.groups()
+    day_of_month = int(day) - 60 if int(day) > 60 else int(day)
+    centuries = [century] if century else ["19", "20"]
+    if not any(_is_date(int(c + year), int(month), day_of_month) for c in centuries):
+        return False
+    return _luhn(year + month + day + tail)
+
+
+def _is_date(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(digits):
+        digit = int(char) * (2 if position % 2 == 0 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return total % 10 == 0
+
+
+def contains_personnummer(value: str) -> bool:
+    """Tell whether a text holds a personnummer or samordningsnummer anywhere."""
+    return any(is_personnummer(m) for m in PERSONNUMMER.finditer(value))
+
+
+def scan_columns(
+    frame: pl.DataFrame, columns: dict[str, str], sheet: str | None
+) -> list[Finding]:
+    """Report each cell holding a personnummer or e-mail address by row and column header."""
+    findings = []
+    for name, header in columns.items():
+        values = pl.col(name)
+        suspects = frame.filter(values.str.contains(NUMBER_LIKE) | values.str.contains(EMAIL))
+        for row, value in suspects.select(ROW, name).iter_rows():
+            if contains_personnummer(value):
+                findings.append(_found(row, header, sheet, "personnummer eller samordningsnummer"))
+            elif re.search(EMAIL, value):
+                findings.append(_found(row, header, sheet, "e-postadress"))
+    return findings
+
+
+def scan_cells(frame: pl.DataFrame, sheet: str | None) -> list[Finding]:
+    """Scan every cell of a sheet that is not loaded, naming columns by their Excel letter."""
+    numbered = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    columns = {c: excel_letter(i) for i, c in enumerate(frame.columns)}
+    text = numbered.with_columns(pl.col(c).cast(pl.String) for c in columns)
+    return scan_columns(text, columns, sheet)
+
+
+def person_headers(headers: list[str], person_words: frozenset[str], sheet: str | None) -> list[Finding]:
+    """Report each header that names a person (namn, personnummer, e-post, ...)."""
+    return [
+        Finding(
+            ERROR,
+            "personuppgift: rubrik",
+            "kolumnrubriken avser en person; sådana kolumner får inte skickas",
+            column=header,
+            sheet=sheet,
+        )
+        for header in headers
+        if normalise(header) in person_words
+    ]
+
+
+def excel_letter(index: int) -> str:
+    """Return the spreadsheet letter of a 0-based column index (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _found(row: int, header: str, sheet: str | None, what: str) -> Finding:
+    return Finding(
+        ERROR,
+        "personuppgift",
+        f"cellen innehåller en {what}; filen avvisas (värdet visas inte)",
+        row=row,
+        column=header,
+        sheet=sheet,
+    )

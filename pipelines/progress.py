@@ -1,0 +1,35 @@
+"""A progress bar on standard error for large files, when a person is watching."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+LARGE_FILE_BYTES = 5 * 1024 * 1024
+WIDTH = 30
+
+
+class Progress:
+    """Show the stage a large file has reached: reading, checking, writing, publishing."""
+
+    def __init__(self, label: str, size: int, stream=None):
+        self.stream = stream or sys.stderr
+        watched = self.stream.isatty() or os.environ.get("LOM_PROGRESS") == "1"
+        self.enabled = watched and size >= LARGE_FILE_BYTES
+        self.label = label
+
+    def stage(self, name: str, fraction: float) -> None:
+        """Draw the bar at fraction (0 to 1) with the stage's name."""
+        if not self.enabled:
+            return
+        filled = round(fraction * WIDTH)
+        bar = "#" * filled + "-" * (WIDTH - filled)
+        self.stream.write(f"\r{self.label}: [{bar}] {round(fraction * 100):3d} % {name:<16}")
+        self.stream.flush()
+
+    def done(self) -> None:
+        """Complete the bar and end its line."""
+        if self.enabled:
+            self.stage("klar", 1.0)
+            self.stream.write("\n")
+            self.stream.flush()

@@ -1,0 +1,160 @@
+"""The one module that opens the database: readers, and the single writer that publishes.
+
+A load never writes the published file in place. It copies it, writes the copy, checkpoints and
+fsyncs it, then renames it onto the published path. Readers therefore see the old complete file
+or the new complete file, never half a load, and never hold a lock a load needs.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.settings import SQL_DIR, lock_timeout_seconds
+
+
+class LoadBusy(Exception):
+    """Another load held the writer lock for longer than we were willing to wait."""
+
+
+def sql(name: str) -> str:
+    """Return the text of a statement kept under sql/, e.g. sql('load/funds_insert')."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def run(con: duckdb.DuckDBPyConnection, query, params: dict | None = None) -> None:
+    """Execute a statement and finish its result, as DuckDB 2 requires before the next one."""
+    con.execute(query, params)
+    con.complete()
+
+
+def fetch_one(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None) -> tuple:
+    """Execute a query that returns one row and return that row."""
+    rows = con.execute(query, params).fetchall()
+    if len(rows) != 1:
+        raise RuntimeError(f"expected one row, got {len(rows)}")
+    return rows[0]
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table of sql/schema/ that is missing, in file order, in one transaction."""
+    run(con, "begin transaction")
+    try:
+        for path in sorted((SQL_DIR / "schema").glob("*.sql")):
+            for statement in con.extract_statements(path.read_text(encoding="utf-8")):
+                run(con, statement)
+        run(con, "commit")
+    except BaseException:
+        run(con, "rollback")
+        raise
+
+
+def open_read_only(db: Path) -> duckdb.DuckDBPyConnection:
+    """Open the published database read-only, always seeing the newest published file.
+
+    A fresh in-memory connection that attaches the file sees a file swapped in by a load; a plain
+    connect() would reuse a database this process already has open and keep the old one.
+    """
+    con = duckdb.connect()
+    run(con, f"attach '{_quoted(db)}' as lom (read_only)")
+    run(con, "use lom")
+    return con
+
+
+def open_schema_only() -> duckdb.DuckDBPyConnection:
+    """Open an empty in-memory database with the schema, for checks when nothing is published."""
+    con = duckdb.connect()
+    apply_schema(con)
+    return con
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+@contextmanager
+def writer_lock(db: Path) -> Iterator[None]:
+    """Hold the one-writer lock of a database, waiting for another load to finish."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + lock_timeout_seconds()
+    with open(db.with_name(db.name + ".lock"), "a+") as lock:
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise LoadBusy(f"en annan inläsning pågår fortfarande mot {db.name}") from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextmanager
+def next_version(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a read-write connection to a copy of the database; publish it if the block succeeds.
+
+    The caller must hold writer_lock. Leftovers of loads that died are removed first.
+    """
+    for leftover in db.parent.glob(db.name + ".next-*"):
+        leftover.unlink(missing_ok=True)
+    draft = db.with_name(f"{db.name}.next-{os.getpid()}")
+    if db.exists():
+        shutil.copyfile(db, draft)
+    con = duckdb.connect(draft)
+    try:
+        apply_schema(con)
+        yield con
+        run(con, "checkpoint")
+        con.close()
+        _publish(draft, db)
+    finally:
+        con.close()
+        for path in (draft, draft.with_name(draft.name + ".wal")):
+            path.unlink(missing_ok=True)
+
+
+def _publish(draft: Path, db: Path) -> None:
+    wal = draft.with_name(draft.name + ".wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise RuntimeError("the draft database still has a write-ahead log after its checkpoint")
+    with open(draft, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(draft, db)
+    directory = os.open(db.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def known_agencies(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """Return the org_nr of every agency in the database."""
+    return frozenset(con.sql(sql("load/known_agencies")).pl()["org_nr"].to_list())
+
+
+def allocation_rates(con: duckdb.DuckDBPyConnection, years: range) -> dict[int, Decimal]:
+    """Return the allocation rate of each year that has one."""
+    frame = con.sql(sql("load/allocation_rates")).pl()
+    rates = {}
+    for first, last, rate in frame.iter_rows():
+        for year in years:
+            if first <= year and (last is None or year <= last):
+                rates[year] = rate
+    return rates
+
+
+def closing_balances(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return each agency's closing balance per year, for the opening-balance check."""
+    return con.sql(sql("load/closing_balances")).pl()

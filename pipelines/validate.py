@@ -1,0 +1,267 @@
+"""Check raw tables against the data contract: type every cell, then apply each kind's rules.
+
+Pure functions of a frame and a context: no file or database is touched here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import polars as pl
+
+from pipelines import parse
+from pipelines.contract import AGENCIES, APPLICATIONS, FUNDS, ROW, Column
+from pipelines.read import RawTable
+from pipelines.report import ERROR, WARNING, Finding
+from pipelines.settings import Vocabulary
+
+GRANTING = ["beviljad", "delvis beviljad"]
+PENDING = "under handläggning"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What validation needs beyond the file: today, known agencies, rates, last closings."""
+
+    today: date
+    vocabulary: Vocabulary
+    known_agencies: frozenset[str]
+    rates: dict[int, Decimal]
+    previous_closing: pl.DataFrame  # org_nr, year, closing_balance_sek already in the database
+
+
+@dataclass
+class Validated:
+    """A table typed to the contract's columns, with what validation found."""
+
+    table: RawTable
+    frame: pl.DataFrame
+    findings: list[Finding]
+
+    @property
+    def kind(self):
+        return self.table.recognised.kind
+
+
+def validate(table: RawTable, context: Context) -> Validated:
+    """Type every column of a table and check every rule of its kind."""
+    kind = table.recognised.kind
+    present = [c for c in kind.columns if c.name in table.frame.columns]
+    parsed = {c.name: _parser(c, context.vocabulary) for c in present}
+    frame = table.frame.with_columns(
+        [p.value.alias(name) for name, p in parsed.items()]
+        + [p.bad.alias(f"bad_{name}") for name, p in parsed.items()]
+        + [pl.col(name).alias(f"raw_{name}") for name in parsed]
+    )
+    check = Checker(table, frame)
+    for column in present:
+        check.rule(pl.col(f"bad_{column.name}"), "format", _format_message(column), column.name)
+        if _value_required(column):
+            check.rule(
+                pl.col(column.name).is_null() & ~pl.col(f"bad_{column.name}"),
+                "värde saknas",
+                "värde saknas",
+                column.name,
+                show_value=False,
+            )
+    rules = {AGENCIES.name: _agency_rules, FUNDS.name: _fund_rules, APPLICATIONS.name: _application_rules}
+    if not any(f.severity == ERROR and f.row is None for f in table.findings):
+        rules[kind.name](check, context)
+    typed = frame.select(ROW, *[c.name for c in kind.columns if c.name in frame.columns])
+    if kind is APPLICATIONS:
+        typed = typed.with_columns(
+            pl.col("granted_sek").fill_null(Decimal(0)),
+            *[pl.lit(None, pl.String).alias(c) for c in ("gender", "age_band") if c not in typed.columns],
+        )
+    return Validated(table, typed, check.findings)
+
+
+class Checker:
+    """Turn boolean masks over a typed frame into findings with rows and column headers."""
+
+    def __init__(self, table: RawTable, frame: pl.DataFrame):
+        self.table = table
+        self.frame = frame
+        self.findings: list[Finding] = []
+
+    def rule(
+        self,
+        mask: pl.Expr,
+        rule: str,
+        message: str,
+        column: str | None = None,
+        *,
+        severity: str = ERROR,
+        detail: pl.Expr | None = None,
+        show_value: bool = True,
+    ) -> None:
+        """Add a finding for every row where mask is true."""
+        detail = pl.lit("") if detail is None else detail
+        shown = pl.col(f"raw_{column}") if column and show_value else pl.lit(None, pl.String)
+        hits = self.frame.filter(mask.fill_null(False)).select(
+            ROW, detail.alias("detail"), shown.alias("value")
+        )
+        header = self.table.header_of(column) if column else None
+        for row, extra, value in hits.iter_rows():
+            self.findings.append(
+                Finding(severity, rule, message + (extra or ""), row, header, self.table.sheet, value)
+            )
+
+
+def _parser(column: Column, vocabulary: Vocabulary) -> parse.Parsed:
+    if column.type == "amount":
+        return parse.amount(column.name)
+    if column.type == "integer":
+        return parse.integer(column.name)
+    if column.type == "date":
+        return parse.date(column.name)
+    if column.type == "org_nr":
+        return parse.org_nr(column.name)
+    if column.type == "code":
+        accepted = {
+            "sector": vocabulary.sectors,
+            "measure": vocabulary.measures,
+            "decision": vocabulary.decisions,
+            "gender": vocabulary.genders,
+            "age_band": vocabulary.age_bands,
+        }[column.name]
+        return parse.code(column.name, accepted)
+    return parse.text(column.name)
+
+
+def _value_required(column: Column) -> bool:
+    return column.required and column.name not in ("decided_on", "granted_sek")
+
+
+def _format_message(column: Column) -> str:
+    return {
+        "amount": "ogiltigt belopp; skriv till exempel 1 234 567,50 (högst två decimaler, "
+        "mellanslag som tusentalsavgränsare)",
+        "integer": "ogiltigt heltal",
+        "date": "ogiltigt datum; skriv ÅÅÅÅ-MM-DD eller ÅÅÅÅMMDD",
+        "org_nr": "ogiltigt organisationsnummer (10 siffror, kontrollsiffran ska stämma)",
+        "code": f"okänt värde för {column.label}; se listan i Om måtten eller config/lom.toml",
+    }.get(column.type, "ogiltigt värde")
+
+
+def _duplicated(*columns: str) -> pl.Expr:
+    return pl.struct(columns).is_duplicated() & pl.all_horizontal(pl.col(c).is_not_null() for c in columns)
+
+
+def _known(check: Checker, context: Context) -> None:
+    known = pl.Series(sorted(context.known_agencies), dtype=pl.String)
+    check.rule(
+        pl.col("org_nr").is_not_null() & ~pl.col("org_nr").is_in(known.implode()),
+        "okänd myndighet",
+        "okänd myndighet: finns inte i databasen och inte i en myndighetsfil i samma inläsning",
+        "org_nr",
+    )
+
+
+def _agency_rules(check: Checker, context: Context) -> None:
+    check.rule(_duplicated("org_nr"), "unik", "organisationsnumret förekommer på flera rader", "org_nr")
+
+
+def _fund_rules(check: Checker, context: Context) -> None:
+    _known(check, context)
+    last_year = context.today.year + 1
+    check.rule(
+        ~pl.col("year").is_between(context.vocabulary.first_year, last_year),
+        "år",
+        f"året ska vara {context.vocabulary.first_year}–{last_year}",
+        "year",
+    )
+    check.rule(_duplicated("org_nr", "year"), "unik", "myndighet och år förekommer på flera rader", "year")
+    for name in ("payroll_sek", "allocated_sek", "spent_sek"):
+        check.rule(pl.col(name) < 0, "negativt", "beloppet får inte vara negativt", name)
+    expected = pl.col("opening_balance_sek") + pl.col("allocated_sek") - pl.col("spent_sek")
+    check.rule(
+        (pl.col("closing_balance_sek") - expected).abs() > 1,
+        "saldo",
+        "utgående saldo ska vara ingående saldo + avsättning − nyttjat (±1 kr); väntat ",
+        "closing_balance_sek",
+        detail=expected.cast(pl.String),
+    )
+    rates = pl.col("year").replace_strict(
+        {y: float(r) for y, r in context.rates.items()}, default=None, return_dtype=pl.Float64
+    )
+    expected_allocation = rates * pl.col("payroll_sek").cast(pl.Float64)
+    check.rule(
+        (pl.col("allocated_sek").cast(pl.Float64) - expected_allocation).abs() > 0.02 * expected_allocation,
+        "avsättning",
+        "avsättningen avviker mer än 2 % från årets procentsats × lönesumman; väntat ",
+        "allocated_sek",
+        severity=WARNING,
+        detail=expected_allocation.round(2).cast(pl.String),
+    )
+    _opening_balance_rule(check, context)
+
+
+def _opening_balance_rule(check: Checker, context: Context) -> None:
+    """Warn where the opening balance is not last year's closing balance."""
+    in_file = check.frame.select("org_nr", "year", "closing_balance_sek").drop_nulls()
+    from_db = context.previous_closing.join(in_file, on=["org_nr", "year"], how="anti")
+    previous = (
+        pl.concat([in_file, from_db.select(in_file.columns).cast(in_file.schema)])
+        .unique(["org_nr", "year"], keep="first")
+        .select("org_nr", (pl.col("year") + 1).alias("year"), pl.col("closing_balance_sek").alias("previous"))
+    )
+    check.frame = check.frame.join(previous, on=["org_nr", "year"], how="left", maintain_order="left")
+    check.rule(
+        (pl.col("opening_balance_sek") - pl.col("previous")).abs() > 1,
+        "ingående saldo",
+        "ingående saldo skiljer sig från förra årets utgående saldo ",
+        "opening_balance_sek",
+        severity=WARNING,
+        detail=pl.col("previous").cast(pl.String),
+    )
+
+
+def _application_rules(check: Checker, context: Context) -> None:
+    _known(check, context)
+    check.rule(
+        _duplicated("org_nr", "application_id"),
+        "unik",
+        "ärendenumret förekommer flera gånger för samma myndighet",
+        "application_id",
+    )
+    check.rule(
+        pl.col("received_on") > context.today, "framtida datum", "inkomstdatumet ligger i framtiden", "received_on"
+    )
+    decision = pl.col("decision")
+    check.rule(
+        pl.col("decided_on").is_null() & ~pl.col("bad_decided_on") & decision.is_not_null() & (decision != PENDING),
+        "beslutsdatum saknas",
+        "beslutsdatum saknas; det får bara saknas när ansökan är under handläggning",
+        "decided_on",
+    )
+    check.rule(
+        pl.col("decided_on").is_not_null() & (decision == PENDING),
+        "beslutsdatum",
+        "ansökan är under handläggning men har ett beslutsdatum",
+        "decided_on",
+        severity=WARNING,
+    )
+    check.rule(
+        pl.col("decided_on") < pl.col("received_on"),
+        "datumordning",
+        "beslutsdatum ligger före inkomstdatum",
+        "decided_on",
+    )
+    for name in ("requested_sek", "granted_sek"):
+        check.rule(pl.col(name) < 0, "negativt", "beloppet får inte vara negativt", name)
+    check.rule(
+        (pl.col("granted_sek") > 0) & decision.is_not_null() & ~decision.is_in(GRANTING),
+        "beviljat belopp",
+        "beviljat belopp får bara vara större än 0 när beslutet är beviljad eller delvis beviljad",
+        "granted_sek",
+    )
+    check.rule(
+        pl.col("granted_sek") > pl.col("requested_sek"),
+        "över sökt belopp",
+        "beviljat belopp är större än sökt belopp",
+        "granted_sek",
+        severity=WARNING,
+    )

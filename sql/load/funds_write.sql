@@ -1,0 +1,5 @@
+insert into fund_years
+select
+    org_nr, year, employees, payroll_sek, allocated_sek, spent_sek,
+    opening_balance_sek, closing_balance_sek, $load_id
+from incoming

@@ -1,0 +1,1 @@
+select org_nr from agencies

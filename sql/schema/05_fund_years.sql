@@ -1,0 +1,14 @@
+-- One row per agency and year: head count, payroll and the movements of the fund.
+create table if not exists fund_years (
+    org_nr varchar not null references agencies (org_nr),
+    year integer not null check (year >= 2000),
+    employees integer not null check (employees >= 0),
+    payroll_sek decimal(18, 2) not null check (payroll_sek >= 0),
+    allocated_sek decimal(18, 2) not null check (allocated_sek >= 0),
+    spent_sek decimal(18, 2) not null check (spent_sek >= 0),
+    opening_balance_sek decimal(18, 2) not null,
+    closing_balance_sek decimal(18, 2) not null,
+    load_id integer not null references loads (load_id),
+    primary key (org_nr, year),
+    check (abs(closing_balance_sek - (opening_balance_sek + allocated_sek - spent_sek)) <= 1)
+);
