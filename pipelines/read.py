@@ -243,8 +243,7 @@ def _from_workbook(path: Path, data: bytes, findings: Findings) -> ReadResult:
             continue
         recognised = _recognise_or_fail(sheet.headers, sheet.name)
         names = [f"c{i}" for i in range(len(sheet.headers))]
-        frame = sheet.frame.rename(dict(zip(sheet.frame.columns, names, strict=False)))
-        table = _as_raw_table(path.name, sheet.name, sheet.headers, recognised, frame, names)
+        table = _as_raw_table(path.name, sheet.name, sheet.headers, recognised, sheet.frame, names)
         findings.extend(table.findings)
         tables.append(table)
     if not tables:

@@ -1,0 +1,38 @@
+# The README's commands. Everything runs in .venv, installed from requirements.lock.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test lint format bench sample install clean
+
+run: $(VENV)/.installed  ## start the dashboard on the sample data (building the database if missing)
+	$(PY) -m pipelines bootstrap
+	$(PY) -m streamlit run dashboard.py
+
+test: $(VENV)/.installed  ## run the whole test suite
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: $(VENV)/.installed  ## measure loading speed and memory; writes bench/README.md
+	$(PY) -m bench.load_benchmark
+
+sample: $(VENV)/.installed  ## regenerate the committed sample files
+	$(PY) -m sample_data.generate
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

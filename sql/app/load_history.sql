@@ -1,0 +1,14 @@
+-- The load log, newest first.
+select
+    load_id,
+    finished_at,
+    file_name,
+    kinds,
+    status,
+    rows_in_file,
+    rows_inserted,
+    rows_replaced,
+    errors,
+    warnings
+from loads
+order by load_id desc

@@ -1,0 +1,82 @@
+"""Fixtures: real DuckDB files in temporary folders, loaded through the real pipeline."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.__main__ import main
+from pipelines.load import load_files
+from pipelines.settings import SAMPLE_DIR
+from sample_data.generate import generate
+
+SAMPLE_FILES = sorted(p for p in SAMPLE_DIR.iterdir() if p.suffix in (".csv", ".xlsx"))
+DATA_TABLES = ("agencies", "fund_years", "applications")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_key_file(tmp_path_factory):
+    """Keep the pseudonym key of the tests out of the user's home."""
+    with pytest.MonkeyPatch.context() as patch:
+        path = tmp_path_factory.mktemp("key") / "pseudonym.key"
+        patch.setenv("LOM_KEY_FILE", str(path))
+        patch.delenv("LOM_PSEUDONYM_KEY", raising=False)
+        patch.delenv("LOM_DB", raising=False)
+        yield path
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """The committed sample data loaded once into a database; tests must not change it."""
+    db = tmp_path_factory.mktemp("sample") / "lom.duckdb"
+    outcomes = load_files(SAMPLE_FILES, db)
+    assert [o.status for o in outcomes] == ["loaded"] * len(SAMPLE_FILES)
+    return db
+
+
+@pytest.fixture
+def sample_copy(sample_db, tmp_path) -> Path:
+    """A private copy of the sample database that a test may change."""
+    db = tmp_path / "lom.duckdb"
+    shutil.copyfile(sample_db, db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    """The generator's own data for the committed sample (same seed), to check loads against."""
+    return generate()
+
+
+def snapshot(db: Path) -> dict[str, list[tuple]]:
+    """Every row of the data tables, sorted: two equal snapshots mean nothing changed."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t: sorted(con.sql(f"select * from {t}").fetchall(), key=repr) for t in DATA_TABLES}
+    finally:
+        con.close()
+
+
+def rows(db: Path, query: str) -> list[tuple]:
+    """Run a query on a database file opened read-only."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(query).fetchall()
+    finally:
+        con.close()
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str]:
+    """Run the command line in process; return its exit code and everything it printed."""
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write a test file with the given encoding."""
+    path.write_bytes(text.encode(encoding))
+    return path
