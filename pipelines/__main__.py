@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from pipelines import settings
-from pipelines.load import REJECTED, Outcome, check_files, load_files
+from pipelines.load import REJECTED, Outcome, check_files, load_files, safe_name
 from pipelines.report import swedish_int
 from pipelines.store import LoadBusy
 
@@ -39,10 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fel: filen finns inte: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        if args.command == "check":
-            outcomes = check_files(args.files, db)
-        else:
-            outcomes = load_files(args.files, db)
+        run = check_files if args.command == "check" else load_files
+        outcomes = run(args.files, db)
     except LoadBusy as busy:
         print(f"fel: {busy}; försök igen senare", file=sys.stderr)
         return EXIT_REJECTED
@@ -65,7 +63,7 @@ def _bootstrap(db: Path) -> int:
 def describe(outcome: Outcome, planned: bool) -> str:
     """Render one file's result and its findings in Swedish."""
     status = (PLANNED if planned else STATUS)[outcome.status]
-    parts = [f"{outcome.path.name}: {status}"]
+    parts = [f"{safe_name(outcome.path.name)}: {status}"]
     if outcome.kinds:
         parts.append(", ".join(KIND[k] for k in outcome.kinds))
     if outcome.status != REJECTED:

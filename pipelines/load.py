@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -157,9 +157,16 @@ def _context(con: duckdb.DuckDBPyConnection, today: date, extra_agencies: set[st
 
 
 def _validate(item: Prepared, context: Context) -> None:
-    item.validated = [validate(table, context) for table in item.read.tables]
-    for validated in item.validated:
+    """Validate a file's tables, agencies first, so a workbook may bring its own agencies."""
+    tables = sorted(item.read.tables, key=lambda t: LOAD_ORDER[t.recognised.kind.name])
+    item.validated = []
+    for table in tables:
+        validated = validate(table, context)
+        item.validated.append(validated)
         item.findings.extend(validated.findings)
+        if validated.kind.name == "agencies":
+            known = context.known_agencies | set(validated.frame["org_nr"].drop_nulls())
+            context = replace(context, known_agencies=known)
 
 
 def _agencies_in(item: Prepared) -> set[str]:
@@ -248,9 +255,7 @@ def _replace_slices(con, kind: str, incoming: pl.DataFrame, load_id: int) -> tup
 
 def _prove_written(con, outcome: Outcome, expected: dict[str, int]) -> None:
     """Refuse to report success unless the committed rows are really there."""
-    agencies, funds, applications, status = store.fetch_one(
-        con, sql("load/rows_of_load"), {"load_id": outcome.load_id}
-    )
+    agencies, funds, applications, status = store.fetch_one(con, sql("load/rows_of_load"), {"load_id": outcome.load_id})
     found = {"agencies": agencies, "funds": funds, "applications": applications}
     if status != outcome.status or any(found[k] != n for k, n in expected.items()):
         raise RuntimeError(
@@ -261,7 +266,7 @@ def _prove_written(con, outcome: Outcome, expected: dict[str, int]) -> None:
 
 def _begin_log(con, item: Prepared, started: datetime) -> int:
     params = {
-        "file_name": _safe_name(item.path.name),
+        "file_name": safe_name(item.path.name),
         "content_sha256": item.sha256,
         "size_bytes": item.size,
         "started_at": started,
@@ -331,7 +336,7 @@ def _record_rejection(con, item: Prepared, started: datetime) -> Outcome:
     return outcome
 
 
-def _safe_name(name: str) -> str:
+def safe_name(name: str) -> str:
     """Keep a file name for the log unless it holds a personnummer or an e-mail address."""
     if contains_personnummer(name) or "@" in name:
         return "(filnamnet innehöll en personuppgift och sparas inte)"

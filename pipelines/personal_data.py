@@ -48,9 +48,7 @@ def contains_personnummer(value: str) -> bool:
     return any(is_personnummer(m) for m in PERSONNUMMER.finditer(value))
 
 
-def scan_columns(
-    frame: pl.DataFrame, columns: dict[str, str], sheet: str | None
-) -> list[Finding]:
+def scan_columns(frame: pl.DataFrame, columns: dict[str, str], sheet: str | None) -> list[Finding]:
     """Report each cell holding a personnummer or e-mail address by row and column header."""
     findings = []
     for name, header in columns.items():

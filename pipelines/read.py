@@ -75,7 +75,7 @@ def decode(data: bytes) -> str:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
         raise FileProblem(
             "teckenkodning",
-            "filen är UTF-16-kodad; spara den som CSV UTF-8 eller CSV (semikolonavgränsad)",
+            "filen är UTF-16-kodad eller ingen textfil; spara den som CSV UTF-8 eller CSV (semikolonavgränsad)",
         )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -100,8 +100,7 @@ def decode(data: bytes) -> str:
     if found := CONTROL.search(text):
         raise FileProblem(
             "teckenkodning",
-            f"filen innehåller styrtecken på rad {text[: found.start()].count(chr(10)) + 1}; "
-            "är det en textfil?",
+            f"filen innehåller styrtecken på rad {text[: found.start()].count(chr(10)) + 1}; är det en textfil?",
         )
     return text
 
@@ -171,8 +170,7 @@ def _recognise_or_fail(headers: list[str], sheet: str | None) -> Recognised:
         shown = ", ".join(f"'{h}'" for h in headers[:12])
         raise FileProblem(
             "okänd filtyp",
-            "rubrikraden passar ingen filtyp (myndigheter, medel eller ansökningar); "
-            f"rubriker: {shown}",
+            f"rubrikraden passar ingen filtyp (myndigheter, medel eller ansökningar); rubriker: {shown}",
             sheet=sheet,
             row=1 if sheet is None else None,
         )
@@ -199,9 +197,7 @@ def _as_raw_table(
     frame = frame.rename(renames)
     for name, positions in recognised.duplicates.items():
         shown = ", ".join(f"'{headers[p]}'" for p in positions)
-        findings.append(
-            Finding(ERROR, "dubbel kolumn", f"kolumnen {name} finns flera gånger: {shown}", sheet=sheet)
-        )
+        findings.append(Finding(ERROR, "dubbel kolumn", f"kolumnen {name} finns flera gånger: {shown}", sheet=sheet))
     for column in recognised.missing:
         findings.append(
             Finding(
@@ -223,9 +219,7 @@ def _as_raw_table(
                 )
             )
     cells = [c for c in frame.columns if c != ROW]
-    blank = pl.all_horizontal(
-        pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells
-    )
+    blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells)
     frame = frame.filter(~blank)
     return RawTable(source, sheet, recognised, headers, frame, findings)
 
@@ -236,9 +230,7 @@ def _from_workbook(path: Path, data: bytes, findings: Findings) -> ReadResult:
     for sheet in read_workbook(data):
         if sheet.hidden or sheet.header_row is None:
             reason = "är dolt" if sheet.hidden else "har ingen känd rubrikrad"
-            findings.add(
-                Finding(WARNING, "blad ignoreras", f"bladet {reason} och läses inte in", sheet=sheet.name)
-            )
+            findings.add(Finding(WARNING, "blad ignoreras", f"bladet {reason} och läses inte in", sheet=sheet.name))
             unloaded.append((sheet.name, sheet.text))
             continue
         recognised = _recognise_or_fail(sheet.headers, sheet.name)
@@ -247,7 +239,5 @@ def _from_workbook(path: Path, data: bytes, findings: Findings) -> ReadResult:
         findings.extend(table.findings)
         tables.append(table)
     if not tables:
-        findings.add(
-            Finding(ERROR, "okänd filtyp", "arbetsboken har inget blad med en känd rubrikrad")
-        )
+        findings.add(Finding(ERROR, "okänd filtyp", "arbetsboken har inget blad med en känd rubrikrad"))
     return ReadResult(tables, findings, unloaded)

@@ -89,14 +89,10 @@ class Findings:
         return any(f.rule.startswith("personuppgift") for f in self.items)
 
     def error_count(self) -> int:
-        return len(self.errors) + sum(
-            n for rule, n in self.overflow.items() if self._severity_of(rule) == ERROR
-        )
+        return len(self.errors) + sum(n for rule, n in self.overflow.items() if self._severity_of(rule) == ERROR)
 
     def warning_count(self) -> int:
-        return len(self.warnings) + sum(
-            n for rule, n in self.overflow.items() if self._severity_of(rule) == WARNING
-        )
+        return len(self.warnings) + sum(n for rule, n in self.overflow.items() if self._severity_of(rule) == WARNING)
 
     def _severity_of(self, rule: str) -> str:
         return next(f.severity for f in self.items if f.rule == rule)

@@ -100,14 +100,10 @@ class Checker:
         """Add a finding for every row where mask is true."""
         detail = pl.lit("") if detail is None else detail
         shown = pl.col(f"raw_{column}") if column and show_value else pl.lit(None, pl.String)
-        hits = self.frame.filter(mask.fill_null(False)).select(
-            ROW, detail.alias("detail"), shown.alias("value")
-        )
+        hits = self.frame.filter(mask.fill_null(False)).select(ROW, detail.alias("detail"), shown.alias("value"))
         header = self.table.header_of(column) if column else None
         for row, extra, value in hits.iter_rows():
-            self.findings.append(
-                Finding(severity, rule, message + (extra or ""), row, header, self.table.sheet, value)
-            )
+            self.findings.append(Finding(severity, rule, message + (extra or ""), row, header, self.table.sheet, value))
 
 
 def _parser(column: Column, vocabulary: Vocabulary) -> parse.Parsed:
@@ -228,7 +224,10 @@ def _application_rules(check: Checker, context: Context) -> None:
         "application_id",
     )
     check.rule(
-        pl.col("received_on") > context.today, "framtida datum", "inkomstdatumet ligger i framtiden", "received_on"
+        pl.col("received_on") > context.today,
+        "framtida datum",
+        "inkomstdatumet ligger i framtiden",
+        "received_on",
     )
     decision = pl.col("decision")
     check.rule(

@@ -128,7 +128,10 @@ def _agencies(n: int, rng: np.random.Generator) -> pl.DataFrame:
     campaign = n // 3
     return frame.with_columns(
         pl.when(pl.int_range(pl.len()) == campaign).then(4_200).otherwise(pl.col("employees")).alias("employees"),
-        pl.when(pl.int_range(pl.len()) == campaign).then(pl.lit("campaign")).otherwise(pl.col("profile")).alias("profile"),
+        pl.when(pl.int_range(pl.len()) == campaign)
+        .then(pl.lit("campaign"))
+        .otherwise(pl.col("profile"))
+        .alias("profile"),
     )
 
 
@@ -172,7 +175,9 @@ def _applications(agencies: pl.DataFrame, plan: pl.DataFrame, scale: float, rng:
     counts = rng.poisson(plan["target_spend"].to_numpy() / expected_grant * scale)
     campaign = (plan["profile"] == "campaign").to_numpy()
     years = plan["year"].to_numpy()
-    counts[campaign & (years < CAMPAIGN_YEAR - 1)] = rng.integers(40, 56, size=int((campaign & (years < CAMPAIGN_YEAR - 1)).sum()))
+    counts[campaign & (years < CAMPAIGN_YEAR - 1)] = rng.integers(
+        40, 56, size=int((campaign & (years < CAMPAIGN_YEAR - 1)).sum())
+    )
     counts[campaign & (years == CAMPAIGN_YEAR - 1)] = 53
     counts[campaign & (years >= CAMPAIGN_YEAR)] = 106
     index = np.repeat(np.arange(plan.height), counts)
@@ -187,7 +192,11 @@ def _applications(agencies: pl.DataFrame, plan: pl.DataFrame, scale: float, rng:
         "återtagen",
     )
     partly = rng.uniform(0.4, 0.9, size=total)
-    granted = np.where(decision == "beviljad", requested, np.where(decision == "delvis beviljad", np.round(requested * partly, -2), 0))
+    granted = np.where(
+        decision == "beviljad",
+        requested,
+        np.where(decision == "delvis beviljad", np.round(requested * partly, -2), 0),
+    )
     year = years[index]
     received = np.array([np.datetime64(f"{y}-01-01") for y in range(min(years), max(years) + 1)])[year - min(years)]
     received = received + rng.integers(0, 365, size=total).astype("timedelta64[D]")
@@ -206,7 +215,9 @@ def _applications(agencies: pl.DataFrame, plan: pl.DataFrame, scale: float, rng:
             "granted_sek": granted,
             "handling_days": handling,
             "gender": rng.choice(["kvinna", "man", "annat/uppgift saknas"], size=total, p=[0.56, 0.42, 0.02]),
-            "age_band": rng.choice(["-29", "30-39", "40-49", "50-59", "60-"], size=total, p=[0.1, 0.25, 0.3, 0.25, 0.1]),
+            "age_band": rng.choice(
+                ["-29", "30-39", "40-49", "50-59", "60-"], size=total, p=[0.1, 0.25, 0.3, 0.25, 0.1]
+            ),
             "id_style": plan["id_style"].to_numpy()[index],
             "year": year,
         }
@@ -231,7 +242,10 @@ def _campaign_year(frame: pl.DataFrame, plan: pl.DataFrame, rng: np.random.Gener
     chosen = chosen.with_columns(
         pl.Series("decision", decisions),
         pl.Series("granted_sek", np.concatenate([granted, np.zeros(26)])),
-        pl.Series("requested_sek", np.round(np.concatenate([granted * np.where(np.arange(80) < 72, 1.0, 1.4), np.full(26, 50_000.0)]), -2)),
+        pl.Series(
+            "requested_sek",
+            np.round(np.concatenate([granted * np.where(np.arange(80) < 72, 1.0, 1.4), np.full(26, 50_000.0)]), -2),
+        ),
         pl.col("decided_on").fill_null(pl.col("received_on") + pl.duration(days=30)),
     )
     return pl.concat([frame.filter(pl.col("plan_row") != target), chosen.select(frame.columns)])
@@ -266,7 +280,9 @@ def _with_ids(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _funds(plan: pl.DataFrame, applications: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """Spend what was granted (about), never more than the fund holds; carry balances over."""
-    granted = applications.group_by("plan_row").agg((pl.col("granted_sek").cast(pl.Float64).sum() * 100).alias("granted_ore"))
+    granted = applications.group_by("plan_row").agg(
+        (pl.col("granted_sek").cast(pl.Float64).sum() * 100).alias("granted_ore")
+    )
     plan = plan.with_row_index("plan_row").join(granted, on="plan_row", how="left").sort("plan_row")
     rows = []
     opening = 0
@@ -277,11 +293,31 @@ def _funds(plan: pl.DataFrame, applications: pl.DataFrame, rng: np.random.Genera
         share_used = 1.0 if row["profile"] == "campaign" else rng.uniform(0.88, 1.0)
         spent = min(round((row["granted_ore"] or 0) * share_used), opening + row["allocated_ore"])
         closing = opening + row["allocated_ore"] - spent
-        rows.append((row["org_nr"], row["year"], row["employees"], row["payroll_ore"], row["allocated_ore"], spent, opening, closing))
+        rows.append(
+            (
+                row["org_nr"],
+                row["year"],
+                row["employees"],
+                row["payroll_ore"],
+                row["allocated_ore"],
+                spent,
+                opening,
+                closing,
+            )
+        )
         opening = closing
     frame = pl.DataFrame(
         rows,
-        schema=["org_nr", "year", "employees", "payroll_ore", "allocated_ore", "spent_ore", "opening_ore", "closing_ore"],
+        schema=[
+            "org_nr",
+            "year",
+            "employees",
+            "payroll_ore",
+            "allocated_ore",
+            "spent_ore",
+            "opening_ore",
+            "closing_ore",
+        ],
         orient="row",
     )
     return frame.select(
@@ -306,7 +342,9 @@ def swedish_amount(column: str, thousands: str = " ") -> pl.Expr:
     text = pl.col(column).cast(pl.Decimal(18, 2)).cast(pl.String)
     whole = text.str.split_exact(".", 1).struct.field("field_0")
     cents = text.str.split_exact(".", 1).struct.field("field_1").fill_null("00").str.pad_end(2, "0")
-    grouped = whole.str.reverse().str.replace_all(r"(\d{3})", "${1}" + thousands).str.strip_chars_end(thousands).str.reverse()
+    grouped = (
+        whole.str.reverse().str.replace_all(r"(\d{3})", "${1}" + thousands).str.strip_chars_end(thousands).str.reverse()
+    )
     grouped = grouped.str.replace("-" + thousands, "-", literal=True)
     return pl.concat_str(grouped, pl.lit(","), cents)
 
@@ -416,7 +454,8 @@ def main() -> None:
         write_applications_csv(dataset.applications.drop("plan_row"), paths[2])
     for path in paths:
         print(path)
-    print(f"{dataset.agencies.height} agencies, {dataset.funds.height} fund rows, {dataset.applications.height} applications")
+    counts = (dataset.agencies.height, dataset.funds.height, dataset.applications.height)
+    print("{} agencies, {} fund rows, {} applications".format(*counts))
 
 
 if __name__ == "__main__":

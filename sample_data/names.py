@@ -5,28 +5,85 @@ from __future__ import annotations
 import numpy as np
 
 PLACES = [
-    "Älvby", "Norrsund", "Östervik", "Fjällå", "Sjöhamra", "Granlunda", "Björkvalla", "Åsmora",
-    "Västerlid", "Ekeholm", "Furuvik", "Lindås", "Mossberga", "Strandnäs", "Ödsbacka", "Kvarnby",
-    "Rönnskog", "Hällby", "Tallmo", "Vikhamn",
+    "Älvby",
+    "Norrsund",
+    "Östervik",
+    "Fjällå",
+    "Sjöhamra",
+    "Granlunda",
+    "Björkvalla",
+    "Åsmora",
+    "Västerlid",
+    "Ekeholm",
+    "Furuvik",
+    "Lindås",
+    "Mossberga",
+    "Strandnäs",
+    "Ödsbacka",
+    "Kvarnby",
+    "Rönnskog",
+    "Hällby",
+    "Tallmo",
+    "Vikhamn",
 ]
 PATTERNS = {
-    "Universitet och högskolor": ["Högskolan i {place}", "{place} universitet", "Konstnärliga högskolan i {place}"],
+    "Universitet och högskolor": [
+        "Högskolan i {place}",
+        "{place} universitet",
+        "Konstnärliga högskolan i {place}",
+    ],
     "Rättsväsende och säkerhet": [
         "Myndigheten för {remit}",
         "Nämnden för {remit}",
         "{place} tillsynskansli",
     ],
     "Social trygghet och hälsa": ["Verket för {remit}", "Institutet för {remit}", "{place} hälsokansli"],
-    "Ekonomi, skatt och finans": ["Kontoret för {remit}", "Myndigheten för {remit}", "{place} räkenskapsverk"],
+    "Ekonomi, skatt och finans": [
+        "Kontoret för {remit}",
+        "Myndigheten för {remit}",
+        "{place} räkenskapsverk",
+    ],
     "Infrastruktur, miljö och näringsliv": ["Verket för {remit}", "Centrum för {remit}", "{place} fjärrverk"],
     "Kultur, utbildning och övrigt": ["Institutet för {remit}", "Nämnden för {remit}", "{place} samlingar"],
 }
 REMITS = {
-    "Rättsväsende och säkerhet": ["fyrsäkerhet", "sjöräddningsberedskap", "dokumentäkthet", "tillståndsprövning av fyrverkerier", "vittnesstöd"],
-    "Social trygghet och hälsa": ["hörselhälsa", "fjällmedicin", "äldres vardagsteknik", "friluftshälsa", "sömnforskning"],
-    "Ekonomi, skatt och finans": ["myntvård", "statlig räntestatistik", "kassaflödesanalys", "bokföringsnormer i stiftelser", "tullvärdering av antikviteter"],
-    "Infrastruktur, miljö och näringsliv": ["kustväder", "snöröjningsforskning", "vattenkraftsmiljö", "broinspektion", "bergtäktstillsyn", "ljusföroreningar"],
-    "Kultur, utbildning och övrigt": ["folkmusikarkiv", "dialektvård", "runstensvård", "skolmåltidsforskning", "ortnamnsvård", "teaterhistoria"],
+    "Rättsväsende och säkerhet": [
+        "fyrsäkerhet",
+        "sjöräddningsberedskap",
+        "dokumentäkthet",
+        "tillståndsprövning av fyrverkerier",
+        "vittnesstöd",
+    ],
+    "Social trygghet och hälsa": [
+        "hörselhälsa",
+        "fjällmedicin",
+        "äldres vardagsteknik",
+        "friluftshälsa",
+        "sömnforskning",
+    ],
+    "Ekonomi, skatt och finans": [
+        "myntvård",
+        "statlig räntestatistik",
+        "kassaflödesanalys",
+        "bokföringsnormer i stiftelser",
+        "tullvärdering av antikviteter",
+    ],
+    "Infrastruktur, miljö och näringsliv": [
+        "kustväder",
+        "snöröjningsforskning",
+        "vattenkraftsmiljö",
+        "broinspektion",
+        "bergtäktstillsyn",
+        "ljusföroreningar",
+    ],
+    "Kultur, utbildning och övrigt": [
+        "folkmusikarkiv",
+        "dialektvård",
+        "runstensvård",
+        "skolmåltidsforskning",
+        "ortnamnsvård",
+        "teaterhistoria",
+    ],
 }
 
 

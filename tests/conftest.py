@@ -56,7 +56,9 @@ def snapshot(db: Path) -> dict[str, tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         return {
-            t: con.sql(f"select count(*), md5(string_agg(t::varchar, '|' order by t::varchar)) from {t} as t").fetchall()[0]
+            t: con.sql(
+                f"select count(*), md5(string_agg(t::varchar, '|' order by t::varchar)) from {t} as t"
+            ).fetchall()[0]
             for t in DATA_TABLES
         }
     finally:

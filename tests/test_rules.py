@@ -85,8 +85,10 @@ def test_the_valid_files_load(sample_copy, tmp_path, capsys):
         code, output = run_cli(capsys, "load", "--db", sample_copy, csv_file(tmp_path, header, lines))
         assert code == 0, output
         assert "inläst" in output, kind
-    assert rows(sample_copy, "select count(*) from applications where year(received_on) = 2024 "
-                f"and org_nr = '{ORG_B}'") == [(1,)]
+    assert rows(
+        sample_copy,
+        f"select count(*) from applications where year(received_on) = 2024 and org_nr = '{ORG_B}'",
+    ) == [(1,)]
 
 
 @pytest.mark.parametrize(("kind", "row", "column", "value", "header", "rule"), CELL_RULES)

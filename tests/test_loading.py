@@ -1,0 +1,259 @@
+"""What the loader promises: corrections replace, nothing half-done, readers never disturbed."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import polars as pl
+import xlsxwriter
+
+from pipelines import store
+from pipelines.load import Prepared, _context, _read, _validate, _write
+from pipelines.progress import Progress
+from pipelines.settings import ROOT
+
+from .conftest import SAMPLE_FILES, rows, run_cli, snapshot, write
+from .test_rules import APPS_HEADER, FUNDS_HEADER, FUNDS_ROWS
+
+ORG = "209900-0016"
+
+
+def funds_line(year: int, spent: str) -> str:
+    """A funds row of ORG whose balances add up, for a given spend."""
+    spent_value = int(spent)
+    return f"{ORG};{year};120;60 000 000;120 000;{spent_value};500 000;{500_000 + 120_000 - spent_value}"
+
+
+def test_a_correction_replaces_only_its_slices(sample_copy, tmp_path, capsys):
+    """A funds file for one agency and year replaces that row; every other row stays."""
+    others_before = rows(
+        sample_copy, f"select * from fund_years where not (org_nr = '{ORG}' and year = 2024) order by all"
+    )
+    first = write(tmp_path / "first.csv", f"{FUNDS_HEADER}\n{funds_line(2024, '1000')}\n")
+    second = write(tmp_path / "second.csv", f"{FUNDS_HEADER}\n{funds_line(2024, '2000')}\n")
+    assert run_cli(capsys, "load", "--db", sample_copy, first)[0] == 0
+    code, output = run_cli(capsys, "load", "--db", sample_copy, second)
+    assert code == 0 and "1 rader ersatta" in output
+    assert rows(sample_copy, f"select spent_sek from fund_years where org_nr = '{ORG}' and year = 2024") == [(2000,)]
+    assert (
+        rows(sample_copy, f"select * from fund_years where not (org_nr = '{ORG}' and year = 2024) order by all")
+        == others_before
+    )
+    # Loading the older file again is itself a correction: the newest load wins.
+    code, output = run_cli(capsys, "load", "--db", sample_copy, first)
+    assert code == 0 and "inläst" in output
+    assert rows(sample_copy, f"select spent_sek from fund_years where org_nr = '{ORG}' and year = 2024") == [(1000,)]
+    slices = rows(
+        sample_copy,
+        "select kind, org_nr, year, rows_before, rows_after from load_slices "
+        "where load_id = (select max(load_id) from loads)",
+    )
+    assert slices == [("funds", ORG, 2024, 1, 1)]
+
+
+def test_an_applications_file_replaces_each_agency_year(sample_copy, tmp_path, capsys):
+    """Applications of (agency, year received) are replaced as a whole; other years stay."""
+    [(in_2019,)] = rows(
+        sample_copy, f"select count(*) from applications where org_nr = '{ORG}' and year(received_on) = 2019"
+    )
+    [(total,)] = rows(sample_copy, "select count(*) from applications")
+    line = f"N-1;{ORG};2024-06-01;2024-06-11;mentorskap;beviljad;3000;3000;;"
+    code, output = run_cli(capsys, "load", "--db", sample_copy, write(tmp_path / "a.csv", f"{APPS_HEADER}\n{line}\n"))
+    assert code == 0, output
+    [(replaced,)] = rows(sample_copy, "select rows_replaced from loads order by load_id desc limit 1")
+    assert rows(
+        sample_copy, f"select count(*) from applications where org_nr = '{ORG}' and year(received_on) = 2024"
+    ) == [(1,)]
+    assert rows(
+        sample_copy, f"select count(*) from applications where org_nr = '{ORG}' and year(received_on) = 2019"
+    ) == [(in_2019,)]
+    assert rows(sample_copy, "select count(*) from applications") == [(total - replaced + 1,)]
+    assert replaced > 1
+
+
+def test_an_error_inside_the_transaction_is_never_success(sample_copy, tmp_path):
+    """A row the database refuses after validation passed: reported rejected, nothing written."""
+    path = write(tmp_path / "f.csv", f"{FUNDS_HEADER}\n{FUNDS_ROWS[0]}\n{FUNDS_ROWS[1]}\n")
+    before = snapshot(sample_copy)
+    with store.writer_lock(sample_copy), store.next_version(sample_copy) as con:
+        item: Prepared = _read(path)
+        _validate(item, _context(con, datetime.date.today(), set()))
+        assert not item.findings.has_errors
+        # Break the second row behind validation's back: the CHECK on balances must stop it.
+        validated = item.validated[0]
+        validated.frame = validated.frame.with_columns(
+            pl.when(pl.col("_row") == 3)
+            .then(pl.col("closing_balance_sek") + 5)
+            .otherwise(pl.col("closing_balance_sek"))
+        )
+        outcome = _write(con, item, None, datetime.datetime.now(), Progress("f.csv", 0))
+    assert outcome.status == "rejected"
+    assert any(f.rule == "skrivfel" for f in outcome.findings.errors)
+    assert snapshot(sample_copy) == before
+    assert rows(sample_copy, "select status, rows_inserted from loads order by load_id desc limit 1") == [
+        ("rejected", 0)
+    ]
+
+
+def test_a_reader_keeps_working_through_a_load(sample_copy, tmp_path, capsys):
+    """An open read-only connection neither blocks a load nor sees half of it; a new one sees it all."""
+    reader = store.open_read_only(sample_copy)
+    try:
+        [(before,)] = reader.sql("select count(*) from fund_years").fetchall()
+        line = f"{ORG};2026;120;60 000 000;120 000;0;500 000;620 000"
+        code, output = run_cli(
+            capsys, "load", "--db", sample_copy, write(tmp_path / "f.csv", f"{FUNDS_HEADER}\n{line}\n")
+        )
+        assert code == 0, output
+        assert reader.sql("select count(*) from fund_years").fetchall() == [(before,)]
+    finally:
+        reader.close()
+    fresh = store.open_read_only(sample_copy)
+    try:
+        assert fresh.sql("select count(*) from fund_years").fetchall() == [(before + 1,)]
+    finally:
+        fresh.close()
+
+
+def test_leftovers_of_a_dead_load_are_cleaned(sample_copy, tmp_path, capsys):
+    leftover = sample_copy.with_name(sample_copy.name + ".next-99999")
+    leftover.write_bytes(b"half a database")
+    code, _ = run_cli(capsys, "load", "--db", sample_copy, SAMPLE_FILES[0])
+    assert code == 0
+    assert not leftover.exists()
+    assert sorted(p.name for p in sample_copy.parent.iterdir() if p.name.startswith("lom.duckdb")) == [
+        "lom.duckdb",
+        "lom.duckdb.lock",
+    ]
+
+
+def test_check_writes_nothing(sample_copy, tmp_path, capsys):
+    """check validates against the published database and leaves every byte of it alone."""
+    before = sample_copy.read_bytes()
+    good = write(tmp_path / "good.csv", f"{FUNDS_HEADER}\n{FUNDS_ROWS[0]}\n")
+    bad = write(tmp_path / "bad.csv", f"{FUNDS_HEADER}\n{FUNDS_ROWS[0].replace('2024', '2040')}\n")
+    assert run_cli(capsys, "check", "--db", sample_copy, good)[0] == 0
+    code, output = run_cli(capsys, "check", "--db", sample_copy, bad)
+    assert code == 1 and "[år]" in output
+    assert sample_copy.read_bytes() == before
+    missing = tmp_path / "none.duckdb"
+    code, output = run_cli(capsys, "check", "--db", missing, good)
+    assert code == 1 and "[okänd myndighet]" in output
+    assert not missing.exists()
+
+
+def test_command_line_exit_codes(tmp_path):
+    """The contract's exit codes, from a real process: 0 loaded, 1 rejected, 2 usage."""
+    env = {**os.environ, "LOM_DB": str(tmp_path / "cli.duckdb")}
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "pipelines", *args], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+
+    assert run().returncode == 2
+    assert run("load").returncode == 2
+    assert run("load", str(tmp_path / "missing.csv")).returncode == 2
+    loaded = run("load", str(SAMPLE_FILES[-1]))
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    assert (tmp_path / "cli.duckdb").exists()
+    assert run("load", str(write(tmp_path / "x.csv", "a;b\n1;2\n"))).returncode == 1
+
+
+def workbook(path: Path, sheets: dict[str, list[list]], hidden: tuple[str, ...] = (), title: bool = False) -> Path:
+    with xlsxwriter.Workbook(path) as book:
+        for name, table in sheets.items():
+            sheet = book.add_worksheet(name)
+            start = 2 if title else 0
+            if title:
+                sheet.write(0, 0, "Rapport till Trygghetsstiftelsen")
+            for r, values in enumerate(table):
+                for c, value in enumerate(values):
+                    if isinstance(value, datetime.date):
+                        sheet.write_datetime(
+                            start + r,
+                            c,
+                            datetime.datetime.combine(value, datetime.time()),
+                            book.add_format({"num_format": "yyyy-mm-dd"}),
+                        )
+                    elif value is not None:
+                        sheet.write(start + r, c, value)
+            if name in hidden:
+                sheet.hide()
+    return path
+
+
+AGENCY_SHEET = [
+    ["Organisationsnummer", "Namn", "Sektor"],
+    ["209900-0990", "Verket för ö-vård", "Kultur, utbildning och övrigt"],
+]
+FUNDS_SHEET = [
+    [
+        "Organisationsnummer",
+        "År",
+        "Anställda",
+        "Lönesumma",
+        "Årets avsättning",
+        "Nyttjat",
+        "Ingående saldo",
+        "Utgående saldo",
+    ],
+    ["209900-0990", 2024, 12, 5_000_000.5, 10_000.0, 2_500.25, 1_000, 8_500.75],
+]
+
+
+def test_a_workbook_with_one_kind_per_sheet(tmp_path, capsys):
+    """Agencies and funds in two sheets of one workbook, under a title row, load together; a hidden
+    sheet is ignored with a warning. Excel numbers arrive exact to the öre."""
+    db = tmp_path / "db.duckdb"
+    path = workbook(
+        tmp_path / "b.xlsx",
+        {"Myndigheter": AGENCY_SHEET, "Medel": FUNDS_SHEET, "Gammalt": FUNDS_SHEET},
+        hidden=("Gammalt",),
+        title=True,
+    )
+    code, output = run_cli(capsys, "load", "--db", db, path)
+    assert code == 0, output
+    assert "blad 'Gammalt'" in output and "[blad ignoreras]" in output
+    assert rows(
+        db,
+        "select name, payroll_sek, spent_sek, closing_balance_sek from agencies join fund_years using (org_nr)",
+    ) == [("Verket för ö-vård", 5_000_000.5, 2_500.25, 8_500.75)]
+
+
+def test_workbook_errors_name_sheet_and_sheet_row(tmp_path, capsys):
+    broken = [FUNDS_SHEET[0], [*FUNDS_SHEET[1][:7], 9_999]]
+    path = workbook(tmp_path / "b.xlsx", {"Myndigheter": AGENCY_SHEET, "Medel": broken}, title=True)
+    code, output = run_cli(capsys, "load", "--db", tmp_path / "db.duckdb", path)
+    assert code == 1
+    assert "blad 'Medel', rad 4, kolumn 'Utgående saldo'" in output  # title, blank, header, data
+
+
+def test_a_formula_without_cached_value_is_an_error(tmp_path, capsys):
+    path = workbook(tmp_path / "f.xlsx", {"Myndigheter": AGENCY_SHEET})
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = re.sub(
+        rb'<c r="B2"[^>]*>.*?</c>', b'<c r="B2" t="str"><f>UPPER(A2)</f></c>', sheet
+    )
+    assert parts["xl/worksheets/sheet1.xml"] != sheet
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    code, output = run_cli(capsys, "load", "--db", tmp_path / "db.duckdb", path)
+    assert code == 1
+    assert "cell B2" in output and "[formel utan värde]" in output
+
+
+def test_a_file_that_only_pretends_to_be_xlsx(tmp_path, capsys):
+    path = tmp_path / "fake.xlsx"
+    path.write_bytes(b"PK\x03\x04not really a zip")
+    code, output = run_cli(capsys, "load", "--db", tmp_path / "db.duckdb", path)
+    assert code == 1 and "[format]" in output

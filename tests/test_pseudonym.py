@@ -1,0 +1,76 @@
+"""The pseudonym key: outside the database, owner-only, and HMAC computed exactly."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import stat
+from datetime import date
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from pipelines import pseudonym
+
+
+def applications(ids: list[str], org: str = "209900-0016") -> pl.DataFrame:
+    n = len(ids)
+    return pl.DataFrame(
+        {
+            "application_id": ids,
+            "org_nr": [org] * n,
+            "received_on": [date(2024, 1, 1)] * n,
+            "decided_on": [None] * n,
+            "measure": ["studier"] * n,
+            "decision": ["under handläggning"] * n,
+            "requested_sek": [Decimal("1.00")] * n,
+            "granted_sek": [Decimal("0.00")] * n,
+            "gender": [None] * n,
+            "age_band": [None] * n,
+        },
+        schema_overrides={"decided_on": pl.Date, "gender": pl.String, "age_band": pl.String},
+    )
+
+
+@pytest.mark.parametrize("key", [b"k" * 32, bytes(range(64)), b"x" * 100])
+def test_keys_match_python_hmac(key):
+    """DuckDB's HMAC equals Python's hmac module for short, block-sized and long keys."""
+    ids = ["LOM-2024-0001", "Dnr 2024/17", "åäö ÅÄÖ", "a\\x41", ""]
+    result = pseudonym.pseudonymise(applications(ids), key)
+    expected = [hmac.new(key, f"209900-0016\x1f{i}".encode(), hashlib.sha256).hexdigest()[:32] for i in ids]
+    assert result["application_key"].to_list() == expected
+    assert "application_id" not in result.columns
+
+
+def test_same_case_number_at_two_agencies_gets_two_keys():
+    key = b"k" * 32
+    first = pseudonym.pseudonymise(applications(["A-1"], "209900-0016"), key)["application_key"][0]
+    second = pseudonym.pseudonymise(applications(["A-1"], "209900-0024"), key)["application_key"][0]
+    assert first != second
+
+
+def test_key_file_is_created_owner_only(tmp_path, monkeypatch):
+    path = tmp_path / "conf" / "lom" / "pseudonym.key"
+    monkeypatch.setenv("LOM_KEY_FILE", str(path))
+    key = pseudonym.load_key()
+    assert len(key) == 32
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert pseudonym.load_key() == key  # the same key on every later load
+
+
+def test_a_key_readable_by_others_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "pseudonym.key"
+    path.write_text("00" * 32)
+    path.chmod(0o644)
+    monkeypatch.setenv("LOM_KEY_FILE", str(path))
+    with pytest.raises(PermissionError, match="chmod 600"):
+        pseudonym.load_key()
+
+
+def test_key_from_environment(monkeypatch):
+    monkeypatch.setenv("LOM_PSEUDONYM_KEY", "ab" * 32)
+    assert pseudonym.load_key() == bytes.fromhex("ab" * 32)
+    monkeypatch.setenv("LOM_PSEUDONYM_KEY", "ab" * 8)
+    with pytest.raises(ValueError, match="32 bytes"):
+        pseudonym.load_key()
