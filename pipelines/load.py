@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -116,10 +117,12 @@ def _read(path: Path) -> Prepared:
     progress = Progress(path.name, size)
     progress.stage("läser", 0.0)
     data = path.read_bytes()
-    result = read_file(path, data)
-    findings.extend(result.findings.items)
-    findings.extend(_personal_data(result))
-    return Prepared(path, hashlib.sha256(data).hexdigest(), size, findings, read=result)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())  # hashlib frees the GIL
+        result = read_file(path, data)
+        findings.extend(result.findings.items)
+        findings.extend(_personal_data(result))
+        return Prepared(path, digest.result(), size, findings, read=result)
 
 
 def _sha256_of_file(path: Path) -> str:
@@ -187,7 +190,7 @@ def _outcome(item: Prepared, status: str) -> Outcome:
         findings=item.findings,
         kinds=[v.kind.name for v in item.validated],
         rows_in_file=sum(f.height for f in frames),
-        agencies=len({o for f in frames for o in f["org_nr"].drop_nulls().to_list()}),
+        agencies=pl.concat([f["org_nr"] for f in frames]).drop_nulls().n_unique() if frames else 0,
         years=(min(years), max(years)) if years else None,
     )
 
@@ -240,10 +243,10 @@ def _replace_slices(con, kind: str, incoming: pl.DataFrame, load_id: int) -> tup
     con.register("incoming", incoming)
     try:
         store.run(con, sql(f"load/{kind}_slices"))
-        (changed,) = store.fetch_one(con, sql(f"load/{kind}_changed"))
-        if not changed:
-            return 0, 0
         (replaced,) = store.fetch_one(con, sql("load/replaced_rows"))
+        # Only slices that hold rows can already hold exactly these rows.
+        if replaced and not store.fetch_one(con, sql(f"load/{kind}_changed"))[0]:
+            return 0, 0
         if kind != "agencies":
             store.run(con, sql(f"load/{kind}_delete"))
         store.run(con, sql(f"load/{kind}_write"), {"load_id": load_id})

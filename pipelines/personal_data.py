@@ -12,7 +12,9 @@ from pipelines.report import ERROR, Finding
 from pipelines.settings import normalise
 
 # Cheap vectorised pre-filters; the exact tests run in Python on the few cells they let through.
-NUMBER_LIKE = r"\d{6}[-+]?\d{4}"
+# A month of 01-12 and a day of 01-31 (or 61-91): organisation numbers, whose "month" is 20 or
+# more, never get through.
+NUMBER_LIKE = r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])[-+]?\d{4}"
 EMAIL = r"[^\s@<>]+@[^\s@<>]+\.[A-Za-z]{2,}"
 PERSONNUMMER = re.compile(r"(?<!\d)(\d{2})?(\d{2})(\d{2})(\d{2})[-+]?(\d{4})(?!\d)")
 

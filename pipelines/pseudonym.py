@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -43,8 +44,6 @@ def _key_from_file(path: Path) -> bytes:
 def pads(key: bytes) -> tuple[bytes, bytes]:
     """Return HMAC's inner and outer pads for a key (RFC 2104)."""
     if len(key) > BLOCK:
-        import hashlib
-
         key = hashlib.sha256(key).digest()
     key = key.ljust(BLOCK, b"\0")
     return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
@@ -59,7 +58,8 @@ def pseudonymise(applications: pl.DataFrame, key: bytes) -> pl.DataFrame:
     inner, outer = pads(key)
     con = duckdb.connect()
     try:
-        con.register("incoming_raw", applications)
-        return con.sql(sql("load/pseudonymise"), params={"inner_pad": inner, "outer_pad": outer}).pl()
+        con.register("incoming_raw", applications.select("org_nr", "application_id"))
+        keys = con.sql(sql("load/pseudonymise"), params={"inner_pad": inner, "outer_pad": outer}).pl()
     finally:
         con.close()
+    return applications.drop("application_id").insert_column(0, keys.to_series())

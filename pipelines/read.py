@@ -20,8 +20,17 @@ from pipelines.xlsx import read_workbook
 
 # UTF-8 text wrongly decoded as Windows-1252: Ã followed by the second byte of å, ä, ö, é ...
 MOJIBAKE = re.compile("Ã[\u00a0-\u00bf\u2013-\u203a\u0152-\u0178]|Â[\u00a0-\u00bf]")
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-QUOTED = re.compile(r'"(?:[^"]|"")*"')
+CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+QUOTED = re.compile(rb'"(?:[^"]|"")*"')
+NOT_CONTROL = bytes(
+    sorted(
+        set(range(256))
+        - set(
+            b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
+            b"\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f"
+        )
+    )
+)
 
 
 @dataclass
@@ -68,9 +77,12 @@ def read_file(path: Path, data: bytes) -> ReadResult:
     return ReadResult([table], findings)
 
 
-def decode(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM) or Windows-1252; refuse anything else."""
-    if not data.strip():
+def decode(data: bytes) -> bytes:
+    """Return a file's text as UTF-8 bytes: it was UTF-8 (with or without BOM) or Windows-1252.
+
+    Anything else is refused, never read with replacement characters.
+    """
+    if not data or data.isspace():
         raise FileProblem("tom fil", "filen är tom")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
         raise FileProblem(
@@ -79,43 +91,41 @@ def decode(data: bytes) -> str:
         )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if data.translate(None, NOT_CONTROL):  # any control byte left: the same in both encodings
+        line = data[: CONTROL.search(data).start()].count(b"\n") + 1
+        raise FileProblem("teckenkodning", f"filen innehåller styrtecken på rad {line}; är det en textfil?")
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")
+        return data
     except UnicodeDecodeError as bad_utf8:
         line = data[: bad_utf8.start].count(b"\n") + 1
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError as bad:
-            bad_line = data[: bad.start].count(b"\n") + 1
-            raise FileProblem(
-                "teckenkodning",
-                f"filen är varken UTF-8 eller Windows-1252 (ogiltig byte på rad {bad_line})",
-            ) from None
-        if found := MOJIBAKE.search(text):
-            raise FileProblem(
-                "teckenkodning",
-                "filen blandar UTF-8 och Windows-1252 (första ogiltiga UTF-8-byte på rad "
-                f"{line}, UTF-8-tecken på rad {text[: found.start()].count(chr(10)) + 1})",
-            ) from None
-    if found := CONTROL.search(text):
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as bad:
+        bad_line = data[: bad.start].count(b"\n") + 1
+        raise FileProblem(
+            "teckenkodning", f"filen är varken UTF-8 eller Windows-1252 (ogiltig byte på rad {bad_line})"
+        ) from None
+    if found := MOJIBAKE.search(text):
         raise FileProblem(
             "teckenkodning",
-            f"filen innehåller styrtecken på rad {text[: found.start()].count(chr(10)) + 1}; är det en textfil?",
+            "filen blandar UTF-8 och Windows-1252 (första ogiltiga UTF-8-byte på rad "
+            f"{line}, UTF-8-tecken på rad {text[: found.start()].count(chr(10)) + 1})",
         )
-    return text
+    return text.encode("utf-8")
 
 
 def read_csv_table(source: str, data: bytes) -> RawTable:
     """Read a CSV file's bytes as text columns, checking the field count of every record."""
-    text = decode(data)
-    first_line = text.split("\n", 1)[0]
+    utf8 = decode(data)
+    first_line = utf8[:65536].split(b"\n", 1)[0].decode("utf-8", errors="ignore")
     separator = ";" if first_line.count(";") >= first_line.count(",") else ","
-    headers = next(csv.reader(io.StringIO(text), delimiter=separator))
+    headers = next(csv.reader(io.StringIO(first_line.rstrip("\r")), delimiter=separator), [])
     recognised = _recognise_or_fail(headers, None)
     names = [f"c{i}" for i in range(len(headers))]
     try:
         frame = pl.read_csv(
-            text.encode("utf-8"),
+            utf8,
             separator=separator,
             has_header=True,
             new_columns=names,
@@ -126,31 +136,37 @@ def read_csv_table(source: str, data: bytes) -> RawTable:
     except pl.exceptions.ComputeError as error:
         raise FileProblem("csv-format", f"filen kunde inte läsas som CSV: {error}") from None
     frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
-    findings = _ragged_records(text, separator, len(headers), frame.height)
+    findings = _ragged_records(utf8, separator, len(headers), frame.height)
     table = _as_raw_table(source, None, headers, recognised, frame, names)
     table.findings[:0] = findings
     return table
 
 
-def _ragged_records(text: str, separator: str, expected: int, records: int) -> list[Finding]:
+def _ragged_records(text: bytes, separator: str, expected: int, records: int) -> list[Finding]:
     """Report every record whose field count differs from the header's."""
-    if '"' in text:
-        text = QUOTED.sub('""', text)
-    lines = text.split("\n")
-    if lines and not lines[-1].strip("\r"):
-        lines.pop()
-    if len(lines) - 1 != records:
-        raise FileProblem(
-            "csv-format",
-            "raderna kunde inte räknas säkert (obalanserade citattecken?)",
+    if b'"' in text:
+        text = QUOTED.sub(b'""', text)
+    # One column per line: control characters (\x1f among them) were refused by decode().
+    lines = pl.read_csv(
+        text,
+        has_header=False,
+        separator="\x1f",
+        quote_char=None,
+        new_columns=["line"],
+        infer_schema=False,
+        raise_if_empty=False,
+    )
+    if lines.height - 1 != records:
+        raise FileProblem("csv-format", "raderna kunde inte räknas säkert (obalanserade citattecken?)")
+    line = pl.col("line").fill_null("")
+    frame = (
+        lines.slice(1)
+        .select(
+            (line.str.count_matches(separator, literal=True) + 1).alias("fields"),
+            (line.str.strip_chars("\r ").str.len_chars() == 0).alias("blank"),
         )
-    counts = pl.Series(lines[1:], dtype=pl.String)
-    frame = pl.DataFrame(
-        {
-            "fields": counts.str.count_matches(separator, literal=True) + 1,
-            "blank": counts.str.strip_chars("\r ").str.len_chars() == 0,
-        }
-    ).with_row_index(ROW, offset=2)
+        .with_row_index(ROW, offset=2)
+    )
     ragged = frame.filter((pl.col("fields") != expected) & ~pl.col("blank"))
     return [
         Finding(

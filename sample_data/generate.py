@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -375,7 +375,7 @@ def applications_text(applications: pl.DataFrame) -> pl.DataFrame:
         pl.col("application_id").alias("Ärendenummer"),
         pl.col("org_nr").alias("Organisationsnummer"),
         pl.col("received_on").dt.strftime("%Y-%m-%d").alias("Inkom"),
-        pl.col("decided_on").dt.strftime("%Y-%m-%d").fill_null("").alias("Beslutsdatum"),
+        pl.col("decided_on").dt.strftime("%Y-%m-%d").alias("Beslutsdatum"),
         pl.col("measure").str.to_uppercase().str.slice(0, 1).add(pl.col("measure").str.slice(1)).alias("Insats"),
         pl.col("decision").alias("Beslut"),
         swedish_amount("requested_sek").alias("Sökt belopp"),
@@ -406,6 +406,7 @@ def write_applications_xlsx(applications: pl.DataFrame, path: Path) -> None:
         pl.col("age_band").alias("Åldersgrupp"),
     )
     with xlsxwriter.Workbook(path) as workbook:
+        workbook.set_properties({"created": datetime(2026, 1, 15, 9, 0, 0)})  # the same bytes every run
         sheet = workbook.add_worksheet("Ansökningar")
         sheet.write(0, 0, "Lokala omställningsmedel: ansökningar 2020–2025", workbook.add_format({"bold": True}))
         frame.write_excel(

@@ -4,14 +4,5 @@ select
     left(
         sha256($outer_pad || unhex(sha256($inner_pad || encode(org_nr || chr(31) || application_id)))),
         32
-    ) as application_key,
-    org_nr,
-    received_on,
-    decided_on,
-    measure,
-    decision,
-    requested_sek,
-    granted_sek,
-    gender,
-    age_band
+    ) as application_key
 from incoming_raw
