@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 
 from pipelines import store
-from pipelines.contract import APPLICATIONS, LOAD_ORDER, ROW
+from pipelines.contract import APPLICATIONS, LOAD_ORDER
 from pipelines.personal_data import contains_personnummer, person_headers, scan_cells, scan_columns
 from pipelines.progress import Progress
 from pipelines.pseudonym import load_key, pseudonymise
@@ -215,12 +215,12 @@ def _write(con, item: Prepared, key: bytes | None, started: datetime, progress: 
     try:
         outcome.load_id = _begin_log(con, item, started)
         for validated in item.validated:
-            incoming = validated.frame.drop(ROW)
+            incoming = validated.frame
             if validated.kind is APPLICATIONS:
                 progress.stage("pseudonymiserar", 0.6)
                 incoming = pseudonymise(incoming, key)
             progress.stage("skriver", 0.75)
-            inserted, replaced = _replace_slices(con, validated.kind.name, incoming, outcome.load_id)
+            inserted, replaced = _replace_slices(con, validated, incoming, outcome.load_id)
             expected[validated.kind.name] += inserted
             outcome.rows_inserted += inserted
             outcome.rows_replaced += replaced
@@ -233,16 +233,31 @@ def _write(con, item: Prepared, key: bytes | None, started: datetime, progress: 
             Finding(ERROR, "skrivfel", f"databasen vägrade skriva filen ({type(error).__name__}); inget lästes in")
         )
         return _record_rejection(con, item, started)
+    except Conflict as conflict:
+        store.run(con, "rollback")
+        item.findings.extend(conflict.findings)
+        return _record_rejection(con, item, started)
     progress.stage("publicerar", 0.95)
     _prove_written(con, outcome, expected)
     return outcome
 
 
-def _replace_slices(con, kind: str, incoming: pl.DataFrame, load_id: int) -> tuple[int, int]:
+class Conflict(Exception):
+    """Rows that pass every rule of the file alone but clash with what the database holds."""
+
+    def __init__(self, findings: list[Finding]):
+        super().__init__(f"{len(findings)} conflicts")
+        self.findings = findings
+
+
+def _replace_slices(con, validated: Validated, incoming: pl.DataFrame, load_id: int) -> tuple[int, int]:
     """Replace the slices that incoming holds, unless they already hold exactly its rows."""
+    kind = validated.kind.name
     con.register("incoming", incoming)
     try:
         store.run(con, sql(f"load/{kind}_slices"))
+        if kind == "applications":
+            _refuse_conflicts(con, validated)
         (replaced,) = store.fetch_one(con, sql("load/replaced_rows"))
         # Only slices that hold rows can already hold exactly these rows.
         if replaced and not store.fetch_one(con, sql(f"load/{kind}_changed"))[0]:
@@ -254,6 +269,25 @@ def _replace_slices(con, kind: str, incoming: pl.DataFrame, load_id: int) -> tup
         return incoming.height, int(replaced)
     finally:
         con.unregister("incoming")
+
+
+def _refuse_conflicts(con, validated: Validated) -> None:
+    clashes = con.sql(sql("load/applications_conflicts")).pl()
+    if clashes.height:
+        header = validated.table.header_of("application_id")
+        raise Conflict(
+            [
+                Finding(
+                    ERROR,
+                    "finns redan",
+                    f"ärendet är redan inläst med inkomstår {year}; rätta inkomstdatum eller läs in det årets fil igen",
+                    row=row,
+                    column=header,
+                    sheet=validated.table.sheet,
+                )
+                for row, year in clashes.iter_rows()
+            ]
+        )
 
 
 def _prove_written(con, outcome: Outcome, expected: dict[str, int]) -> None:

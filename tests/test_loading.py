@@ -257,3 +257,16 @@ def test_a_file_that_only_pretends_to_be_xlsx(tmp_path, capsys):
     path.write_bytes(b"PK\x03\x04not really a zip")
     code, output = run_cli(capsys, "load", "--db", tmp_path / "db.duckdb", path)
     assert code == 1 and "[format]" in output
+
+
+def test_an_application_moved_to_another_year_is_refused(sample_copy, tmp_path, capsys):
+    """A case number already stored under 2024 cannot arrive again under 2025 without its 2024 file:
+    it would be counted twice."""
+    first = f"M-1;{ORG};2024-12-30;2025-01-10;mentorskap;beviljad;3000;3000;;"
+    moved = f"M-1;{ORG};2025-01-02;2025-01-10;mentorskap;beviljad;3000;3000;;"
+    assert run_cli(capsys, "load", "--db", sample_copy, write(tmp_path / "a.csv", f"{APPS_HEADER}\n{first}\n"))[0] == 0
+    before = snapshot(sample_copy)
+    code, output = run_cli(capsys, "load", "--db", sample_copy, write(tmp_path / "b.csv", f"{APPS_HEADER}\n{moved}\n"))
+    assert code == 1
+    assert "rad 2, kolumn 'ärendenummer'" in output and "inkomstår 2024" in output and "[finns redan]" in output
+    assert snapshot(sample_copy) == before

@@ -6,8 +6,15 @@ existing as (
     semi join slices as s on a.org_nr = s.org_nr and year(a.received_on) = s.year
 ),
 
-added as (select * from incoming except all select * from existing),
+incoming_rows as (
+    select
+        application_key, org_nr, received_on, decided_on, measure, decision,
+        requested_sek, granted_sek, gender, age_band
+    from incoming
+),
 
-removed as (select * from existing except all select * from incoming)
+added as (select * from incoming_rows except all select * from existing),
+
+removed as (select * from existing except all select * from incoming_rows)
 
 select (select count(*) from added) + (select count(*) from removed) as changed_rows
