@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipelines import settings
 from pipelines.load import REJECTED, Outcome, check_files, load_files, safe_name
+from pipelines.pseudonym import KeyProblem
 from pipelines.report import swedish_int
 from pipelines.store import LoadBusy
 
@@ -43,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         outcomes = run(args.files, db)
     except LoadBusy as busy:
         print(f"fel: {busy}; försök igen senare", file=sys.stderr)
+        return EXIT_REJECTED
+    except KeyProblem as problem:
+        print(f"fel: {problem}; inget lästes in", file=sys.stderr)
         return EXIT_REJECTED
     for outcome in outcomes:
         print(describe(outcome, planned=args.command == "check"))

@@ -68,7 +68,8 @@ def check_files(paths: list[Path], db: Path, today: date | None = None) -> list[
         extra_agencies: set[str] = set()
         outcomes = []
         for item in prepared:
-            _validate(item, _context(con, today, extra_agencies))
+            if item.read is not None:
+                _validate(item, _context(con, today, extra_agencies))
             if not item.findings.has_errors:
                 extra_agencies |= _agencies_in(item)
             outcomes.append(_outcome(item, REJECTED if item.findings.has_errors else LOADED))

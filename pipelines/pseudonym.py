@@ -16,12 +16,19 @@ from pipelines.store import sql
 BLOCK = 64  # SHA-256 block size in bytes
 
 
+class KeyProblem(Exception):
+    """The pseudonym key cannot be used; the message says why, in Swedish."""
+
+
 def load_key() -> bytes:
     """Return the pseudonym key: LOM_PSEUDONYM_KEY (hex), else the key file, made on first use."""
     if from_env := os.environ.get("LOM_PSEUDONYM_KEY"):
-        key = bytes.fromhex(from_env)
+        try:
+            key = bytes.fromhex(from_env)
+        except ValueError:
+            raise KeyProblem("LOM_PSEUDONYM_KEY ska vara nyckeln skriven hexadecimalt") from None
         if len(key) < 32:
-            raise ValueError("LOM_PSEUDONYM_KEY must be at least 32 bytes written as hex")
+            raise KeyProblem("LOM_PSEUDONYM_KEY ska vara minst 32 byte (64 hexadecimala tecken)")
         return key
     return _key_from_file(key_file())
 
@@ -37,8 +44,11 @@ def _key_from_file(path: Path) -> bytes:
             with os.fdopen(descriptor, "w") as handle:
                 handle.write(secrets.token_hex(32) + "\n")
     if path.stat().st_mode & 0o077:
-        raise PermissionError(f"the pseudonym key {path} must be readable by its owner only (chmod 600)")
-    return bytes.fromhex(path.read_text().strip())
+        raise KeyProblem(f"nyckelfilen {path} får bara vara läsbar för sin ägare (chmod 600)")
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except ValueError:
+        raise KeyProblem(f"nyckelfilen {path} innehåller ingen hexadecimal nyckel") from None
 
 
 def pads(key: bytes) -> tuple[bytes, bytes]:

@@ -270,3 +270,22 @@ def test_an_application_moved_to_another_year_is_refused(sample_copy, tmp_path, 
     assert code == 1
     assert "rad 2, kolumn 'ärendenummer'" in output and "inkomstår 2024" in output and "[finns redan]" in output
     assert snapshot(sample_copy) == before
+
+
+def test_an_unusable_key_is_a_clear_error(sample_copy, tmp_path, capsys, monkeypatch):
+    """A key file others can read stops the load with a message, and nothing is written."""
+    key = tmp_path / "open.key"
+    key.write_text("00" * 32)
+    key.chmod(0o644)
+    monkeypatch.setenv("LOM_KEY_FILE", str(key))
+    before = snapshot(sample_copy)
+    line = f"K-1;{ORG};2024-06-01;2024-06-11;mentorskap;beviljad;3000;3000;;"
+    code, output = run_cli(capsys, "load", "--db", sample_copy, write(tmp_path / "a.csv", f"{APPS_HEADER}\n{line}\n"))
+    assert code == 1 and "chmod 600" in output and "inget lästes in" in output
+    assert snapshot(sample_copy) == before
+
+
+def test_check_reports_an_oversized_file(sample_copy, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LOM_MAX_FILE_MB", "0.0001")
+    code, output = run_cli(capsys, "check", "--db", sample_copy, write(tmp_path / "f.csv", FUNDS_HEADER * 20))
+    assert code == 1 and "[för stor]" in output

@@ -64,7 +64,7 @@ def test_a_key_readable_by_others_is_refused(tmp_path, monkeypatch):
     path.write_text("00" * 32)
     path.chmod(0o644)
     monkeypatch.setenv("LOM_KEY_FILE", str(path))
-    with pytest.raises(PermissionError, match="chmod 600"):
+    with pytest.raises(pseudonym.KeyProblem, match="chmod 600"):
         pseudonym.load_key()
 
 
@@ -72,5 +72,5 @@ def test_key_from_environment(monkeypatch):
     monkeypatch.setenv("LOM_PSEUDONYM_KEY", "ab" * 32)
     assert pseudonym.load_key() == bytes.fromhex("ab" * 32)
     monkeypatch.setenv("LOM_PSEUDONYM_KEY", "ab" * 8)
-    with pytest.raises(ValueError, match="32 bytes"):
+    with pytest.raises(pseudonym.KeyProblem, match="minst 32 byte"):
         pseudonym.load_key()
