@@ -8,6 +8,7 @@ import streamlit as st
 from pipelines import settings, store
 
 STATUS = {"loaded": "inläst", "unchanged": "oförändrad", "rejected": "avvisad"}
+KINDS = {"agencies": "myndigheter", "funds": "medel", "applications": "ansökningar"}
 
 
 def swedish(number: int) -> str:
@@ -47,7 +48,9 @@ def main() -> None:
         st.caption("Siffran är antalet ansökningar; – betyder att medel saknas för året.")
 
     st.subheader("Inläsningar")
-    history = store.query(db, "app/load_history").with_columns(pl.col("status").replace(STATUS))
+    history = store.query(db, "app/load_history").with_columns(
+        pl.col("status").replace(STATUS), pl.col("kinds").str.replace_many(KINDS)
+    )
     st.dataframe(
         history,
         hide_index=True,
