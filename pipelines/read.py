@@ -124,22 +124,46 @@ def read_csv_table(source: str, data: bytes) -> RawTable:
     recognised = _recognise_or_fail(headers, None)
     names = [f"c{i}" for i in range(len(headers))]
     try:
-        frame = pl.read_csv(
+        frame = _read_text_columns(utf8, separator, names, truncate_long_rows=False)
+        long_rows = False
+    except pl.exceptions.ComputeError:
+        frame, long_rows = _read_text_columns(utf8, separator, names, truncate_long_rows=True), True
+    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    findings = []
+    if long_rows or not _every_record_complete(utf8, separator, len(headers), frame.height):
+        findings = _ragged_records(utf8, separator, len(headers), frame.height)
+    table = _as_raw_table(source, None, headers, recognised, frame, names)
+    table.findings[:0] = findings
+    return table
+
+
+def _read_text_columns(utf8: bytes, separator: str, names: list[str], truncate_long_rows: bool) -> pl.DataFrame:
+    try:
+        return pl.read_csv(
             utf8,
             separator=separator,
             has_header=True,
             new_columns=names,
             infer_schema=False,
             raise_if_empty=False,
-            truncate_ragged_lines=True,  # ragged records are found and reported below
+            truncate_ragged_lines=truncate_long_rows,  # long records are then found line by line
         )
     except pl.exceptions.ComputeError as error:
+        if not truncate_long_rows and "more fields" in str(error):
+            raise
         raise FileProblem("csv-format", f"filen kunde inte läsas som CSV: {error}") from None
-    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
-    findings = _ragged_records(utf8, separator, len(headers), frame.height)
-    table = _as_raw_table(source, None, headers, recognised, frame, names)
-    table.findings[:0] = findings
-    return table
+
+
+def _every_record_complete(utf8: bytes, separator: str, expected: int, records: int) -> bool:
+    """Prove cheaply that no record is short, given that none is long (the strict read passed).
+
+    Without quotes, one line is one record; if the lines hold exactly as many separators as
+    complete records would, and none holds more, then none holds fewer.
+    """
+    if b'"' in utf8:
+        return False
+    lines = utf8.count(b"\n") + (0 if utf8.endswith(b"\n") else 1)
+    return lines == records + 1 and utf8.count(separator.encode()) == lines * (expected - 1)
 
 
 def _ragged_records(text: bytes, separator: str, expected: int, records: int) -> list[Finding]:
