@@ -289,3 +289,31 @@ def test_check_reports_an_oversized_file(sample_copy, tmp_path, capsys, monkeypa
     monkeypatch.setenv("LOM_MAX_FILE_MB", "0.0001")
     code, output = run_cli(capsys, "check", "--db", sample_copy, write(tmp_path / "f.csv", FUNDS_HEADER * 20))
     assert code == 1 and "[för stor]" in output
+
+
+def test_progress_bar_on_large_files(monkeypatch):
+    """A large file draws a bar through its stages when someone is watching (or LOM_PROGRESS=1)."""
+    import io
+
+    monkeypatch.setenv("LOM_PROGRESS", "1")
+    stream = io.StringIO()
+    progress = Progress("stor.csv", 50 * 1024 * 1024, stream=stream)
+    progress.stage("kontrollerar", 0.3)
+    progress.done()
+    assert "stor.csv: [#########---------------------]  30 % kontrollerar" in stream.getvalue()
+    assert stream.getvalue().endswith("100 % klar            \n")
+    quiet = io.StringIO()
+    Progress("liten.csv", 1000, stream=quiet).stage("läser", 0.0)
+    assert quiet.getvalue() == ""
+
+
+def test_summary_counts_rows_replacements_and_warnings(sample_copy, tmp_path, capsys):
+    """Two corrections, each replacing a sample row; three warnings (two opening balances that do
+    not follow last year's closing, and a 2023 allocation at 0.2 % instead of 0.3 %)."""
+    first = write(tmp_path / "first.csv", f"{FUNDS_HEADER}\n{funds_line(2024, '1000')}\n")
+    warned = write(tmp_path / "warned.csv", f"{FUNDS_HEADER}\n{funds_line(2023, '1000')}\n")
+    code, output = run_cli(capsys, "load", "--db", sample_copy, first, warned)
+    assert code == 0, output
+    assert output.splitlines()[-1] == (
+        "Totalt 2 filer: 2 inläst, 0 oförändrad, 0 avvisad; 2 rader inlästa, 2 ersatta; 3 varningar"
+    )
