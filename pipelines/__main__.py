@@ -16,6 +16,12 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 STATUS = {"loaded": "inläst", "unchanged": "oförändrad", "rejected": "avvisad"}
 KIND = {"agencies": "myndigheter", "funds": "medel", "applications": "ansökningar"}
 PLANNED = {"loaded": "godkänd", "rejected": "avvisad"}
+STATUS_COUNTED = {
+    "loaded": ("inläst", "inlästa"),
+    "unchanged": ("oförändrad", "oförändrade"),
+    "rejected": ("avvisad", "avvisade"),
+}
+PLANNED_COUNTED = {"loaded": ("godkänd", "godkända"), "rejected": ("avvisad", "avvisade")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,35 +73,41 @@ def _bootstrap(db: Path) -> int:
 def describe(outcome: Outcome, planned: bool) -> str:
     """Render one file's result and its findings in Swedish."""
     status = (PLANNED if planned else STATUS)[outcome.status]
-    parts = [f"{safe_name(outcome.path.name)}: {status}"]
+    head = f"{safe_name(outcome.path.name)}: {status}"
     if outcome.kinds:
-        parts.append(", ".join(KIND[k] for k in outcome.kinds))
+        head += " – " + ", ".join(KIND[k] for k in outcome.kinds)
+    parts = []
     if outcome.status != REJECTED:
-        parts.append(f"{swedish_int(outcome.rows_in_file)} rader")
-        parts.append(f"{swedish_int(outcome.agencies)} myndigheter")
+        parts.append(counted(outcome.rows_in_file, "rad", "rader"))
+        parts.append(counted(outcome.agencies, "myndighet", "myndigheter"))
         if outcome.years:
-            parts.append(f"år {outcome.years[0]}–{outcome.years[1]}")
+            first, last = outcome.years
+            parts.append(f"år {first}" if first == last else f"år {first}–{last}")
         if not planned:
-            parts.append(f"{swedish_int(outcome.rows_replaced)} rader ersatta")
+            parts.append(counted(outcome.rows_replaced, "rad ersatt", "rader ersatta"))
     findings = outcome.findings
-    parts.append(f"{swedish_int(findings.error_count())} fel, {swedish_int(findings.warning_count())} varningar")
-    lines = [" – ".join(parts[:2]) + (", " + ", ".join(parts[2:]) if len(parts) > 2 else "")]
+    parts.append(counted(findings.error_count(), "fel", "fel"))
+    parts.append(counted(findings.warning_count(), "varning", "varningar"))
+    lines = [f"{head}, {', '.join(parts)}"]
     lines += [f"  {line}" for line in findings.lines()]
     return "\n".join(lines)
 
 
 def summary(outcomes: list[Outcome], planned: bool) -> str:
     """Render the totals of a run."""
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("loaded", "unchanged", "rejected")}
-    names = PLANNED if planned else STATUS
-    shown = ", ".join(f"{counts[s]} {names[s]}" for s in names)
-    rows = sum(o.rows_inserted for o in outcomes)
-    replaced = sum(o.rows_replaced for o in outcomes)
-    warnings = sum(o.findings.warning_count() for o in outcomes)
-    text = f"Totalt {len(outcomes)} filer: {shown}"
+    names = PLANNED_COUNTED if planned else STATUS_COUNTED
+    shown = ", ".join(counted(sum(o.status == s for o in outcomes), *names[s]) for s in names)
+    text = f"Totalt {counted(len(outcomes), 'fil', 'filer')}: {shown}"
     if not planned:
-        text += f"; {swedish_int(rows)} rader inlästa, {swedish_int(replaced)} ersatta"
-    return text + f"; {swedish_int(warnings)} varningar"
+        text += f"; {counted(sum(o.rows_inserted for o in outcomes), 'rad inläst', 'rader inlästa')}"
+        text += f", {counted(sum(o.rows_replaced for o in outcomes), 'ersatt', 'ersatta')}"
+    warnings = sum(o.findings.warning_count() for o in outcomes)
+    return text + f"; {counted(warnings, 'varning', 'varningar')}"
+
+
+def counted(number: int, singular: str, plural: str) -> str:
+    """Say a count with the noun in the right number: 1 rad, 2 rader, 12 345 rader."""
+    return f"{swedish_int(number)} {singular if number == 1 else plural}"
 
 
 if __name__ == "__main__":

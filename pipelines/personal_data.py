@@ -61,9 +61,9 @@ def scan_columns(frame: pl.DataFrame, columns: dict[str, str], sheet: str | None
         suspects = frame.filter(pl.col(name).is_in(flagged.implode()))
         for row, value in suspects.select(ROW, name).iter_rows():
             if contains_personnummer(value):
-                findings.append(_found(row, header, sheet, "personnummer eller samordningsnummer"))
+                findings.append(_found(row, header, sheet, "ett personnummer eller samordningsnummer"))
             elif re.search(EMAIL, value):
-                findings.append(_found(row, header, sheet, "e-postadress"))
+                findings.append(_found(row, header, sheet, "en e-postadress"))
     return findings
 
 
@@ -104,7 +104,7 @@ def _found(row: int, header: str, sheet: str | None, what: str) -> Finding:
     return Finding(
         ERROR,
         "personuppgift",
-        f"cellen innehåller en {what}; filen avvisas (värdet visas inte)",
+        f"cellen innehåller {what}; filen avvisas (värdet visas inte)",
         row=row,
         column=header,
         sheet=sheet,

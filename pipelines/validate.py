@@ -14,7 +14,7 @@ import polars as pl
 from pipelines import parse
 from pipelines.contract import AGENCIES, APPLICATIONS, FUNDS, ROW, Column
 from pipelines.read import RawTable
-from pipelines.report import ERROR, WARNING, Finding
+from pipelines.report import ERROR, WARNING, Finding, swedish_amount
 from pipelines.settings import Vocabulary
 
 GRANTING = ["beviljad", "delvis beviljad"]
@@ -59,7 +59,7 @@ def validate(table: RawTable, context: Context) -> Validated:
     )
     check = Checker(table, frame)
     for column in present:
-        check.rule(pl.col(f"bad_{column.name}"), "format", _format_message(column), column.name)
+        check.rule(pl.col(f"bad_{column.name}"), "format", _format_message(column, context.vocabulary), column.name)
         if _value_required(column):
             check.rule(
                 pl.col(column.name).is_null() & ~pl.col(f"bad_{column.name}"),
@@ -113,12 +113,13 @@ class Checker:
         show_value: bool = True,
     ) -> None:
         """Add a finding for every row where mask is true."""
-        detail = pl.lit("") if detail is None else detail
+        detail = pl.lit(None, pl.Float64) if detail is None else detail.cast(pl.Float64)
         shown = pl.col(f"raw_{column}") if column and show_value else pl.lit(None, pl.String)
         hits = self.frame.filter(mask.fill_null(False)).select(ROW, detail.alias("detail"), shown.alias("value"))
         header = self.table.header_of(column) if column else None
-        for row, extra, value in hits.iter_rows():
-            self.findings.append(Finding(severity, rule, message + (extra or ""), row, header, self.table.sheet, value))
+        for row, amount, value in hits.iter_rows():
+            text = message if amount is None else f"{message}{swedish_amount(amount)} kr"
+            self.findings.append(Finding(severity, rule, text, row, header, self.table.sheet, value))
 
 
 def _parser(column: Column, vocabulary: Vocabulary) -> parse.Parsed:
@@ -146,14 +147,23 @@ def _value_required(column: Column) -> bool:
     return column.required and column.name not in ("decided_on", "granted_sek")
 
 
-def _format_message(column: Column) -> str:
+def _format_message(column: Column, vocabulary: Vocabulary) -> str:
+    if column.type == "code":
+        accepted = {
+            "sector": vocabulary.sectors,
+            "measure": vocabulary.measures,
+            "decision": vocabulary.decisions,
+            "gender": vocabulary.genders,
+            "age_band": vocabulary.age_bands,
+        }[column.name]
+        allowed = "; ".join(dict.fromkeys(accepted.values()))
+        return f"okänt värde för {column.label}; tillåtna: {allowed}"
     return {
         "amount": "ogiltigt belopp; skriv till exempel 1 234 567,50 (högst två decimaler, "
         "mellanslag som tusentalsavgränsare)",
         "integer": "ogiltigt heltal",
         "date": "ogiltigt datum; skriv ÅÅÅÅ-MM-DD eller ÅÅÅÅMMDD",
         "org_nr": "ogiltigt organisationsnummer (10 siffror, kontrollsiffran ska stämma)",
-        "code": f"okänt värde för {column.label}; se listan i Om måtten eller config/lom.toml",
     }.get(column.type, "ogiltigt värde")
 
 
@@ -193,7 +203,7 @@ def _fund_rules(check: Checker, context: Context) -> None:
         "saldo",
         "utgående saldo ska vara ingående saldo + avsättning − nyttjat (±1 kr); väntat ",
         "closing_balance_sek",
-        detail=expected.cast(pl.String),
+        detail=expected,
     )
     rates = pl.col("year").replace_strict(
         {y: float(r) for y, r in context.rates.items()}, default=None, return_dtype=pl.Float64
@@ -205,7 +215,7 @@ def _fund_rules(check: Checker, context: Context) -> None:
         "avsättningen avviker mer än 2 % från årets procentsats × lönesumman; väntat ",
         "allocated_sek",
         severity=WARNING,
-        detail=expected_allocation.round(2).cast(pl.String),
+        detail=expected_allocation,
     )
     _opening_balance_rule(check, context)
 
@@ -223,10 +233,10 @@ def _opening_balance_rule(check: Checker, context: Context) -> None:
     check.rule(
         (pl.col("opening_balance_sek") - pl.col("previous")).abs() > 1,
         "ingående saldo",
-        "ingående saldo skiljer sig från förra årets utgående saldo ",
+        "ingående saldo skiljer sig från förra årets utgående saldo, ",
         "opening_balance_sek",
         severity=WARNING,
-        detail=pl.col("previous").cast(pl.String),
+        detail=pl.col("previous"),
     )
 
 

@@ -39,7 +39,7 @@ def test_a_correction_replaces_only_its_slices(sample_copy, tmp_path, capsys):
     second = write(tmp_path / "second.csv", f"{FUNDS_HEADER}\n{funds_line(2024, '2000')}\n")
     assert run_cli(capsys, "load", "--db", sample_copy, first)[0] == 0
     code, output = run_cli(capsys, "load", "--db", sample_copy, second)
-    assert code == 0 and "1 rader ersatta" in output
+    assert code == 0 and "1 rad ersatt" in output
     assert rows(sample_copy, f"select spent_sek from fund_years where org_nr = '{ORG}' and year = 2024") == [(2000,)]
     assert (
         rows(sample_copy, f"select * from fund_years where not (org_nr = '{ORG}' and year = 2024) order by all")
@@ -315,5 +315,5 @@ def test_summary_counts_rows_replacements_and_warnings(sample_copy, tmp_path, ca
     code, output = run_cli(capsys, "load", "--db", sample_copy, first, warned)
     assert code == 0, output
     assert output.splitlines()[-1] == (
-        "Totalt 2 filer: 2 inläst, 0 oförändrad, 0 avvisad; 2 rader inlästa, 2 ersatta; 3 varningar"
+        "Totalt 2 filer: 2 inlästa, 0 oförändrade, 0 avvisade; 2 rader inlästa, 2 ersatta; 3 varningar"
     )
