@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from pipelines import settings
-from pipelines.load import REJECTED, Outcome, check_files, load_files, safe_name
+from pipelines.load import REJECTED, Outcome, check_files, load_files
+from pipelines.personal_data import safe_name
 from pipelines.pseudonym import KeyProblem
 from pipelines.report import swedish_int
 from pipelines.store import LoadBusy

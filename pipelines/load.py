@@ -13,9 +13,10 @@ import polars as pl
 
 from pipelines import store
 from pipelines.contract import APPLICATIONS, LOAD_ORDER
-from pipelines.personal_data import contains_personnummer, person_headers, scan_cells, scan_columns
+from pipelines.parse import AMOUNT, DATE, INTEGER
+from pipelines.personal_data import person_headers, safe_name, scan_cells, scan_columns
 from pipelines.progress import Progress
-from pipelines.pseudonym import load_key, pseudonymise
+from pipelines.pseudonym import existing_key, load_key, pseudonymise
 from pipelines.read import ReadResult, read_file
 from pipelines.report import ERROR, Finding, Findings
 from pipelines.settings import max_file_bytes, vocabulary
@@ -71,6 +72,8 @@ def check_files(paths: list[Path], db: Path, today: date | None = None) -> list[
             if item.read is not None:
                 _validate(item, _context(con, today, extra_agencies))
             if not item.findings.has_errors:
+                _check_conflicts(con, item)
+            if not item.findings.has_errors:
                 extra_agencies |= _agencies_in(item)
             outcomes.append(_outcome(item, REJECTED if item.findings.has_errors else LOADED))
         return outcomes
@@ -86,7 +89,7 @@ def load_files(paths: list[Path], db: Path, today: date | None = None) -> list[O
     outcomes = []
     with store.writer_lock(db), store.next_version(db) as con:
         for item in prepared:
-            progress = Progress(item.path.name, item.size)
+            progress = Progress(safe_name(item.path.name), item.size)
             progress.stage("kontrollerar", 0.3)
             started = datetime.now()
             if item.read is not None:
@@ -115,7 +118,7 @@ def _read(path: Path) -> Prepared:
         limit = max_file_bytes() // (1024 * 1024)
         findings.add(Finding(ERROR, "för stor", f"filen är större än gränsen {limit} MB och läses inte"))
         return Prepared(path, _sha256_of_file(path), size, findings)
-    progress = Progress(path.name, size)
+    progress = Progress(safe_name(path.name), size)
     progress.stage("läser", 0.0)
     data = path.read_bytes()
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -140,13 +143,19 @@ def _personal_data(result: ReadResult) -> list[Finding]:
     words = vocabulary().person_headers
     for table in result.tables:
         kind = table.recognised.kind
-        scanned = [c.name for c in kind.columns if c.type in SCANNED_TYPES and c.name in table.frame.columns]
+        present = [c for c in kind.columns if c.name in table.frame.columns]
+        scanned = [c.name for c in present if c.type in SCANNED_TYPES]
         scanned += [c for c in table.frame.columns if c.startswith("extra_")]
         found += scan_columns(table.frame, {c: table.header_of(c) for c in scanned}, table.sheet)
+        for column in (c for c in present if c.type not in SCANNED_TYPES):
+            # A valid amount, count or date is not scanned; a cell that is none is text, and is.
+            valid = {"amount": AMOUNT, "integer": INTEGER, "date": DATE}[column.type]
+            text = table.frame.filter(~pl.col(column.name).str.strip_chars().str.contains(valid).fill_null(True))
+            found += scan_columns(text, {column.name: table.header_of(column.name)}, table.sheet)
         if kind is APPLICATIONS:
             found += person_headers(table.headers, words, table.sheet)
-    for sheet, text in result.unloaded_text:
-        found += scan_cells(text, sheet)
+    for sheet, text, first_column in result.unloaded_text:
+        found += scan_cells(text, sheet, first_column)
     return found
 
 
@@ -273,22 +282,39 @@ def _replace_slices(con, validated: Validated, incoming: pl.DataFrame, load_id: 
 
 
 def _refuse_conflicts(con, validated: Validated) -> None:
+    if conflicts := _conflicts(con, validated):
+        raise Conflict(conflicts)
+
+
+def _conflicts(con, validated: Validated) -> list[Finding]:
+    """Find applications stored under another year received (incoming and slices registered)."""
     clashes = con.sql(sql("load/applications_conflicts")).pl()
-    if clashes.height:
-        header = validated.table.header_of("application_id")
-        raise Conflict(
-            [
-                Finding(
-                    ERROR,
-                    "finns redan",
-                    f"ärendet är redan inläst med inkomstår {year}; rätta inkomstdatum eller läs in det årets fil igen",
-                    row=row,
-                    column=header,
-                    sheet=validated.table.sheet,
-                )
-                for row, year in clashes.iter_rows()
-            ]
+    header = validated.table.header_of("application_id")
+    return [
+        Finding(
+            ERROR,
+            "finns redan",
+            f"ärendet är redan inläst med inkomstår {year}; rätta inkomstdatum eller läs in det årets fil igen",
+            row=row,
+            column=header,
+            sheet=validated.table.sheet,
         )
+        for row, year in clashes.iter_rows()
+    ]
+
+
+def _check_conflicts(con, item: Prepared) -> None:
+    """Run the load's cross-year check in a read-only check, when a key to compare with exists."""
+    key = existing_key()
+    for validated in item.validated:
+        if validated.kind is not APPLICATIONS or key is None:
+            continue
+        con.register("incoming", pseudonymise(validated.frame, key))
+        try:
+            store.run(con, sql("load/applications_slices"))
+            item.findings.extend(_conflicts(con, validated))
+        finally:
+            con.unregister("incoming")
 
 
 def _prove_written(con, outcome: Outcome, expected: dict[str, int]) -> None:
@@ -372,10 +398,3 @@ def _record_rejection(con, item: Prepared, started: datetime) -> Outcome:
         raise
     _prove_written(con, outcome, {})
     return outcome
-
-
-def safe_name(name: str) -> str:
-    """Keep a file name for the log unless it holds a personnummer or an e-mail address."""
-    if contains_personnummer(name) or "@" in name:
-        return "(filnamnet innehöll en personuppgift och sparas inte)"
-    return name

@@ -38,7 +38,7 @@ def amount(name: str) -> Parsed:
     readable = text.str.contains(AMOUNT)
     digits = text.str.replace_all(_SPACE, "").str.replace(",", ".", literal=True)
     value = pl.when(readable).then(digits).cast(AMOUNT_TYPE, strict=False)
-    return Parsed(value, text.is_not_null() & ~readable)
+    return Parsed(value, text.is_not_null() & value.is_null())  # unreadable, or too large
 
 
 def integer(name: str) -> Parsed:

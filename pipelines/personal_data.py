@@ -50,6 +50,30 @@ def contains_personnummer(value: str) -> bool:
     return any(is_personnummer(m) for m in PERSONNUMMER.finditer(value))
 
 
+def holds_personal_data(value: str) -> bool:
+    """Tell whether a text holds a personnummer, samordningsnummer or e-mail address."""
+    return contains_personnummer(value) or re.search(EMAIL, value) is not None
+
+
+def safe_name(name: str) -> str:
+    """Return a file name fit for messages and logs: never one that holds personal data."""
+    return "(filnamnet innehåller en personuppgift och visas inte)" if holds_personal_data(name) else name
+
+
+def redact_headers(
+    headers: list[str], row: int, sheet: str | None, first_column: int = 0
+) -> tuple[list[str], list[Finding]]:
+    """Replace each header holding personal data by its column letter, with a finding for it."""
+    safe, findings = [], []
+    for position, header in enumerate(headers):
+        if header and holds_personal_data(header):
+            letter = f"kolumn {excel_letter(first_column + position)}"
+            findings.append(_found(row, letter, sheet, "en personuppgift i rubriken"))
+            header = letter
+        safe.append(header)
+    return safe, findings
+
+
 def scan_columns(frame: pl.DataFrame, columns: dict[str, str], sheet: str | None) -> list[Finding]:
     """Report each cell holding a personnummer or e-mail address by row and column header."""
     findings = []
@@ -67,16 +91,19 @@ def scan_columns(frame: pl.DataFrame, columns: dict[str, str], sheet: str | None
     return findings
 
 
-def scan_cells(frame: pl.DataFrame, sheet: str | None) -> list[Finding]:
-    """Scan every cell of a sheet that is not loaded, naming columns by their Excel letter."""
+def scan_cells(frame: pl.DataFrame, sheet: str | None, first_column: int = 0) -> list[Finding]:
+    """Scan every cell of a sheet's rows that are not loaded, naming columns by their letter."""
     numbered = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
-    columns = {c: excel_letter(i) for i, c in enumerate(frame.columns)}
+    columns = {c: excel_letter(first_column + i) for i, c in enumerate(frame.columns)}
     text = numbered.with_columns(pl.col(c).cast(pl.String) for c in columns)
     return scan_columns(text, columns, sheet)
 
 
 def person_headers(headers: list[str], person_words: frozenset[str], sheet: str | None) -> list[Finding]:
-    """Report each header that names a person (namn, personnummer, e-post, ...)."""
+    """Report each header that names a person: 'Namn', 'first_name', 'Sökandens e-postadress' ..."""
+    pattern = re.compile(
+        r"(?<![a-zåäöé0-9])(?:" + "|".join(re.escape(w) for w in sorted(person_words, key=len, reverse=True)) + ")"
+    )
     return [
         Finding(
             ERROR,
@@ -86,7 +113,7 @@ def person_headers(headers: list[str], person_words: frozenset[str], sheet: str 
             sheet=sheet,
         )
         for header in headers
-        if normalise(header) in person_words
+        if pattern.search(normalise(header.replace("_", " ")))
     ]
 
 

@@ -33,6 +33,13 @@ def load_key() -> bytes:
     return _key_from_file(key_file())
 
 
+def existing_key() -> bytes | None:
+    """Return the key if one exists already, without creating one (for read-only checks)."""
+    if os.environ.get("LOM_PSEUDONYM_KEY") or key_file().exists():
+        return load_key()
+    return None
+
+
 def _key_from_file(path: Path) -> bytes:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

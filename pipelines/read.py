@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.contract import ROW, Recognised, recognise
+from pipelines.personal_data import excel_letter, redact_headers
 from pipelines.report import ERROR, WARNING, FileProblem, Finding, Findings
 from pipelines.xlsx import read_workbook
 
@@ -44,12 +45,15 @@ class RawTable:
     frame: pl.DataFrame
     findings: list[Finding] = field(default_factory=list)
 
+    first_column: int = 0
+
     def header_of(self, name: str) -> str:
-        """Return the header the file uses for a canonical or extra column."""
+        """Return the header the file uses for a canonical or extra column (its letter if blank)."""
         if name.startswith("extra_"):
-            return self.headers[int(name.removeprefix("extra_"))]
-        position = next(p for p, n in self.recognised.positions.items() if n == name)
-        return self.headers[position]
+            position = int(name.removeprefix("extra_"))
+        else:
+            position = next(p for p, n in self.recognised.positions.items() if n == name)
+        return self.headers[position].strip() or f"kolumn {excel_letter(self.first_column + position)}"
 
 
 @dataclass
@@ -58,7 +62,7 @@ class ReadResult:
 
     tables: list[RawTable]
     findings: Findings
-    unloaded_text: list[tuple[str | None, pl.DataFrame]] = field(default_factory=list)
+    unloaded_text: list[tuple[str | None, pl.DataFrame, int]] = field(default_factory=list)
 
 
 def read_file(path: Path, data: bytes) -> ReadResult:
@@ -71,7 +75,7 @@ def read_file(path: Path, data: bytes) -> ReadResult:
             raise FileProblem("format", "filen är inte en xlsx-arbetsbok (endast .xlsx stöds)")
         table = read_csv_table(path.name, data)
     except FileProblem as problem:
-        findings.add(problem.finding)
+        findings.extend(problem.findings)
         return ReadResult([], findings)
     findings.extend(table.findings)
     return ReadResult([table], findings)
@@ -121,6 +125,9 @@ def read_csv_table(source: str, data: bytes) -> RawTable:
     first_line = utf8[:65536].split(b"\n", 1)[0].decode("utf-8", errors="ignore")
     separator = ";" if first_line.count(";") >= first_line.count(",") else ","
     headers = next(csv.reader(io.StringIO(first_line.rstrip("\r")), delimiter=separator), [])
+    headers, header_findings = redact_headers(headers, 1, None)
+    if header_findings:
+        raise FileProblem.of(header_findings)
     recognised = _recognise_or_fail(headers, None)
     names = [f"c{i}" for i in range(len(headers))]
     try:
@@ -151,7 +158,8 @@ def _read_text_columns(utf8: bytes, separator: str, names: list[str], truncate_l
     except pl.exceptions.ComputeError as error:
         if not truncate_long_rows and "more fields" in str(error):
             raise
-        raise FileProblem("csv-format", f"filen kunde inte läsas som CSV: {error}") from None
+        # Polars' own text may quote a cell, so it is not passed on.
+        raise FileProblem("csv-format", "filen kunde inte läsas som CSV (obalanserade citattecken?)") from None
 
 
 def _every_record_complete(utf8: bytes, separator: str, expected: int, records: int) -> bool:
@@ -266,16 +274,34 @@ def _as_raw_table(
 
 def _from_workbook(path: Path, data: bytes, findings: Findings) -> ReadResult:
     tables: list[RawTable] = []
-    unloaded: list[tuple[str | None, pl.DataFrame]] = []
+    unloaded: list[tuple[str | None, pl.DataFrame, int]] = []
+    kinds_seen: dict[str, str] = {}
     for sheet in read_workbook(data):
+        if sheet.name_is_personal:
+            findings.add(
+                Finding(
+                    ERROR, "personuppgift", "bladets namn innehåller en personuppgift (visas inte)", sheet=sheet.name
+                )
+            )
         if sheet.hidden or sheet.header_row is None:
             reason = "är dolt" if sheet.hidden else "har ingen känd rubrikrad"
             findings.add(Finding(WARNING, "blad ignoreras", f"bladet {reason} och läses inte in", sheet=sheet.name))
-            unloaded.append((sheet.name, sheet.text))
+            unloaded.append((sheet.name, sheet.text, sheet.first_column))
             continue
-        recognised = _recognise_or_fail(sheet.headers, sheet.name)
-        names = [f"c{i}" for i in range(len(sheet.headers))]
-        table = _as_raw_table(path.name, sheet.name, sheet.headers, recognised, sheet.frame, names)
+        unloaded.append((sheet.name, sheet.text.head(sheet.header_row), sheet.first_column))  # rows above
+        headers, header_findings = redact_headers(sheet.headers, sheet.header_row + 1, sheet.name, sheet.first_column)
+        findings.extend(header_findings)
+        recognised = _recognise_or_fail(headers, sheet.name)
+        if recognised.kind.name in kinds_seen:
+            raise FileProblem(
+                "flera blad",
+                f"arbetsboken har {recognised.kind.label} på flera blad ('{kinds_seen[recognised.kind.name]}' och "
+                f"'{sheet.name}'); samla dem på ett blad eller skicka dem som separata filer",
+            )
+        kinds_seen[recognised.kind.name] = sheet.name
+        names = [f"c{i}" for i in range(len(headers))]
+        table = _as_raw_table(path.name, sheet.name, headers, recognised, sheet.frame, names)
+        table.first_column = sheet.first_column
         findings.extend(table.findings)
         tables.append(table)
     if not tables:

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 ERROR = "error"
 WARNING = "warning"
-# A report lists every finding, but a broken column in a million-row file would drown the reader:
-# past this many of one rule the rest are counted, not listed.
-LISTED_PER_RULE = 50
+# A broken column in a million-row file would drown the reader and the load log: past this many
+# findings of one rule in one column the rest are counted, not kept; fewer still are printed.
+KEPT_PER_COLUMN_AND_RULE = 1000
+PRINTED_PER_COLUMN_AND_RULE = 20
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,18 @@ class FileProblem(Exception):
 
     def __init__(self, rule: str, message: str, sheet: str | None = None, row: int | None = None):
         super().__init__(message)
-        self.finding = Finding(ERROR, rule, message, row=row, sheet=sheet)
+        self.findings = [Finding(ERROR, rule, message, row=row, sheet=sheet)]
+
+    @property
+    def finding(self) -> Finding:
+        return self.findings[0]
+
+    @classmethod
+    def of(cls, findings: list[Finding]) -> FileProblem:
+        """Stop reading with several findings at once."""
+        problem = cls(findings[0].rule, findings[0].message)
+        problem.findings = findings
+        return problem
 
 
 @dataclass
@@ -57,14 +69,15 @@ class Findings:
     """The findings of one file, with the rule that values are hidden once personal data is seen."""
 
     items: list[Finding] = field(default_factory=list)
-    overflow: dict[str, int] = field(default_factory=dict)
-    _listed: dict[str, int] = field(default_factory=dict, repr=False)
+    overflow: dict[tuple, int] = field(default_factory=dict)
+    _listed: dict[tuple, int] = field(default_factory=dict, repr=False)
 
     def add(self, finding: Finding) -> None:
-        listed = self._listed.get(finding.rule, 0)
-        self._listed[finding.rule] = listed + 1
-        if listed >= LISTED_PER_RULE:
-            self.overflow[finding.rule] = self.overflow.get(finding.rule, 0) + 1
+        key = (finding.severity, finding.rule, finding.sheet, finding.column)
+        listed = self._listed.get(key, 0)
+        self._listed[key] = listed + 1
+        if listed >= KEPT_PER_COLUMN_AND_RULE:
+            self.overflow[key] = self.overflow.get(key, 0) + 1
         else:
             self.items.append(finding)
 
@@ -89,21 +102,27 @@ class Findings:
         return any(f.rule.startswith("personuppgift") for f in self.items)
 
     def error_count(self) -> int:
-        return len(self.errors) + sum(n for rule, n in self.overflow.items() if self._severity_of(rule) == ERROR)
+        return len(self.errors) + sum(n for key, n in self.overflow.items() if key[0] == ERROR)
 
     def warning_count(self) -> int:
-        return len(self.warnings) + sum(n for rule, n in self.overflow.items() if self._severity_of(rule) == WARNING)
+        return len(self.warnings) + sum(n for key, n in self.overflow.items() if key[0] == WARNING)
 
-    def _severity_of(self, rule: str) -> str:
-        return next(f.severity for f in self.items if f.rule == rule)
-
-    def lines(self) -> list[str]:
-        """Render every finding, errors first, with counts of those not listed."""
+    def lines(self, per_column_and_rule: int = PRINTED_PER_COLUMN_AND_RULE) -> list[str]:
+        """Render the findings, errors first; past a few of one rule in one column, count the rest."""
         show = not self.personal_data
         ordered = sorted(self.items, key=lambda f: (f.severity != ERROR, f.sheet or "", f.row or 0))
-        lines = [("fel: " if f.severity == ERROR else "varning: ") + f.text(show) for f in ordered]
-        for rule, count in self.overflow.items():
-            lines.append(f"... och {swedish_int(count)} fler rader med samma fel [{rule}]")
+        printed: dict[tuple, int] = {}
+        lines = []
+        for f in ordered:
+            key = (f.severity, f.rule, f.sheet, f.column)
+            printed[key] = printed.get(key, 0) + 1
+            if printed[key] <= per_column_and_rule:
+                lines.append(("fel: " if f.severity == ERROR else "varning: ") + f.text(show))
+        for key, count in printed.items():
+            hidden = count - per_column_and_rule + self.overflow.get(key, 0)
+            if count > per_column_and_rule or self.overflow.get(key):
+                where = f" i kolumn '{key[3]}'" if key[3] else ""
+                lines.append(f"... och {swedish_int(hidden)} fler rader med samma fel{where} [{key[1]}]")
         return lines
 
 

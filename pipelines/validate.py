@@ -114,6 +114,7 @@ class Checker:
     ) -> None:
         """Add a finding for every row where mask is true."""
         detail = pl.lit(None, pl.Float64) if detail is None else detail.cast(pl.Float64)
+        show_value = show_value and column != "application_id"  # raw case numbers are never repeated
         shown = pl.col(f"raw_{column}") if column and show_value else pl.lit(None, pl.String)
         hits = self.frame.filter(mask.fill_null(False)).select(ROW, detail.alias("detail"), shown.alias("value"))
         header = self.table.header_of(column) if column else None
