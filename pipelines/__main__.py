@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--db", help="databasfil att jämföra mot (känd myndighet, saldon)")
     check.add_argument("files", nargs="+", type=Path)
     bootstrap = commands.add_parser("bootstrap", help="bygg databasen av sample_data/ om den saknas")
-    bootstrap.add_argument("--db")
+    bootstrap.add_argument("--db", help="databasfil (standard: LOM_DB eller data/lom.duckdb)")
     args = parser.parse_args(argv)
 
     db = settings.db_path(args.db)
