@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -11,12 +11,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import store
+from pipelines import parse, store
 from pipelines.contract import APPLICATIONS, LOAD_ORDER
 from pipelines.parse import AMOUNT, DATE, INTEGER
 from pipelines.personal_data import person_headers, safe_name, scan_cells, scan_columns
 from pipelines.progress import Progress
-from pipelines.pseudonym import existing_key, load_key, pseudonymise
+from pipelines.pseudonym import application_keys, existing_key, load_key, pseudonymise
 from pipelines.read import ReadResult, read_file
 from pipelines.report import ERROR, Finding, Findings
 from pipelines.settings import max_file_bytes, vocabulary
@@ -53,6 +53,7 @@ class Prepared:
     findings: Findings
     validated: list[Validated] = field(default_factory=list)
     read: ReadResult | None = None
+    keys: Future | None = None  # application keys, hashed while the file is validated
 
     @property
     def order(self) -> int:
@@ -87,22 +88,33 @@ def load_files(paths: list[Path], db: Path, today: date | None = None) -> list[O
     prepared = _read_all(paths)
     key = None
     outcomes = []
-    with store.writer_lock(db), store.next_version(db) as con:
+    with ThreadPoolExecutor(max_workers=1) as hashing, store.writer_lock(db), store.next_version(db) as con:
         for item in prepared:
             progress = Progress(safe_name(item.path.name), item.size)
             progress.stage("kontrollerar", 0.3)
             started = datetime.now()
             if item.read is not None:
+                cases = [t.frame for t in item.read.tables if t.recognised.kind is APPLICATIONS]
+                if cases and not item.findings.has_errors and {"org_nr", "application_id"} <= set(cases[0].columns):
+                    key = key or load_key()
+                    # Hash while validating: DuckDB and Polars both leave the GIL, and the cores.
+                    item.keys = hashing.submit(application_keys, _case_numbers(cases[0]), key)
                 _validate(item, _context(con, today, set()))
             if item.findings.has_errors:
                 outcomes.append(_record_rejection(con, item, started))
                 progress.done()
                 continue
-            if key is None and any(v.kind is APPLICATIONS for v in item.validated):
-                key = load_key()
             outcomes.append(_write(con, item, key, started, progress))
             progress.done()
     return outcomes
+
+
+def _case_numbers(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return org_nr and case number as validation will have them (canonical, trimmed)."""
+    return frame.select(
+        parse.cell("org_nr").str.replace(parse.ORG_NR, "$1-$2").alias("org_nr"),
+        parse.cell("application_id").alias("application_id"),
+    )
 
 
 def _read_all(paths: list[Path]) -> list[Prepared]:
@@ -228,7 +240,7 @@ def _write(con, item: Prepared, key: bytes | None, started: datetime, progress: 
             incoming = validated.frame
             if validated.kind is APPLICATIONS:
                 progress.stage("pseudonymiserar", 0.6)
-                incoming = pseudonymise(incoming, key)
+                incoming = pseudonymise(incoming, key, item.keys.result() if item.keys else None)
             progress.stage("skriver", 0.75)
             inserted, replaced = _replace_slices(con, validated, incoming, outcome.load_id)
             expected[validated.kind.name] += inserted

@@ -66,8 +66,8 @@ def pads(key: bytes) -> tuple[bytes, bytes]:
     return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
 
 
-def pseudonymise(applications: pl.DataFrame, key: bytes) -> pl.DataFrame:
-    """Replace application_id by application_key, HMAC(key, org_nr 0x1f application_id).
+def application_keys(cases: pl.DataFrame, key: bytes) -> pl.Series:
+    """Return HMAC(key, org_nr 0x1f application_id) per row of a frame holding those two columns.
 
     Computed by DuckDB in a private in-memory database: vectorised over both cores, and the raw
     case numbers never reach the published file.
@@ -75,8 +75,14 @@ def pseudonymise(applications: pl.DataFrame, key: bytes) -> pl.DataFrame:
     inner, outer = pads(key)
     con = duckdb.connect()
     try:
-        con.register("incoming_raw", applications.select("org_nr", "application_id"))
+        con.register("incoming_raw", cases.select("org_nr", "application_id"))
         keys = con.sql(sql("load/pseudonymise"), params={"inner_pad": inner, "outer_pad": outer}).pl()
     finally:
         con.close()
-    return applications.drop("application_id").insert_column(0, keys.to_series())
+    return keys.to_series()
+
+
+def pseudonymise(applications: pl.DataFrame, key: bytes, keys: pl.Series | None = None) -> pl.DataFrame:
+    """Replace application_id by application_key (keys computed here unless given, row for row)."""
+    keys = application_keys(applications, key) if keys is None else keys
+    return applications.drop("application_id").insert_column(0, keys)

@@ -98,15 +98,18 @@ def test_hoarders_and_spenders(sample_db):
 
 
 def test_case_numbers_are_pseudonymised(sample_db, dataset):
-    """No raw case number is stored; each key is HMAC-SHA256 of org_nr and case number."""
-    stored = {k for (k,) in rows(sample_db, "select application_key from applications")}
-    raw = set(dataset.applications["application_id"])
-    assert not stored & raw
+    """No raw case number is stored; each row's key is HMAC-SHA256 of its own org_nr and case number."""
+    stored = set(
+        rows(sample_db, "select application_key, org_nr, received_on, requested_sek, granted_sek from applications")
+    )
+    assert not {k for k, *_ in stored} & set(dataset.applications["application_id"])
     key = load_key()
+    sample = dataset.applications.select("org_nr", "application_id", "received_on", "requested_sek", "granted_sek")
     expected = {
-        hmac.new(key, f"{org}\x1f{case}".encode(), hashlib.sha256).hexdigest()[:32]
-        for org, case in dataset.applications.select("org_nr", "application_id").head(500).iter_rows()
+        (hmac.new(key, f"{org}\x1f{case}".encode(), hashlib.sha256).hexdigest()[:32], org, received, requested, granted)
+        for org, case, received, requested, granted in sample.gather_every(50).iter_rows()
     }
+    assert len(expected) > 1000
     assert expected <= stored
 
 
