@@ -197,3 +197,21 @@ def test_funds_rows_unchanged(sample_copy, tmp_path, capsys):
         capsys, "check", "--db", sample_copy, write(tmp_path / "f.csv", f"{FUNDS_HEADER}\n{FUNDS_ROWS[0]}\n")
     )
     assert code == 0 and snapshot(sample_copy) == before
+
+
+def test_an_excel_date_with_a_time_of_day_is_not_cut_to_the_date(sample_copy, tmp_path, capsys):
+    import datetime
+
+    path = tmp_path / "a.xlsx"
+    header = APPS_HEADER.split(";")
+    with xlsxwriter.Workbook(path) as book:
+        sheet = book.add_worksheet("Ansökningar")
+        sheet.write_row(0, 0, header)
+        when = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        sheet.write_row(1, 0, ["X-1", ORG])
+        sheet.write_datetime(1, 2, datetime.datetime(2024, 1, 3, 14, 30), when)
+        sheet.write_datetime(1, 3, datetime.datetime(2024, 1, 20), when)
+        sheet.write_row(1, 4, ["studier", "beviljad", 100, 100])
+    code, output = run_cli(capsys, "load", "--db", sample_copy, path)
+    assert code == 1 and "rad 2, kolumn 'inkom'" in output and "[format]" in output
+    assert output.count("fel: ") == 1
