@@ -9,8 +9,12 @@ from pipelines.settings import normalise
 
 
 def normalise_header(header: str) -> str:
-    """Match headers case-insensitively, ignoring a unit in brackets and underscores."""
-    text = re.sub(r"\((?:kr|sek|tkr|st|antal)\)\s*$", "", normalise(header))
+    """Match headers case-insensitively, ignoring a unit in brackets and underscores.
+
+    "(tkr)" is deliberately not a unit we ignore: thousands of kronor would load 1 000 times too
+    small, so such a column is not recognised and the file is refused with a missing column.
+    """
+    text = re.sub(r"\((?:kr|sek|st|antal)\)\s*$", "", normalise(header))
     return normalise(text.replace("_", " "))
 
 

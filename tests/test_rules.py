@@ -210,3 +210,10 @@ def test_oversized_file_is_refused_before_parsing(sample_copy, tmp_path, capsys,
     assert rows(sample_copy, "select status, rows_in_file from loads order by load_id desc limit 1") == [
         ("rejected", 0)
     ]
+
+
+def test_amounts_in_thousands_are_not_taken_for_kronor(sample_copy, tmp_path, capsys):
+    """A payroll column headed '(tkr)' is not the contract's payroll in kronor: refused, not scaled."""
+    header = FUNDS_HEADER.replace("payroll_sek", "Lönesumma (tkr)")
+    code, output = run_cli(capsys, "load", "--db", sample_copy, csv_file(tmp_path, header, FUNDS_ROWS))
+    assert code == 1 and "kolumnen 'lönesumma' (payroll_sek) saknas" in output
