@@ -23,7 +23,8 @@ import duckdb
 import fastexcel
 import polars as pl
 
-from sample_data.generate import generate, write_agencies_csv, write_applications_csv, write_funds_csv
+from sample_data.formats import write_agencies_csv, write_applications_csv, write_funds_csv
+from sample_data.generate import generate
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent

@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 from pipelines import settings
-from pipelines.load import REJECTED, Outcome, check_files, load_files
+from pipelines.load import check_files, load_files
 from pipelines.personal_data import safe_name
 from pipelines.pseudonym import KeyProblem
 from pipelines.report import swedish_int
 from pipelines.store import LoadBusy
+from pipelines.write import REJECTED, Outcome
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 STATUS = {"loaded": "inläst", "unchanged": "oförändrad", "rejected": "avvisad"}

@@ -133,15 +133,19 @@ def _parser(column: Column, vocabulary: Vocabulary) -> parse.Parsed:
     if column.type == "org_nr":
         return parse.org_nr(column.name)
     if column.type == "code":
-        accepted = {
-            "sector": vocabulary.sectors,
-            "measure": vocabulary.measures,
-            "decision": vocabulary.decisions,
-            "gender": vocabulary.genders,
-            "age_band": vocabulary.age_bands,
-        }[column.name]
-        return parse.code(column.name, accepted)
+        return parse.code(column.name, _accepted(column, vocabulary))
     return parse.text(column.name)
+
+
+def _accepted(column: Column, vocabulary: Vocabulary) -> dict[str, str]:
+    """Return the accepted values of a code column: canonical value by normalised alias."""
+    return {
+        "sector": vocabulary.sectors,
+        "measure": vocabulary.measures,
+        "decision": vocabulary.decisions,
+        "gender": vocabulary.genders,
+        "age_band": vocabulary.age_bands,
+    }[column.name]
 
 
 def _value_required(column: Column) -> bool:
@@ -150,14 +154,7 @@ def _value_required(column: Column) -> bool:
 
 def _format_message(column: Column, vocabulary: Vocabulary) -> str:
     if column.type == "code":
-        accepted = {
-            "sector": vocabulary.sectors,
-            "measure": vocabulary.measures,
-            "decision": vocabulary.decisions,
-            "gender": vocabulary.genders,
-            "age_band": vocabulary.age_bands,
-        }[column.name]
-        allowed = "; ".join(dict.fromkeys(accepted.values()))
+        allowed = "; ".join(dict.fromkeys(_accepted(column, vocabulary).values()))
         return f"okänt värde för {column.label}; tillåtna: {allowed}"
     return {
         "amount": "ogiltigt belopp; skriv till exempel 1 234 567,50 (högst två decimaler, "

@@ -14,9 +14,10 @@ import polars as pl
 import xlsxwriter
 
 from pipelines import store
-from pipelines.load import Prepared, _context, _read, _validate, _write
+from pipelines.load import _context, _read, _validate
 from pipelines.progress import Progress
 from pipelines.settings import ROOT
+from pipelines.write import Prepared, write_file
 
 from .conftest import SAMPLE_FILES, rows, run_cli, snapshot, write
 from .test_rules import APPS_HEADER, FUNDS_HEADER, FUNDS_ROWS
@@ -92,7 +93,7 @@ def test_an_error_inside_the_transaction_is_never_success(sample_copy, tmp_path)
             .then(pl.col("closing_balance_sek") + 5)
             .otherwise(pl.col("closing_balance_sek"))
         )
-        outcome = _write(con, item, None, datetime.datetime.now(), Progress("f.csv", 0))
+        outcome = write_file(con, item, None, datetime.datetime.now(), Progress("f.csv", 0))
     assert outcome.status == "rejected"
     assert any(f.rule == "skrivfel" for f in outcome.findings.errors)
     assert snapshot(sample_copy) == before

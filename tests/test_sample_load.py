@@ -9,7 +9,7 @@ from decimal import Decimal
 import polars as pl
 
 from pipelines.pseudonym import load_key
-from sample_data.generate import write_agencies_csv, write_applications_csv, write_funds_csv
+from sample_data.formats import write_agencies_csv, write_applications_csv, write_funds_csv
 
 from .conftest import SAMPLE_FILES, rows, run_cli, snapshot
 
