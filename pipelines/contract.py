@@ -46,10 +46,6 @@ class Kind:
                 mapping[normalise_header(header)] = column.name
         object.__setattr__(self, "headers", mapping)
 
-    def column(self, name: str) -> Column:
-        """Return the column called name."""
-        return next(c for c in self.columns if c.name == name)
-
 
 ORG_NR = Column("org_nr", "organisationsnummer", "org_nr", ("organisationsnummer", "orgnr"))
 
@@ -101,7 +97,6 @@ APPLICATIONS = Kind(
 ROW = "_row"  # the row number a person sees in the file (the header of a CSV is row 1)
 
 KINDS = (AGENCIES, FUNDS, APPLICATIONS)
-KIND_BY_NAME = {kind.name: kind for kind in KINDS}
 # Agencies must be known before their funds and applications are checked.
 LOAD_ORDER = {"agencies": 0, "funds": 1, "applications": 2}
 

@@ -6,8 +6,6 @@ from typing import NamedTuple
 
 import polars as pl
 
-from pipelines.settings import normalise
-
 AMOUNT_TYPE = pl.Decimal(18, 2)
 _SPACE = "[ \u00a0\u202f]"
 _GROUPED = rf"\d{{1,3}}(?:{_SPACE}\d{{3}})+"
@@ -89,8 +87,3 @@ def code(name: str, accepted: dict[str, str]) -> Parsed:
 def text(name: str) -> Parsed:
     """Keep a text cell as it is, trimmed."""
     return Parsed(cell(name), pl.lit(False))
-
-
-def normalised_keys(values: list[str]) -> dict[str, str]:
-    """Build an alias table mapping each value's normalised form onto itself."""
-    return {normalise(v): v for v in values}
