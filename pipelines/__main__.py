@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+
+import duckdb
 
 from pipelines import settings
 from pipelines.load import check_files, load_files
@@ -43,9 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     db = settings.db_path(args.db)
     if args.command == "bootstrap":
         return _bootstrap(db)
-    missing = [str(p) for p in args.files if not p.is_file()]
-    if missing:
-        print(f"fel: filen finns inte: {', '.join(missing)}", file=sys.stderr)
+    if problems := [_unusable(path) for path in args.files if _unusable(path)]:
+        for problem in problems:
+            print(f"fel: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    if db.is_dir():
+        print(f"fel: databasen {db} är en mapp, inte en fil", file=sys.stderr)
         return EXIT_USAGE
     try:
         run = check_files if args.command == "check" else load_files
@@ -56,10 +62,27 @@ def main(argv: list[str] | None = None) -> int:
     except KeyProblem as problem:
         print(f"fel: {problem}; inget lästes in", file=sys.stderr)
         return EXIT_REJECTED
+    except PermissionError as denied:
+        print(f"fel: behörighet saknas för {denied.filename}; inget lästes in", file=sys.stderr)
+        return EXIT_REJECTED
+    except duckdb.IOException:
+        print(f"fel: {db} kunde inte öppnas som DuckDB-databas; inget lästes in", file=sys.stderr)
+        return EXIT_REJECTED
     for outcome in outcomes:
         print(describe(outcome, planned=args.command == "check"))
     print(summary(outcomes, planned=args.command == "check"))
     return EXIT_REJECTED if any(o.status == REJECTED for o in outcomes) else EXIT_OK
+
+
+def _unusable(path: Path) -> str | None:
+    """Say why a file given on the command line cannot be read, or None if it can."""
+    if path.is_dir():
+        return f"{safe_name(path.name)} är en mapp, inte en fil"
+    if not path.is_file():
+        return f"filen finns inte: {safe_name(path.name)}"
+    if not os.access(path, os.R_OK):
+        return f"filen kan inte läsas (behörighet saknas): {safe_name(path.name)}"
+    return None
 
 
 def _bootstrap(db: Path) -> int:

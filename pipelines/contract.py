@@ -39,6 +39,10 @@ class Kind:
     columns: tuple[Column, ...]
     headers: dict[str, str] = field(init=False)
 
+    def label_of(self, name: str) -> str:
+        """Return the Swedish label of a column of this kind."""
+        return next(c.label for c in self.columns if c.name == name)
+
     def __post_init__(self) -> None:
         mapping = {}
         for column in self.columns:

@@ -34,14 +34,20 @@ def check_files(paths: list[Path], db: Path, today: date | None = None) -> list[
     try:
         prepared = _read_all(paths)
         extra_agencies: set[str] = set()
+        extra_closings: list[pl.DataFrame] = []  # from earlier files of this check, as a load would have
         outcomes = []
         for item in prepared:
             if item.read is not None:
-                _validate(item, _context(con, today, extra_agencies))
+                _validate(item, _context(con, today, extra_agencies, extra_closings))
             if not item.findings.has_errors:
                 _check_conflicts(con, item)
             if not item.findings.has_errors:
                 extra_agencies |= _agencies_in(item)
+                extra_closings += [
+                    v.frame.select("org_nr", "year", "closing_balance_sek")
+                    for v in item.validated
+                    if v.kind.name == "funds"
+                ]
             outcomes.append(outcome_of(item, REJECTED if item.findings.has_errors else LOADED))
         return outcomes
     finally:
@@ -137,13 +143,21 @@ def _personal_data(result: ReadResult) -> list[Finding]:
     return found
 
 
-def _context(con: duckdb.DuckDBPyConnection, today: date, extra_agencies: set[str]) -> Context:
+def _context(
+    con: duckdb.DuckDBPyConnection,
+    today: date,
+    extra_agencies: set[str],
+    extra_closings: list[pl.DataFrame] = (),
+) -> Context:
+    """What validation needs from the database, plus what earlier files of a check would add."""
+    stored = store.closing_balances(con)
+    closings = pl.concat([*[c.cast(stored.schema) for c in reversed(extra_closings)], stored])
     return Context(
         today=today,
         vocabulary=vocabulary(),
         known_agencies=store.known_agencies(con) | extra_agencies,
         rates=store.allocation_rates(con, range(2000, today.year + 2)),
-        previous_closing=store.closing_balances(con),
+        previous_closing=closings.unique(["org_nr", "year"], keep="first", maintain_order=True),
     )
 
 

@@ -43,7 +43,7 @@ def integer(name: str) -> Parsed:
     """Read a whole number, with or without a space as thousands separator."""
     text = cell(name)
     readable = text.str.contains(INTEGER)
-    value = pl.when(readable).then(text.str.replace_all(_SPACE, "")).cast(pl.Int64, strict=False)
+    value = pl.when(readable).then(text.str.replace_all(_SPACE, "")).cast(pl.Int32, strict=False)  # as stored
     return Parsed(value, text.is_not_null() & value.is_null())
 
 

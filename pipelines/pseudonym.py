@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from contextlib import suppress
 from pathlib import Path
 
 import duckdb
@@ -43,19 +44,25 @@ def existing_key() -> bytes | None:
 def _key_from_file(path: Path) -> bytes:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another load created it a moment ago
-        else:
-            with os.fdopen(descriptor, "w") as handle:
-                handle.write(secrets.token_hex(32) + "\n")
+        # Written whole under another name, then linked: a reader never sees a half-written key.
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        with suppress(FileExistsError):  # another load made one a moment ago: use that
+            os.link(draft, path)
+        draft.unlink()
     if path.stat().st_mode & 0o077:
         raise KeyProblem(f"nyckelfilen {path} får bara vara läsbar för sin ägare (chmod 600)")
     try:
-        return bytes.fromhex(path.read_text().strip())
+        key = bytes.fromhex(path.read_text().strip())
     except ValueError:
         raise KeyProblem(f"nyckelfilen {path} innehåller ingen hexadecimal nyckel") from None
+    if len(key) < 32:
+        raise KeyProblem(f"nyckelfilen {path} ska innehålla minst 32 byte (64 hexadecimala tecken)")
+    return key
 
 
 def pads(key: bytes) -> tuple[bytes, bytes]:

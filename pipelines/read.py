@@ -95,6 +95,8 @@ def decode(data: bytes) -> bytes:
         )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+        if not data or data.isspace():
+            raise FileProblem("tom fil", "filen är tom")
     if data.translate(None, NOT_CONTROL):  # any control byte left: the same in both encodings
         line = data[: CONTROL.search(data).start()].count(b"\n") + 1
         raise FileProblem("teckenkodning", f"filen innehåller styrtecken på rad {line}; är det en textfil?")
@@ -245,7 +247,14 @@ def _as_raw_table(
     frame = frame.rename(renames)
     for name, positions in recognised.duplicates.items():
         shown = ", ".join(f"'{headers[p]}'" for p in positions)
-        findings.append(Finding(ERROR, "dubbel kolumn", f"kolumnen {name} finns flera gånger: {shown}", sheet=sheet))
+        findings.append(
+            Finding(
+                ERROR,
+                "dubbel kolumn",
+                f"kolumnen '{recognised.kind.label_of(name)}' finns flera gånger: {shown}",
+                sheet=sheet,
+            )
+        )
     for column in recognised.missing:
         findings.append(
             Finding(

@@ -12,7 +12,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from decimal import Decimal
 from pathlib import Path
 
@@ -112,6 +112,7 @@ def next_version(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     draft = db.with_name(f"{db.name}.next-{os.getpid()}")
     if db.exists():
         shutil.copyfile(db, draft)
+        _keep_permissions(db, draft)
     con = duckdb.connect(draft)
     try:
         apply_schema(con)
@@ -123,6 +124,14 @@ def next_version(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
         for path in (draft, draft.with_name(draft.name + ".wal")):
             path.unlink(missing_ok=True)
+
+
+def _keep_permissions(db: Path, draft: Path) -> None:
+    """Give the draft the published file's mode and, where allowed, its owner and group."""
+    shutil.copymode(db, draft)
+    status = db.stat()
+    with suppress(PermissionError):
+        os.chown(draft, status.st_uid, status.st_gid)
 
 
 def _publish(draft: Path, db: Path) -> None:

@@ -58,6 +58,8 @@ def validate(table: RawTable, context: Context) -> Validated:
         *[parsed[name].value.alias(name) for name in texts], *[pl.lit(False).alias(f"bad_{name}") for name in texts]
     )
     check = Checker(table, frame)
+    if frame.is_empty():
+        check.findings.append(Finding(WARNING, "inga rader", "filen har rubriker men inga rader", sheet=table.sheet))
     for column in present:
         check.rule(pl.col(f"bad_{column.name}"), "format", _format_message(column, context.vocabulary), column.name)
         if _value_required(column):
@@ -274,6 +276,13 @@ def _application_rules(check: Checker, context: Context) -> None:
     )
     for name in ("requested_sek", "granted_sek"):
         check.rule(pl.col(name) < 0, "negativt", "beloppet får inte vara negativt", name)
+    check.rule(
+        pl.col("granted_sek").is_null() & ~pl.col("bad_granted_sek") & decision.is_in(GRANTING),
+        "värde saknas",
+        "beviljat belopp saknas; det måste anges när beslutet är beviljad eller delvis beviljad",
+        "granted_sek",
+    )
+    check.rule(pl.col("decided_on") > context.today, "framtida datum", "beslutsdatum ligger i framtiden", "decided_on")
     check.rule(
         (pl.col("granted_sek") > 0) & decision.is_not_null() & ~decision.is_in(GRANTING),
         "beviljat belopp",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import Future
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -52,9 +53,13 @@ class Prepared:
     keys: Future | None = None  # application keys, hashed while the file is validated
 
     @property
-    def order(self) -> int:
-        kinds = [t.recognised.kind.name for t in self.read.tables] if self.read else []
-        return min((LOAD_ORDER[k] for k in kinds), default=-1)
+    def order(self) -> tuple[int, str]:
+        """Agencies before funds before applications; funds files by their first year, so that
+        each opening balance is compared with the closing balance of the year before it."""
+        tables = self.read.tables if self.read else []
+        kind = min((LOAD_ORDER[t.recognised.kind.name] for t in tables), default=-1)
+        years = [y for t in tables if "year" in t.frame.columns for y in t.frame["year"].drop_nulls().to_list()]
+        return kind, min(years, default="")
 
 
 def outcome_of(item: Prepared, status: str) -> Outcome:
@@ -105,9 +110,8 @@ def write_file(con, item: Prepared, key: bytes | None, started: datetime, progre
         store.run(con, "commit")
     except duckdb.Error as error:
         store.run(con, "rollback")
-        item.findings.add(
-            Finding(ERROR, "skrivfel", f"databasen vägrade skriva filen ({type(error).__name__}); inget lästes in")
-        )
+        reason = str(error).splitlines()[0][:200]
+        item.findings.add(Finding(ERROR, "skrivfel", f"databasen vägrade skriva filen ({reason}); inget lästes in"))
         return record_rejection(con, item, started)
     except Conflict as conflict:
         store.run(con, "rollback")
@@ -144,7 +148,8 @@ def _replace_slices(con, validated: Validated, incoming: pl.DataFrame, load_id: 
         store.run(con, sql("load/insert_slices"), {"load_id": load_id, "kind": kind})
         return incoming.height, int(replaced)
     finally:
-        con.unregister("incoming")
+        with suppress(duckdb.Error):  # in an aborted transaction; the error that aborted it is raised
+            con.unregister("incoming")
 
 
 def _refuse_conflicts(con, validated: Validated) -> None:

@@ -1,6 +1,8 @@
 -- One row per agency and year: head count, payroll and the movements of the fund.
+-- No foreign key to agencies: DuckDB then refuses to update an agency (its upsert is a delete
+-- and an insert). The loader checks that every agency is known; tests/test_data_integrity.py too.
 create table if not exists fund_years (
-    org_nr varchar not null references agencies (org_nr),
+    org_nr varchar not null,
     year integer not null check (year >= 2000),
     employees integer not null check (employees >= 0),
     payroll_sek decimal(18, 2) not null check (payroll_sek >= 0),
