@@ -20,9 +20,18 @@ from pipelines.pseudonym import application_keys, existing_key, load_key, pseudo
 from pipelines.read import ReadResult, read_file
 from pipelines.report import ERROR, Finding, Findings
 from pipelines.settings import max_file_bytes, vocabulary
-from pipelines.store import sql
 from pipelines.validate import Context, validate
-from pipelines.write import LOADED, REJECTED, Outcome, Prepared, conflicts, outcome_of, record_rejection, write_file
+from pipelines.write import (
+    LOADED,
+    REJECTED,
+    Outcome,
+    Prepared,
+    conflicts,
+    incoming_slices,
+    outcome_of,
+    record_rejection,
+    write_file,
+)
 
 SCANNED_TYPES = ("text", "code", "org_nr")
 
@@ -189,9 +198,5 @@ def _check_conflicts(con, item: Prepared) -> None:
     for validated in item.validated:
         if validated.kind is not APPLICATIONS or key is None:
             continue
-        con.register("incoming", pseudonymise(validated.frame, key))
-        try:
-            store.run(con, sql("load/applications_slices"))
+        with incoming_slices(con, "applications", pseudonymise(validated.frame, key)):
             item.findings.extend(conflicts(con, validated))
-        finally:
-            con.unregister("incoming")

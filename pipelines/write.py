@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import Future
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -130,12 +131,22 @@ class Conflict(Exception):
         self.findings = findings
 
 
-def _replace_slices(con, validated: Validated, incoming: pl.DataFrame, load_id: int) -> tuple[int, int]:
-    """Replace the slices that incoming holds, unless they already hold exactly its rows."""
-    kind = validated.kind.name
+@contextmanager
+def incoming_slices(con, kind: str, incoming: pl.DataFrame) -> Iterator[None]:
+    """Register a file's rows as `incoming` and the slices they cover as `slices`."""
     con.register("incoming", incoming)
     try:
         store.run(con, sql(f"load/{kind}_slices"))
+        yield
+    finally:
+        with suppress(duckdb.Error):  # in an aborted transaction; the error that aborted it is raised
+            con.unregister("incoming")
+
+
+def _replace_slices(con, validated: Validated, incoming: pl.DataFrame, load_id: int) -> tuple[int, int]:
+    """Replace the slices that incoming holds, unless they already hold exactly its rows."""
+    kind = validated.kind.name
+    with incoming_slices(con, kind, incoming):
         if kind == "applications":
             _refuse_conflicts(con, validated)
         (replaced,) = store.fetch_one(con, sql("load/replaced_rows"))
@@ -147,9 +158,6 @@ def _replace_slices(con, validated: Validated, incoming: pl.DataFrame, load_id: 
         store.run(con, sql(f"load/{kind}_write"), {"load_id": load_id})
         store.run(con, sql("load/insert_slices"), {"load_id": load_id, "kind": kind})
         return incoming.height, int(replaced)
-    finally:
-        with suppress(duckdb.Error):  # in an aborted transaction; the error that aborted it is raised
-            con.unregister("incoming")
 
 
 def _refuse_conflicts(con, validated: Validated) -> None:
