@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import settings
+from pipelines import models, settings
 from pipelines.load import check_files, load_files
 from pipelines.personal_data import safe_name
 from pipelines.pseudonym import KeyProblem
@@ -39,7 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     check = commands.add_parser("check", help="kontrollera filer utan att skriva något")
     check.add_argument("--db", help="databasfil att jämföra mot (känd myndighet, saldon)")
     check.add_argument("files", nargs="+", type=Path)
-    bootstrap = commands.add_parser("bootstrap", help="bygg databasen av sample_data/ om den saknas")
+    bootstrap = commands.add_parser(
+        "bootstrap", help="bygg databasen av sample_data/ om den saknas, och måtten om de är inaktuella"
+    )
     bootstrap.add_argument("--db", help="databasfil (standard: LOM_DB eller data/lom.duckdb)")
     args = parser.parse_args(argv)
 
@@ -87,7 +89,8 @@ def _unusable(path: Path) -> str | None:
 
 def _bootstrap(db: Path) -> int:
     if db.exists():
-        print(f"databasen finns redan: {db}")
+        rebuilt = models.refresh(db)
+        print(f"databasen finns redan: {db}" + ("; måtten är ombyggda" if rebuilt else ""))
         return EXIT_OK
     files = sorted(p for p in settings.SAMPLE_DIR.iterdir() if p.suffix in (".csv", ".xlsx"))
     outcomes = load_files(files, db)

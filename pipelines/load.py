@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import parse, store
+from pipelines import models, parse, store
 from pipelines.contract import APPLICATIONS, LOAD_ORDER
 from pipelines.parse import AMOUNT, DATE, INTEGER
 from pipelines.personal_data import person_headers, safe_name, scan_cells, scan_columns
@@ -87,6 +87,8 @@ def load_files(paths: list[Path], db: Path, today: date | None = None) -> list[O
                 continue
             outcomes.append(write_file(con, item, key, started, progress))
             progress.done()
+        if any(o.status == LOADED for o in outcomes) or not models.is_current(con):
+            models.build(con)
     return outcomes
 
 

@@ -10,5 +10,5 @@ select
     rows_replaced,
     errors,
     warnings
-from loads
+from stg_loads
 order by load_id desc

@@ -1,0 +1,132 @@
+"""Build the measures: the views, macros and summary tables of sql/ on top of the loaded tables.
+
+The layers are applied in order, each reading only the ones before it: functions (Swedish number
+text), reference (definitions and settings as data), staging (the tables renamed and derived),
+intermediate (aggregates over every application, materialised as tables so that nothing above
+them reads millions of rows) and marts (the measures, peer groups, flags and projections). Within
+a layer, a file that names another object comes after it. Each file holds one `create or replace`
+statement and is named after what it creates.
+
+A load builds them in the draft it publishes; the digest of their text, stored in model_build,
+lets a reader tell a database built by other code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+from pipelines import store
+from pipelines.settings import SQL_DIR
+
+LAYERS = ("functions", "reference", "staging", "intermediate", "marts")
+
+
+class ModelsOutdated(Exception):
+    """The database's views were built from other SQL than this code's (or not at all)."""
+
+
+@cache
+def model_files() -> tuple[Path, ...]:
+    """Return every model file in the order it must be applied."""
+    ordered: list[Path] = []
+    for layer in LAYERS:
+        ordered += _dependency_order(sorted((SQL_DIR / layer).glob("*.sql")))
+    return tuple(ordered)
+
+
+def _dependency_order(files: list[Path]) -> list[Path]:
+    """Order one layer's files so that each comes after the files whose objects it names."""
+    names = {path.stem: path for path in files}
+    needs = {
+        path.stem: {other for other in names if other != path.stem and _names(path, other)} for path in files
+    }
+    ordered: list[Path] = []
+    while needs:
+        ready = sorted(name for name, deps in needs.items() if not deps)
+        if not ready:
+            raise RuntimeError(f"circular references between {sorted(needs)}")
+        for name in ready:
+            ordered.append(names[name])
+            del needs[name]
+        for deps in needs.values():
+            deps.difference_update(ready)
+    return ordered
+
+
+def _names(path: Path, name: str) -> bool:
+    return re.search(rf"\b{re.escape(name)}\b", _text(path)) is not None
+
+
+@cache
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+@cache
+def digest() -> str:
+    """Return the SHA-256 of the model files' names and text, in build order."""
+    sha = hashlib.sha256()
+    for path in model_files():
+        sha.update(f"{path.parent.name}/{path.name}\n".encode())
+        sha.update(_text(path).encode("utf-8"))
+    return sha.hexdigest()
+
+
+def build(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or replace every model, and record which SQL built them, in one transaction."""
+    store.run(con, "begin transaction")
+    try:
+        for path in model_files():
+            store.run(con, _text(path))
+        delete, insert = con.extract_statements(store.sql("load/record_model_build"))
+        store.run(con, delete)
+        store.run(con, insert, {"sql_sha256": digest(), "built_at": datetime.now()})
+        store.run(con, "commit")
+    except BaseException:
+        store.run(con, "rollback")
+        raise
+    if not is_current(con):  # DuckDB may roll back a failed transaction silently on commit
+        raise RuntimeError("the measures were not committed")
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Say whether the database's models were built from this code's SQL."""
+    rows = con.sql(store.sql("load/model_build")).fetchall()
+    return rows == [(digest(),)]
+
+
+def require_current(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise ModelsOutdated unless the database's models were built from this code's SQL."""
+    if not _current_or_missing(con):
+        raise ModelsOutdated(
+            "databasen saknar måtten för den här versionen av programmet; "
+            "kör `python -m pipelines bootstrap` för att bygga om dem"
+        )
+
+
+def refresh(db: Path) -> bool:
+    """Rebuild the models of a published database if they are not this code's; say if it did."""
+    with store.writer_lock(db):
+        con = store.open_read_only(db)
+        try:
+            current = _current_or_missing(con)
+        finally:
+            con.close()
+        if current:
+            return False
+        with store.next_version(db) as draft:
+            build(draft)
+        return True
+
+
+def _current_or_missing(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        return is_current(con)
+    except duckdb.CatalogException:
+        return False

@@ -1,0 +1,43 @@
+"""Read-only connections for the query layer, and running one query of sql/app/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines import models, store
+
+PEER_GROUPS = ("sector", "size", "similar")
+
+
+@contextmanager
+def connect(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a read-only connection to the published database, closed afterwards.
+
+    Raises FileNotFoundError when there is no database yet, and models.ModelsOutdated when its
+    measures were built from other SQL than this code's.
+    """
+    if not db.is_file():
+        raise FileNotFoundError(db)
+    con = store.open_read_only(db)
+    try:
+        models.require_current(con)
+        yield con
+    finally:
+        con.close()
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
+    """Run sql/app/<name>.sql with its parameters bound and return the result."""
+    return con.sql(store.sql(f"app/{name}"), params=params or None).pl()
+
+
+def peer_group(group_type: str) -> str:
+    """Return a kind of peer group after checking it is one: sector, size or similar."""
+    if group_type not in PEER_GROUPS:
+        raise ValueError(f"unknown peer group {group_type!r}; expected one of {', '.join(PEER_GROUPS)}")
+    return group_type

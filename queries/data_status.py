@@ -1,0 +1,48 @@
+"""Data och inläsning, and Om måtten: coverage, the load log, definitions, the data vintage."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from queries.connection import run
+
+
+def coverage(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return which agency reported funds and applications for which year, corrections marked."""
+    return run(con, "coverage")
+
+
+def load_history(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return every load attempt, newest first."""
+    return run(con, "load_history")
+
+
+def rejected_files(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return the refused files, newest first, each with its first error."""
+    return run(con, "rejected_files")
+
+
+def load_messages(con: duckdb.DuckDBPyConnection, load_id: int) -> pl.DataFrame:
+    """Return the errors and warnings of one load."""
+    return run(con, "load_messages", load_id=load_id)
+
+
+def data_vintage(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return what the figures rest on: years covered, agencies, the last load, corrections."""
+    return run(con, "data_vintage")
+
+
+def kpi_definitions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return the definitions of the measures in the order they are shown."""
+    return run(con, "kpi_definitions")
+
+
+def allocation_rates(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return the allocation rate by year with its source."""
+    return run(con, "allocation_rates")
+
+
+def peer_group_types(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return the kinds of peer group, how each is formed, and the settings of similar agencies."""
+    return run(con, "peer_group_types")

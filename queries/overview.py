@@ -1,0 +1,33 @@
+"""Översikt and Utveckling: national figures, the agencies of a year, trends."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from queries.connection import peer_group, run
+
+
+def years(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return the years the data covers, newest first, with how many agencies reported each."""
+    return run(con, "years")
+
+
+def agencies(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return every agency with data (org_nr, name, sector) in Swedish order."""
+    return run(con, "agencies")
+
+
+def national_summary(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
+    """Return the national figures of a year beside the year before's (one row; none if no data)."""
+    return run(con, "national_summary", year=year)
+
+
+def agency_ranking(con: duckdb.DuckDBPyConnection, year: int, group_type: str = "sector") -> pl.DataFrame:
+    """Return every agency of a year with its measures and quartile classes among its peers."""
+    return run(con, "agency_ranking", year=year, group_type=peer_group(group_type))
+
+
+def year_totals(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return national and per-sector totals for every year."""
+    return run(con, "year_totals")

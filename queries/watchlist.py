@@ -1,0 +1,53 @@
+"""Outnyttjade medel: the idle-fund watchlist and the projections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from queries.connection import peer_group, run
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The watchlist's rules: reserve over reserve_limit years of allocation, or utilisation
+    under utilisation_limit in low_years years in a row."""
+
+    reserve_limit: float = 3.0
+    utilisation_limit: float = 0.5
+    low_years: int = 3
+
+    def __post_init__(self):
+        if not self.reserve_limit > 0:
+            raise ValueError("reserve_limit must be above 0")
+        if not 0 < self.utilisation_limit <= 2:
+            raise ValueError("utilisation_limit must be above 0 and at most 2")
+        if not (isinstance(self.low_years, int) and 1 <= self.low_years <= 20):
+            raise ValueError("low_years must be a whole number from 1 to 20")
+
+
+def idle_fund_flags(con: duckdb.DuckDBPyConnection, year: int, thresholds: Thresholds = Thresholds()) -> pl.DataFrame:
+    """Return the flags of a year, one row per rule an agency breaks, with its reason in Swedish."""
+    return run(
+        con,
+        "idle_fund_flags",
+        year=year,
+        reserve_limit=thresholds.reserve_limit,
+        utilisation_limit=thresholds.utilisation_limit,
+        low_years=thresholds.low_years,
+    )
+
+
+def projections(
+    con: duckdb.DuckDBPyConnection, year: int, reserve_limit: float = 3.0, group_type: str = "similar"
+) -> pl.DataFrame:
+    """Return every agency's projection from a base year: balance in three years, the year the
+    reserve limit is crossed, and the extra spending a year that reaches the peer median."""
+    return run(con, "projections", year=year, reserve_limit=reserve_limit, peer_group=peer_group(group_type))
+
+
+def balance_path(con: duckdb.DuckDBPyConnection, org_nr: str, year: int) -> pl.DataFrame:
+    """Return an agency's closing balances up to a year and the three projected after it."""
+    return run(con, "balance_path", org_nr=org_nr, year=year)

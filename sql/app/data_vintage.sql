@@ -1,0 +1,2 @@
+-- What the figures rest on, in one row.
+select * from data_vintage

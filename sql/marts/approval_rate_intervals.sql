@@ -1,0 +1,67 @@
+-- Approval rates with their noise: a Wilson 95 % interval per agency and year, and whether the
+-- agency's peer-group median lies outside it (above: the agency approves more than its peers
+-- beyond chance; below: fewer). funnel_low / funnel_high are the 95 % limits around the peer
+-- median for as many decisions as the agency made, for a funnel plot.
+create or replace view approval_rate_intervals as
+with
+kpis as (
+    select * from agency_year_kpis
+),
+
+positions as (
+    select * from peer_positions
+    where kpi = 'approval_rate'
+),
+
+intervals as (
+    select
+        org_nr,
+        year,
+        granted,
+        decided,
+        approval_rate,
+        1.959963984540054 as z
+    from kpis
+),
+
+wilson as (
+    select
+        *,
+        (approval_rate + z * z / (2 * decided)) / (1 + z * z / decided) as centre,
+        z / (1 + z * z / decided)
+            * sqrt(approval_rate * (1 - approval_rate) / decided + z * z / (4 * decided * decided)) as half_width
+    from intervals
+    where decided > 0
+),
+
+final as (
+    select
+        positions.year,
+        positions.org_nr,
+        positions.group_type,
+        positions.group_id,
+        intervals.granted,
+        intervals.decided,
+        intervals.approval_rate,
+        wilson.centre - wilson.half_width as wilson_low,
+        wilson.centre + wilson.half_width as wilson_high,
+        positions.peer_agencies,
+        positions.peer_median,
+        case
+            when wilson.org_nr is null or positions.peer_agencies < 2 then null
+            when wilson.centre - wilson.half_width > positions.peer_median then 'above'
+            when wilson.centre + wilson.half_width < positions.peer_median then 'below'
+            else 'within'
+        end as difference,
+        greatest(0, positions.peer_median
+            - intervals.z * sqrt(positions.peer_median * (1 - positions.peer_median) / nullif(intervals.decided, 0))
+        ) as funnel_low,
+        least(1, positions.peer_median
+            + intervals.z * sqrt(positions.peer_median * (1 - positions.peer_median) / nullif(intervals.decided, 0))
+        ) as funnel_high
+    from positions
+    inner join intervals on intervals.org_nr = positions.org_nr and intervals.year = positions.year
+    left join wilson on wilson.org_nr = positions.org_nr and wilson.year = positions.year
+)
+
+select * from final
