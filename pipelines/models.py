@@ -82,6 +82,7 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     """Create or replace every model, and record which SQL built them, in one transaction."""
     store.run(con, "begin transaction")
     try:
+        _drop_models(con)
         for path in model_files():
             store.run(con, _text(path))
         delete, insert = con.extract_statements(store.sql("load/record_model_build"))
@@ -93,6 +94,14 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         raise
     if not is_current(con):  # DuckDB may roll back a failed transaction silently on commit
         raise RuntimeError("the measures were not committed")
+
+
+def _drop_models(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop what an earlier build made, so that a view may become a table and the reverse."""
+    names = {path.stem for path in model_files()}
+    for kind, name in con.sql(store.sql("load/model_objects")).fetchall():
+        if name in names:
+            store.run(con, f'drop {kind} "{name}"')
 
 
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:

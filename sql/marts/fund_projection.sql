@@ -4,7 +4,7 @@
 -- year's allocation rate from allocation_rates. Spending can use up the balance but not more:
 --   balance(step) = max(0, closing(base) + (1 - mean utilisation) x allocations of steps 1..step)
 -- which is exact because the balance moves the same way every year until it reaches zero.
-create or replace view fund_projection as
+create or replace table fund_projection as
 with
 kpis as (
     select * from agency_year_kpis

@@ -6,7 +6,7 @@
 --   quartile_class: best / middle / worst (neutral: high / middle / low). Best is strictly better
 --     than the better quartile, worst strictly worse than the worse one, the rest middle; null
 --     when the agency has no value or fewer than min_for_class agencies in the group have one.
-create or replace view peer_positions as
+create or replace table peer_positions as
 with
 groups as (
     select * from peer_groups
@@ -32,7 +32,23 @@ settings as (
     select * from peer_settings
 ),
 
+member_values as (
+    select
+        members.year,
+        members.group_type,
+        members.group_id,
+        kpi_values.kpi,
+        list_sort(list(kpi_values.value)) as ascending
+    from members
+    inner join kpi_values
+        on kpi_values.org_nr = members.member_org_nr and kpi_values.year = members.year
+    where kpi_values.value is not null
+    group by members.year, members.group_type, members.group_id, kpi_values.kpi
+),
+
 agency_values as (
+    -- each agency in the group it is compared with, and how many of the group's values lie
+    -- below and above its own (found by position in the sorted values)
     select
         groups.year,
         groups.org_nr,
@@ -40,29 +56,16 @@ agency_values as (
         groups.group_id,
         groups.group_label,
         kpi_values.kpi,
-        kpi_values.value
+        kpi_values.value,
+        list_position(member_values.ascending, kpi_values.value) - 1 as peers_lower,
+        list_position(list_reverse(member_values.ascending), kpi_values.value) - 1 as peers_higher
     from groups
     inner join kpi_values on kpi_values.org_nr = groups.org_nr and kpi_values.year = groups.year
-),
-
-compared as (
-    select
-        agency_values.year,
-        agency_values.org_nr,
-        agency_values.group_type,
-        agency_values.kpi,
-        count(*) filter (where peer.value < agency_values.value) as peers_lower,
-        count(*) filter (where peer.value > agency_values.value) as peers_higher,
-        count(*) filter (where peer.value = agency_values.value) as peers_equal
-    from agency_values
-    inner join members
-        on members.year = agency_values.year
-        and members.group_type = agency_values.group_type
-        and members.group_id = agency_values.group_id
-        and members.member_org_nr <> agency_values.org_nr
-    inner join kpi_values as peer
-        on peer.org_nr = members.member_org_nr and peer.year = members.year and peer.kpi = agency_values.kpi
-    group by agency_values.year, agency_values.org_nr, agency_values.group_type, agency_values.kpi
+    left join member_values
+        on member_values.year = groups.year
+        and member_values.group_type = groups.group_type
+        and member_values.group_id = groups.group_id
+        and member_values.kpi = kpi_values.kpi
 ),
 
 final as (
@@ -82,8 +85,10 @@ final as (
         case
             when agency_values.value is null or stats.agencies < 2 then null
             when definitions.direction = 'lower_better'
-                then (compared.peers_higher + 0.5 * compared.peers_equal) / (stats.agencies - 1)
-            else (compared.peers_lower + 0.5 * compared.peers_equal) / (stats.agencies - 1)
+                then (agency_values.peers_higher + 0.5 * (stats.agencies - 1 - agency_values.peers_lower - agency_values.peers_higher))
+                    / (stats.agencies - 1)
+            else (agency_values.peers_lower + 0.5 * (stats.agencies - 1 - agency_values.peers_lower - agency_values.peers_higher))
+                / (stats.agencies - 1)
         end as percentile_rank,
         case
             when agency_values.value is null or stats.agencies < settings.min_for_class then null
@@ -113,11 +118,6 @@ final as (
         and stats.group_type = agency_values.group_type
         and stats.group_id = agency_values.group_id
         and stats.kpi = agency_values.kpi
-    left join compared
-        on compared.year = agency_values.year
-        and compared.org_nr = agency_values.org_nr
-        and compared.group_type = agency_values.group_type
-        and compared.kpi = agency_values.kpi
     cross join settings
 )
 

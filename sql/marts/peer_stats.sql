@@ -1,6 +1,6 @@
 -- Per peer group, year and measure: unweighted median and quartiles of the members' values, and
 -- how many agencies they rest on (members with a value).
-create or replace view peer_stats as
+create or replace table peer_stats as
 with
 members as (
     select * from peer_group_members

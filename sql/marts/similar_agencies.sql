@@ -1,10 +1,11 @@
 -- Each agency's nearest agencies in the same year by size and sector (weights in peer_settings):
 -- distance = size_weight x |log2(employees a / employees b)| + sector_weight if the sectors differ.
--- Ties are broken by org_nr, so the choice is stable.
-create or replace view similar_agencies as
+-- Ties are broken by org_nr, so the choice is stable. A table, rebuilt at each publish: at 300
+-- agencies it compares 90 000 pairs a year.
+create or replace table similar_agencies as
 with
 kpis as (
-    select org_nr, year, sector, employees
+    select org_nr, year, sector, log2(employees) as log2_employees
     from agency_year_kpis
     where employees > 0
 ),
@@ -18,35 +19,46 @@ pairs as (
         agency.year,
         agency.org_nr,
         peer.org_nr as peer_org_nr,
-        settings.size_weight * abs(log2(agency.employees) - log2(peer.employees)) as size_distance,
+        settings.size_weight * abs(agency.log2_employees - peer.log2_employees) as size_distance,
         case when agency.sector = peer.sector then 0.0 else settings.sector_weight end as sector_distance
     from kpis as agency
     inner join kpis as peer on peer.year = agency.year and peer.org_nr <> agency.org_nr
     cross join settings
 ),
 
-ranked as (
+nearest as (
     select
-        *,
-        size_distance + sector_distance as distance,
-        row_number() over (
-            partition by year, org_nr order by size_distance + sector_distance, peer_org_nr
-        ) as peer_rank
+        pairs.year,
+        pairs.org_nr,
+        min_by(
+            {
+                'peer_org_nr': pairs.peer_org_nr,
+                'size_distance': pairs.size_distance,
+                'sector_distance': pairs.sector_distance
+            },
+            {'distance': pairs.size_distance + pairs.sector_distance, 'peer_org_nr': pairs.peer_org_nr},
+            (select similar_count from settings)
+        ) as peers
     from pairs
+    group by pairs.year, pairs.org_nr
 ),
 
 final as (
     select
-        ranked.year,
-        ranked.org_nr,
-        ranked.peer_org_nr,
-        ranked.peer_rank,
-        ranked.distance,
-        ranked.size_distance,
-        ranked.sector_distance
-    from ranked
-    cross join settings
-    where ranked.peer_rank <= settings.similar_count
+        year,
+        org_nr,
+        generate_subscripts(peers, 1) as peer_rank,
+        unnest(peers, recursive := true)
+    from nearest
 )
 
-select * from final
+select
+    year,
+    org_nr,
+    peer_org_nr,
+    peer_rank,
+    size_distance + sector_distance as distance,
+    size_distance,
+    sector_distance
+from final
+order by year, org_nr, peer_rank
