@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import shutil
 import time
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,8 @@ import duckdb
 import polars as pl
 
 from pipelines import models, store
+from queries import data_status
+from queries.connection import connect
 from sample_data.generate import generate
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -30,10 +33,12 @@ SEED = 7
 
 
 def database(scale: str) -> Path:
-    """Return the benchmark database of a scale, building it first if it is missing."""
+    """Return the benchmark database of a scale, building it if it is missing and its measures
+    if they are not this code's."""
     path = DATA / f"lom_{scale}.duckdb"
     if not path.exists():
         build(scale, path)
+    models.refresh(path)
     return path
 
 
@@ -79,6 +84,30 @@ def build(scale: str, path: Path) -> dict:
         "insert_seconds": inserted - generated,
         "build_measures_seconds": built - inserted,
     }
+
+
+def applications_in(db: Path) -> int:
+    """Return how many applications a benchmark database holds."""
+    with connect(db) as con:
+        return int(data_status.data_vintage(con)["applications"][0])
+
+
+def rebuild_seconds(db: Path, runs: int = 3) -> list[float]:
+    """Time building every view and summary table anew on a copy of a database, as a load does."""
+    seconds = []
+    for run in range(runs):
+        copy = db.with_name(f"{db.stem}.rebuild-{run}.duckdb")
+        shutil.copyfile(db, copy)
+        con = duckdb.connect(copy)
+        try:
+            started = time.perf_counter()
+            models.build(con)
+            seconds.append(time.perf_counter() - started)
+        finally:
+            con.close()
+            copy.unlink()
+            copy.with_name(copy.name + ".wal").unlink(missing_ok=True)
+    return seconds
 
 
 def _finish(con: duckdb.DuckDBPyConnection, load_id: int, dataset) -> None:

@@ -43,9 +43,7 @@ def model_files() -> tuple[Path, ...]:
 def _dependency_order(files: list[Path]) -> list[Path]:
     """Order one layer's files so that each comes after the files whose objects it names."""
     names = {path.stem: path for path in files}
-    needs = {
-        path.stem: {other for other in names if other != path.stem and _names(path, other)} for path in files
-    }
+    needs = {path.stem: {other for other in names if other != path.stem and _names(path, other)} for path in files}
     ordered: list[Path] = []
     while needs:
         ready = sorted(name for name, deps in needs.items() if not deps)

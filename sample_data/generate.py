@@ -89,7 +89,8 @@ def generate(n_agencies: int = 60, scale: float = 1.0, seed: int = SEED, years: 
     )
 
 
-def _org_nr(serial: int) -> str:
+def fictitious_org_nr(serial: int) -> str:
+    """Return the organisation number 209900-NNNC of a serial, with a valid check digit."""
     digits = f"209900{serial:03d}"
     total = 0
     for position, char in enumerate(digits):
@@ -112,7 +113,7 @@ def _agencies(n: int, rng: np.random.Generator) -> pl.DataFrame:
     sectors = [SECTORS[i % len(SECTORS)] for i in rng.permutation(n)]
     frame = pl.DataFrame(
         {
-            "org_nr": [_org_nr(i + 1) for i in range(n)],
+            "org_nr": [fictitious_org_nr(i + 1) for i in range(n)],
             "name": agency_names(sectors, rng),
             "sector": sectors,
             "employees": employees,

@@ -13,6 +13,8 @@ from pipelines.load import load_files
 from pipelines.settings import SAMPLE_DIR
 from sample_data.generate import generate
 
+from . import measures_fixture
+
 SAMPLE_FILES = sorted(p for p in SAMPLE_DIR.iterdir() if p.suffix in (".csv", ".xlsx"))
 DATA_TABLES = ("agencies", "fund_years", "applications")
 
@@ -35,6 +37,15 @@ def sample_db(tmp_path_factory) -> Path:
     outcomes = load_files(SAMPLE_FILES, db)
     assert [o.status for o in outcomes] == ["loaded"] * len(SAMPLE_FILES)
     return db
+
+
+@pytest.fixture(scope="session")
+def measures_db(tmp_path_factory) -> Path:
+    """The small hand-computed fixture of tests/measures_fixture.py, loaded through the pipeline."""
+    folder = tmp_path_factory.mktemp("measures")
+    outcomes = load_files(measures_fixture.write_files(folder / "files"), folder / "lom.duckdb")
+    assert [(o.status, o.findings.lines()) for o in outcomes] == [("loaded", [])] * 3
+    return folder / "lom.duckdb"
 
 
 @pytest.fixture

@@ -24,14 +24,26 @@ intervals as (
     from kpis
 ),
 
-wilson as (
+wilson_parts as (
     select
-        *,
+        org_nr,
+        year,
         (approval_rate + z * z / (2 * decided)) / (1 + z * z / decided) as centre,
         z / (1 + z * z / decided)
             * sqrt(approval_rate * (1 - approval_rate) / decided + z * z / (4 * decided * decided)) as half_width
     from intervals
     where decided > 0
+),
+
+wilson as (
+    -- rounded to 12 decimals and kept within 0..1, so that floating-point noise never moves a
+    -- limit across a peer median it equals (a rate of 100 % has an upper limit of exactly 1)
+    select
+        org_nr,
+        year,
+        greatest(0, round(centre - half_width, 12)) as wilson_low,
+        least(1, round(centre + half_width, 12)) as wilson_high
+    from wilson_parts
 ),
 
 final as (
@@ -43,14 +55,14 @@ final as (
         intervals.granted,
         intervals.decided,
         intervals.approval_rate,
-        wilson.centre - wilson.half_width as wilson_low,
-        wilson.centre + wilson.half_width as wilson_high,
+        wilson.wilson_low,
+        wilson.wilson_high,
         positions.peer_agencies,
         positions.peer_median,
         case
             when wilson.org_nr is null or positions.peer_agencies < 2 then null
-            when wilson.centre - wilson.half_width > positions.peer_median then 'above'
-            when wilson.centre + wilson.half_width < positions.peer_median then 'below'
+            when wilson.wilson_low > positions.peer_median then 'above'
+            when wilson.wilson_high < positions.peer_median then 'below'
             else 'within'
         end as difference,
         greatest(0, positions.peer_median

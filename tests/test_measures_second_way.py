@@ -1,0 +1,421 @@
+"""Every measure computed a second way, in Polars from the raw tables, over the whole sample.
+
+Nothing here reads a view of sql/ to compute an expected value: only agencies, fund_years,
+applications and allocation_rates, with the definitions of PRODUCT.md written out again.
+"""
+
+from __future__ import annotations
+
+import math
+
+import duckdb
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+GRANTED = ["beviljad", "delvis beviljad"]
+DECIDED = [*GRANTED, "avslag"]
+DIRECTION = {
+    "utilisation": "higher_better",
+    "reserve_years": "lower_better",
+    "applications_per_100_employees": "higher_better",
+    "approval_rate": "neutral",
+    "granted_per_employee_sek": "higher_better",
+    "median_handling_days": "lower_better",
+}
+SIZE_BREAKS = [50, 200, 1000, 5000]  # size classes 1-5: under 50, 50-199, 200-999, 1 000-4 999, 5 000-
+SIMILAR_COUNT, MIN_FOR_CLASS = 10, 4
+Z = 1.959963984540054
+
+
+def read(db, query: str) -> pl.DataFrame:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(query).pl()
+    finally:
+        con.close()
+
+
+def same(actual: pl.DataFrame, expected: pl.DataFrame, keys: list[str]) -> None:
+    """Compare two frames on the expected frame's columns, rows matched by key."""
+    actual = actual.select(expected.columns).sort(keys)
+    expected = expected.sort(keys)
+    assert_frame_equal(actual, expected, check_dtypes=False, rel_tol=1e-9, abs_tol=1e-6)
+
+
+def ratio(numerator: str | pl.Expr, denominator: str | pl.Expr) -> pl.Expr:
+    numerator = pl.col(numerator) if isinstance(numerator, str) else numerator
+    denominator = pl.col(denominator) if isinstance(denominator, str) else denominator
+    return pl.when(denominator > 0).then(numerator.cast(pl.Float64) / denominator.cast(pl.Float64))
+
+
+@pytest.fixture(scope="module")
+def raw(sample_db) -> dict[str, pl.DataFrame]:
+    amounts = ["payroll_sek", "allocated_sek", "spent_sek", "opening_balance_sek", "closing_balance_sek"]
+    return {
+        "agencies": read(sample_db, "select org_nr, name, sector from agencies"),
+        "funds": read(sample_db, "select * exclude (load_id) from fund_years").with_columns(
+            pl.col(amounts).cast(pl.Float64)
+        ),
+        "applications": read(sample_db, "select * from applications").with_columns(
+            pl.col("received_on").dt.year().cast(pl.Int32).alias("year"),
+            (pl.col("decided_on") - pl.col("received_on")).dt.total_days().alias("handling_days"),
+            pl.col("granted_sek").cast(pl.Float64),
+        ),
+        "rates": read(
+            sample_db,
+            "select first_year, coalesce(last_year, 9999) as last_year, rate::double as rate from allocation_rates",
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def kpis(raw) -> pl.DataFrame:
+    """Per agency and year, from the raw tables."""
+    decision = pl.col("decision")
+    counts = (
+        raw["applications"]
+        .group_by("org_nr", "year")
+        .agg(
+            pl.len().alias("applications"),
+            decision.is_in(DECIDED).sum().alias("decided"),
+            decision.is_in(GRANTED).sum().alias("granted"),
+            (decision == "avslag").sum().alias("rejected"),
+            (decision == "återtagen").sum().alias("withdrawn"),
+            (decision == "under handläggning").sum().alias("pending"),
+            pl.col("granted_sek").sum(),
+            pl.col("handling_days").filter(decision.is_in(DECIDED)).median().alias("median_handling_days"),
+        )
+    )
+    joined = (
+        raw["funds"]
+        .with_columns(pl.lit(True).alias("has_funds"))
+        .join(
+            counts.with_columns(pl.lit(True).alias("has_applications")),
+            on=["org_nr", "year"],
+            how="full",
+            coalesce=True,
+        )
+        .join(raw["agencies"], on="org_nr")
+    )
+    zero_filled = ["applications", "decided", "granted", "rejected", "withdrawn", "pending", "granted_sek"]
+    return joined.with_columns(
+        pl.col(zero_filled).fill_null(0),
+        pl.col("has_funds", "has_applications").fill_null(False),
+    ).with_columns(
+        ratio("spent_sek", "allocated_sek").alias("utilisation"),
+        ratio("closing_balance_sek", "allocated_sek").alias("reserve_years"),
+        ratio("granted", "decided").alias("approval_rate"),
+        ratio(pl.col("applications") * 100, "employees").alias("applications_per_100_employees"),
+        ratio("granted_sek", "employees").alias("granted_per_employee_sek"),
+        (
+            pl.when(pl.col("employees").is_not_null())
+            .then(1 + pl.sum_horizontal(pl.col("employees") >= b for b in SIZE_BREAKS))
+            .alias("size_class")
+        ),
+    )
+
+
+@pytest.fixture(scope="module")
+def positions(kpis) -> pl.DataFrame:
+    """Each agency's position in its sector, size and similar-agencies groups, computed in Polars."""
+    members = _memberships(kpis)
+    values = kpis.unpivot(list(DIRECTION), index=["org_nr", "year"], variable_name="kpi", value_name="value")
+    member_values = members.join(values, left_on=["member_org_nr", "year"], right_on=["org_nr", "year"])
+    stats = member_values.group_by("year", "group_type", "group_id", "kpi").agg(
+        pl.col("value").count().alias("peer_agencies"),
+        pl.col("value").quantile(0.25, interpolation="linear").alias("lower_quartile"),
+        pl.col("value").quantile(0.5, interpolation="linear").alias("peer_median"),
+        pl.col("value").quantile(0.75, interpolation="linear").alias("upper_quartile"),
+    )
+    focal = members.filter(pl.col("is_focal")).join(
+        values, left_on=["member_org_nr", "year"], right_on=["org_nr", "year"]
+    )
+    pairs = focal.join(
+        member_values.filter(pl.col("value").is_not_null()),
+        on=["year", "group_type", "group_id", "kpi"],
+        suffix="_peer",
+    ).filter(pl.col("member_org_nr") != pl.col("member_org_nr_peer"))
+    counted = pairs.group_by("year", "member_org_nr", "group_type", "kpi").agg(
+        (pl.col("value_peer") < pl.col("value")).sum().alias("lower"),
+        (pl.col("value_peer") > pl.col("value")).sum().alias("higher"),
+        (pl.col("value_peer") == pl.col("value")).sum().alias("equal"),
+    )
+    frame = (
+        focal.join(stats, on=["year", "group_type", "group_id", "kpi"])
+        .join(counted, on=["year", "member_org_nr", "group_type", "kpi"], how="left")
+        .rename({"member_org_nr": "org_nr"})
+    )
+    return frame.with_columns(_percentile_rank(), _quartile_class())
+
+
+def _memberships(kpis: pl.DataFrame) -> pl.DataFrame:
+    """(year, group_type, group_id, member_org_nr, is_focal): every group an agency is in."""
+    base = kpis.select("org_nr", "year", "sector", "size_class", "employees")
+    sector = base.select(
+        "year",
+        pl.lit("sector").alias("group_type"),
+        pl.col("sector").alias("group_id"),
+        pl.col("org_nr").alias("member_org_nr"),
+        pl.lit(True).alias("is_focal"),
+    )
+    size = base.filter(pl.col("size_class").is_not_null()).select(
+        "year",
+        pl.lit("size").alias("group_type"),
+        pl.col("size_class").cast(pl.String).alias("group_id"),
+        pl.col("org_nr").alias("member_org_nr"),
+        pl.lit(True).alias("is_focal"),
+    )
+    nearest = similar_agencies(kpis)
+    similar = pl.concat(
+        [
+            nearest.select("year", "org_nr")
+            .unique()
+            .with_columns(pl.col("org_nr").alias("member_org_nr"), pl.lit(True).alias("is_focal")),
+            nearest.select(
+                "year", "org_nr", pl.col("peer_org_nr").alias("member_org_nr"), pl.lit(False).alias("is_focal")
+            ),
+        ]
+    ).select(
+        "year", pl.lit("similar").alias("group_type"), pl.col("org_nr").alias("group_id"), "member_org_nr", "is_focal"
+    )
+    return pl.concat([sector, size, similar])
+
+
+def similar_agencies(kpis: pl.DataFrame) -> pl.DataFrame:
+    staffed = kpis.filter(pl.col("employees") > 0).select("org_nr", "year", "sector", "employees")
+    pairs = staffed.join(staffed, on="year", suffix="_peer").filter(pl.col("org_nr") != pl.col("org_nr_peer"))
+    pairs = pairs.with_columns(
+        (
+            (pl.col("employees").log(2) - pl.col("employees_peer").log(2)).abs().round(9)
+            + (pl.col("sector") != pl.col("sector_peer")).cast(pl.Float64)
+        ).alias("distance")
+    )
+    return (
+        pairs.sort("year", "org_nr", "distance", "org_nr_peer")
+        .group_by("year", "org_nr", maintain_order=True)
+        .head(SIMILAR_COUNT)
+        .with_columns(pl.int_range(1, pl.len() + 1).over("year", "org_nr").alias("peer_rank"))
+        .rename({"org_nr_peer": "peer_org_nr"})
+    )
+
+
+def _percentile_rank() -> pl.Expr:
+    others = pl.col("peer_agencies") - 1
+    better = pl.when(pl.col("kpi").replace_strict(DIRECTION) == "lower_better").then("higher").otherwise("lower")
+    return (
+        pl.when(pl.col("value").is_not_null() & (others > 0))
+        .then((better + 0.5 * pl.col("equal")) / others)
+        .alias("percentile_rank")
+    )
+
+
+def _quartile_class() -> pl.Expr:
+    value, q1, q3 = pl.col("value"), pl.col("lower_quartile"), pl.col("upper_quartile")
+    direction = pl.col("kpi").replace_strict(DIRECTION)
+    above = (
+        pl.when(direction == "higher_better")
+        .then(pl.lit("best"))
+        .when(direction == "lower_better")
+        .then(pl.lit("worst"))
+        .otherwise(pl.lit("high"))
+    )
+    below = (
+        pl.when(direction == "higher_better")
+        .then(pl.lit("worst"))
+        .when(direction == "lower_better")
+        .then(pl.lit("best"))
+        .otherwise(pl.lit("low"))
+    )
+    return (
+        pl.when(value.is_null() | (pl.col("peer_agencies") < MIN_FOR_CLASS))
+        .then(None)
+        .when(value > q3)
+        .then(above)
+        .when(value < q1)
+        .then(below)
+        .otherwise(pl.lit("middle"))
+        .alias("quartile_class")
+    )
+
+
+def test_agency_year_kpis(sample_db, kpis):
+    columns = [
+        "org_nr",
+        "year",
+        "name",
+        "sector",
+        "employees",
+        "size_class",
+        "allocated_sek",
+        "spent_sek",
+        "closing_balance_sek",
+        "utilisation",
+        "reserve_years",
+        "applications",
+        "decided",
+        "granted",
+        "rejected",
+        "withdrawn",
+        "pending",
+        "approval_rate",
+        "applications_per_100_employees",
+        "granted_per_employee_sek",
+        "median_handling_days",
+        "has_funds",
+        "has_applications",
+    ]
+    same(read(sample_db, "select * from agency_year_kpis"), kpis.select(columns), ["org_nr", "year"])
+
+
+def test_measure_mix(sample_db, raw):
+    per_measure = (
+        raw["applications"]
+        .group_by("org_nr", "year", "measure")
+        .agg(pl.len().alias("applications"), pl.col("granted_sek").sum())
+    )
+    expected = per_measure.with_columns(
+        (pl.col("applications") / pl.col("applications").sum().over("org_nr", "year")).alias("share_of_applications"),
+        ratio("granted_sek", pl.col("granted_sek").sum().over("org_nr", "year")).alias("share_of_granted_sek"),
+    )
+    same(read(sample_db, "select * from agency_year_measure_mix"), expected, ["org_nr", "year", "measure"])
+
+
+def test_national_and_sector_totals(sample_db, kpis, raw):
+    def totals(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+        return frame.group_by(by).agg(
+            pl.col("has_funds").sum().alias("agencies_with_funds"),
+            pl.col("allocated_sek").sum(),
+            pl.col("closing_balance_sek").sum(),
+            (pl.col("spent_sek").sum() / pl.col("allocated_sek").sum()).alias("utilisation"),
+            (pl.col("granted").sum() / pl.col("decided").sum()).alias("approval_rate"),
+        )
+
+    handling = raw["applications"].filter(pl.col("decision").is_in(DECIDED))
+    national = totals(kpis, ["year"]).join(
+        handling.group_by("year").agg(pl.col("handling_days").median().alias("median_handling_days")), on="year"
+    )
+    sectors = totals(kpis, ["year", "sector"])
+    found = read(sample_db, "select * from year_totals")
+    same(found.filter(pl.col("is_national")), national, ["year"])
+    same(found.filter(~pl.col("is_national")), sectors, ["year", "sector"])
+
+
+def test_similar_agencies(sample_db, kpis):
+    expected = similar_agencies(kpis).select("year", "org_nr", "peer_rank", "peer_org_nr", "distance")
+    same(read(sample_db, "select * from similar_agencies"), expected, ["year", "org_nr", "peer_rank"])
+
+
+def test_peer_medians_quartiles_ranks_and_classes(sample_db, positions):
+    columns = [
+        "year",
+        "org_nr",
+        "group_type",
+        "kpi",
+        "value",
+        "peer_agencies",
+        "lower_quartile",
+        "peer_median",
+        "upper_quartile",
+        "percentile_rank",
+        "quartile_class",
+    ]
+    found = read(sample_db, "select * from peer_positions")
+    assert found.height == positions.height
+    same(found, positions.select(columns), ["year", "org_nr", "group_type", "kpi"])
+    assert set(found["quartile_class"].drop_nulls()) == {"best", "middle", "worst", "high", "low"}
+
+
+def test_wilson_intervals_and_their_flags(sample_db, kpis, positions):
+    rates = kpis.filter(pl.col("decided") > 0).select("org_nr", "year", "granted", "decided", "approval_rate")
+    p, n = pl.col("approval_rate"), pl.col("decided").cast(pl.Float64)
+    centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
+    half = Z / (1 + Z**2 / n) * (p * (1 - p) / n + Z**2 / (4 * n * n)).sqrt()
+    expected = rates.with_columns(
+        (centre - half).clip(0, 1).alias("wilson_low"), (centre + half).clip(0, 1).alias("wilson_high")
+    )
+    medians = positions.filter(pl.col("kpi") == "approval_rate").select(
+        "org_nr", "year", "group_type", "peer_median", "peer_agencies"
+    )
+    expected = expected.join(medians, on=["org_nr", "year"]).with_columns(
+        pl.when(pl.col("peer_agencies") < 2)
+        .then(None)
+        .when(pl.col("wilson_low") > pl.col("peer_median") + 1e-9)
+        .then(pl.lit("above"))
+        .when(pl.col("wilson_high") < pl.col("peer_median") - 1e-9)
+        .then(pl.lit("below"))
+        .otherwise(pl.lit("within"))
+        .alias("difference")
+    )
+    found = read(sample_db, "select * from approval_rate_intervals where decided > 0")
+    same(found, expected.drop("peer_agencies"), ["org_nr", "year", "group_type"])
+    assert set(found["difference"]) == {"above", "below", "within"}
+
+
+def test_idle_fund_flags(sample_db, kpis):
+    funds = kpis.filter(pl.col("has_funds")).sort("org_nr", "year")
+    reserve = funds.filter(pl.col("reserve_years") > 3).select(
+        "org_nr",
+        "year",
+        pl.lit("reserve").alias("rule"),
+        (pl.col("closing_balance_sek") - 3 * pl.col("allocated_sek")).alias("amount_sek"),
+    )
+    by_year = {(r["org_nr"], r["year"]): r for r in funds.iter_rows(named=True)}
+    low = []
+    for org_nr, year in by_year:
+        run = [by_year.get((org_nr, y)) for y in range(year - 2, year + 1)]
+        if all(r is not None and r["utilisation"] is not None and r["utilisation"] < 0.5 for r in run):
+            unspent = sum(r["allocated_sek"] - r["spent_sek"] for r in run)
+            low.append({"org_nr": org_nr, "year": year, "rule": "low_utilisation", "amount_sek": unspent})
+    expected = pl.concat([reserve, pl.DataFrame(low, schema=reserve.schema)])
+    found = read(sample_db, "select org_nr, year, rule, amount_sek::double as amount_sek from idle_fund_flags()")
+    assert {"reserve", "low_utilisation"} <= set(found["rule"])
+    same(found, expected, ["org_nr", "year", "rule"])
+
+
+def test_projection_summary(sample_db, kpis, positions, raw):
+    funds = {(r["org_nr"], r["year"]): r for r in kpis.filter(pl.col("has_funds")).iter_rows(named=True)}
+    medians = {
+        (r["org_nr"], r["year"]): r["peer_median"]
+        for r in positions.filter((pl.col("kpi") == "reserve_years") & (pl.col("group_type") == "similar")).iter_rows(
+            named=True
+        )
+    }
+    rates = raw["rates"].rows()
+
+    def rate(year: int) -> float:
+        return next(r for first, last, r in rates if first <= year <= last)
+
+    expected = []
+    for (org_nr, base), row in funds.items():
+        recent = [funds[(org_nr, y)]["utilisation"] for y in range(base - 2, base + 1) if (org_nr, y) in funds]
+        recent = [u for u in recent if u is not None]
+        if not recent:
+            continue
+        mean = sum(recent) / len(recent)
+        allocated, balances = 0.0, []
+        for step in range(1, 31):
+            allocation = row["payroll_sek"] * rate(base + step)
+            allocated += allocation
+            balances.append((base + step, max(0.0, row["closing_balance_sek"] + (1 - mean) * allocated), allocation))
+        over_now = row["reserve_years"] is not None and row["reserve_years"] > 3
+        crossing = None if over_now else next((y for y, b, a in balances if a > 0 and b / a > 3), None)
+        year3, balance3, allocation3 = balances[2]
+        median = medians.get((org_nr, base))
+        extra = None if median is None else max(0.0, (balance3 - median * allocation3) / 3)
+        expected.append(
+            {
+                "org_nr": org_nr,
+                "base_year": base,
+                "mean_utilisation": mean,
+                "horizon_year": year3,
+                "horizon_balance_sek": balance3,
+                "crossing_year": crossing,
+                "extra_spending_per_year_sek": extra,
+            }
+        )
+    expected = pl.DataFrame(expected, infer_schema_length=None)
+    found = read(sample_db, "select * from projection_summary()")
+    same(found, expected, ["org_nr", "base_year"])
+    assert found["crossing_year"].drop_nulls().len() > 0
+    assert math.isclose(found["extra_spending_per_year_sek"].max(), expected["extra_spending_per_year_sek"].max())

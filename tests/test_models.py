@@ -1,0 +1,139 @@
+"""Building the measures: order, all-or-nothing, and telling a database built by other code."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import duckdb
+import pytest
+
+from pipelines import models, store
+from pipelines.load import load_files
+from queries.connection import connect
+
+from .conftest import SAMPLE_FILES, rows, run_cli
+
+
+def test_every_model_comes_after_the_models_it_reads():
+    files = models.model_files()
+    names = [path.stem for path in files]
+    for position, path in enumerate(files):
+        text = path.read_text(encoding="utf-8")
+        for later in names[position + 1 :]:
+            assert not re.search(rf"\b{later}\b", text), f"{path.stem} reads {later}, which is built after it"
+
+
+def test_every_model_file_creates_the_object_it_is_named_after():
+    for path in models.model_files():
+        statements = duckdb.connect().extract_statements(path.read_text(encoding="utf-8"))
+        assert len(statements) == 1, path.name
+        assert re.search(rf"create or replace (view|table|macro) {path.stem}\b", path.read_text()), path.name
+
+
+def test_a_database_built_by_other_code_is_refused_until_bootstrap_rebuilds_it(sample_copy, capsys):
+    con = duckdb.connect(str(sample_copy))
+    con.execute("update model_build set sql_sha256 = repeat('0', 64)")
+    con.close()
+    with pytest.raises(models.ModelsOutdated, match="kör `python -m pipelines bootstrap`"), connect(sample_copy):
+        pass
+    code, output = run_cli(capsys, "bootstrap", "--db", sample_copy)
+    assert (code, "måtten är ombyggda" in output) == (0, True)
+    with connect(sample_copy) as con:
+        assert con.sql("select count(*) from agency_year_kpis").fetchall() == [(660,)]
+    code, output = run_cli(capsys, "bootstrap", "--db", sample_copy)
+    assert (code, "måtten är ombyggda" in output) == (0, False)
+
+
+def test_a_database_from_before_the_measures_gets_them(sample_copy, capsys):
+    """A database of the first version has no model_build table and no views at all."""
+    con = duckdb.connect(str(sample_copy))
+    con.execute("drop table model_build")
+    con.execute("drop view agency_year_kpis")
+    con.close()
+    with pytest.raises(models.ModelsOutdated), connect(sample_copy):
+        pass
+    assert run_cli(capsys, "bootstrap", "--db", sample_copy)[0] == 0
+    with connect(sample_copy) as con:
+        assert con.sql("select count(*) from agency_year_kpis").fetchall() == [(660,)]
+
+
+def test_a_view_may_become_a_table(sample_copy):
+    """peer_positions is a table now; a database where it was a view is rebuilt without error."""
+    con = duckdb.connect(str(sample_copy))
+    con.execute("drop table peer_positions")
+    con.execute("create view peer_positions as select 1 as x")
+    models.build(con)
+    tables = con.sql("select table_name from duckdb_tables() where database_name = current_database()").fetchall()
+    assert ("peer_positions",) in tables
+    con.close()
+
+
+def test_a_failing_model_leaves_the_previous_measures(sample_copy, tmp_path, monkeypatch):
+    broken = tmp_path / "marts" / "broken_view.sql"
+    broken.parent.mkdir()
+    broken.write_text("create or replace view broken_view as select * from no_such_table")
+    before = rows(sample_copy, "select * from model_build")
+    con = duckdb.connect(str(sample_copy))
+    files = (*models.model_files(), broken)
+    monkeypatch.setattr(models, "model_files", lambda: files)
+    with pytest.raises(duckdb.CatalogException):
+        models.build(con)
+    assert con.sql("select count(*) from agency_year_kpis").fetchall() == [(660,)]
+    con.close()
+    assert rows(sample_copy, "select * from model_build") == before
+
+
+def test_an_unchanged_load_does_not_rebuild_the_measures(sample_copy):
+    [(built_at,)] = rows(sample_copy, "select built_at from model_build")
+    outcomes = load_files(SAMPLE_FILES[:1], sample_copy)
+    assert [o.status for o in outcomes] == ["unchanged"]
+    assert rows(sample_copy, "select built_at from model_build") == [(built_at,)]
+
+
+def test_a_correction_is_in_the_measures_at_once(sample_copy, tmp_path):
+    """Loading a corrected funds row publishes measures that show it."""
+    [(org_nr, spent, allocated, opening)] = rows(
+        sample_copy,
+        "select org_nr, spent_sek, allocated_sek, opening_balance_sek from fund_years "
+        "order by org_nr, year desc limit 1",
+    )
+    [(employees, payroll)] = rows(
+        sample_copy, f"select employees, payroll_sek from fund_years where org_nr = '{org_nr}' and year = 2025"
+    )
+    corrected = spent / 2
+    closing = opening + allocated - corrected
+    path = tmp_path / "rattelse.csv"
+    path.write_text(
+        "org_nr;year;employees;payroll_sek;allocated_sek;spent_sek;opening_balance_sek;closing_balance_sek\n"
+        f"{org_nr};2025;{employees};{payroll};{allocated};{corrected};{opening};{closing}\n",
+        encoding="utf-8",
+    )
+    assert [o.status for o in load_files([path], sample_copy)] == ["loaded"]
+    with connect(sample_copy) as con:
+        [(utilisation, funds_corrected)] = con.sql(
+            "select k.utilisation, c.funds_corrected from agency_year_kpis as k "
+            "join reporting_coverage as c using (org_nr, year) "
+            f"where org_nr = '{org_nr}' and year = 2025"
+        ).fetchall()
+    assert utilisation == pytest.approx(float(corrected / allocated))
+    assert funds_corrected is True
+
+
+def test_building_the_measures_on_an_empty_database(tmp_path):
+    """Before any file is loaded the measures exist and are empty, and the app's queries run."""
+    db = tmp_path / "lom.duckdb"
+    with store.writer_lock(db), store.next_version(db) as con:
+        models.build(con)
+    with connect(db) as con:
+        assert con.sql("select count(*) from agency_year_kpis").fetchall() == [(0,)]
+        assert con.sql("select count(*) from idle_fund_flags()").fetchall() == [(0,)]
+
+
+def test_the_sample_database_can_be_copied_and_read_elsewhere(sample_db, tmp_path):
+    """The views live in the file: a copy opened by plain DuckDB has them."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(sample_db, copy)
+    assert rows(copy, "select count(*) from peer_positions where year = 2025") == rows(
+        sample_db, "select count(*) from peer_positions where year = 2025"
+    )
