@@ -20,8 +20,10 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(VENV)/.installed  ## measure loading speed and memory; writes bench/README.md
+bench: $(VENV)/.installed  ## time the dashboard's queries at 1x-100x and loading; writes bench/README.md
+	$(PY) -m bench.query_benchmark
 	$(PY) -m bench.load_benchmark
+	$(PY) -m bench.report
 
 sample: $(VENV)/.installed  ## regenerate the committed sample files
 	$(PY) -m sample_data.generate

@@ -76,12 +76,16 @@ class Dataset:
 
 
 def generate(n_agencies: int = 60, scale: float = 1.0, seed: int = SEED, years: range = YEARS) -> Dataset:
-    """Generate agencies, funds per year and applications; scale multiplies application volume."""
+    """Generate agencies, funds per year and applications.
+
+    scale multiplies the number of applications; spending follows the grants divided by scale, so
+    the funds keep the shape of the sample (hoarders, spenders) at any volume.
+    """
     rng = np.random.default_rng(seed)
     agencies = _agencies(n_agencies, rng)
     plan = _agency_years(agencies, years, rng)
     applications = _applications(agencies, plan, scale, rng)
-    funds = _funds(plan, applications, rng)
+    funds = _funds(plan, applications, rng, scale)
     return Dataset(
         agencies.select("org_nr", "name", "sector"),
         funds,
@@ -279,8 +283,9 @@ def _with_ids(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _funds(plan: pl.DataFrame, applications: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
-    """Spend what was granted (about), never more than the fund holds; carry balances over."""
+def _funds(plan: pl.DataFrame, applications: pl.DataFrame, rng: np.random.Generator, scale: float) -> pl.DataFrame:
+    """Spend what was granted (about; divided by scale), never more than the fund holds; carry
+    balances over."""
     granted = applications.group_by("plan_row").agg(
         (pl.col("granted_sek").cast(pl.Float64).sum() * 100).alias("granted_ore")
     )
@@ -292,7 +297,7 @@ def _funds(plan: pl.DataFrame, applications: pl.DataFrame, rng: np.random.Genera
             low, high = PROFILES.get(row["profile"], PROFILES["hoarder"])[2]
             opening = round(row["allocated_ore"] * rng.uniform(low, high))
         share_used = 1.0 if row["profile"] == "campaign" else rng.uniform(0.88, 1.0)
-        spent = min(round((row["granted_ore"] or 0) * share_used), opening + row["allocated_ore"])
+        spent = min(round((row["granted_ore"] or 0) * share_used / scale), opening + row["allocated_ore"])
         closing = opening + row["allocated_ore"] - spent
         rows.append(
             (
