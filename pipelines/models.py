@@ -110,7 +110,7 @@ def is_current(con: duckdb.DuckDBPyConnection) -> bool:
 
 def require_current(con: duckdb.DuckDBPyConnection) -> None:
     """Raise ModelsOutdated unless the database's models were built from this code's SQL."""
-    if not _current_or_missing(con):
+    if not _built_by_this_code(con):
         raise ModelsOutdated(
             "databasen saknar måtten för den här versionen av programmet; "
             "kör `python -m pipelines bootstrap` för att bygga om dem"
@@ -122,7 +122,7 @@ def refresh(db: Path) -> bool:
     with store.writer_lock(db):
         con = store.open_read_only(db)
         try:
-            current = _current_or_missing(con)
+            current = _built_by_this_code(con)
         finally:
             con.close()
         if current:
@@ -132,7 +132,8 @@ def refresh(db: Path) -> bool:
         return True
 
 
-def _current_or_missing(con: duckdb.DuckDBPyConnection) -> bool:
+def _built_by_this_code(con: duckdb.DuckDBPyConnection) -> bool:
+    """Like is_current, and False for a database from before model_build existed."""
     try:
         return is_current(con)
     except duckdb.CatalogException:

@@ -167,7 +167,7 @@ def test_the_reserve_rule_flags_a_reserve_above_three_years_but_not_at_three(mea
     amount, reason = reserve[ORG["Sparverket"]]
     assert amount == 1_000_000 - 3 * 100_000
     assert reason == (
-        "Utgående saldo 2025 är 1\u00a0000\u00a0000\u00a0kr, 10,0 årsavsättningar, mer än gränsen 3,0. "
+        "Utgående saldo 2025 är 1\u00a0000\u00a0000\u00a0kr, 10 årsavsättningar, mer än gränsen 3. "
         "Över gränsen: 700\u00a0000\u00a0kr."
     )
 
@@ -263,3 +263,12 @@ def test_national_totals_of_2025(measures_db):
     closing = 200_000 + 1_000_000 + 80_000 + 60_000 + (180_000 + 160_000 + 140_000 + 120_000 + 100_000)
     closing += 99_000 + 45_000
     assert row == (11, 2, allocated, spent, closing, 111, 106, 80)
+
+
+def test_numbers_in_swedish_form(measures_db):
+    nbsp = "\u00a0"
+    assert rows(
+        measures_db,
+        "select sv_number(1234567.456, 2), sv_kronor(-1500), sv_percent(0.2), sv_short(2.5), sv_short(3), "
+        "sv_short(10.04)",
+    ) == [(f"1{nbsp}234{nbsp}567,46", f"-1{nbsp}500{nbsp}kr", f"20{nbsp}%", "2,5", "3", "10")]

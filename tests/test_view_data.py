@@ -43,7 +43,7 @@ KEYS = {
     "projection_summary()": ["org_nr", "base_year"],
 }
 NULLABLE_KEYS = {("int_handling_times", "sector"), ("year_totals", "sector"), ("stg_load_slices", "year")}
-FUNCTIONS = {"sv_number", "sv_kronor", "sv_percent"}
+FUNCTIONS = {"sv_number", "sv_kronor", "sv_percent", "sv_short"}
 
 
 @pytest.fixture(params=["sample_db", "measures_db"])

@@ -33,8 +33,8 @@ reserve_flags as (
         reserve_limit::double as threshold,
         closing_balance_sek - reserve_limit * allocated_sek as amount_sek,
         'Utgående saldo ' || year || ' är ' || sv_kronor(closing_balance_sek)
-            || ', ' || sv_number(reserve_years, 1) || ' årsavsättningar, mer än gränsen '
-            || sv_number(reserve_limit, 1) || '. Över gränsen: ' || sv_kronor(closing_balance_sek - reserve_limit * allocated_sek)
+            || ', ' || sv_short(reserve_years) || ' årsavsättningar, mer än gränsen '
+            || sv_short(reserve_limit) || '. Över gränsen: ' || sv_kronor(closing_balance_sek - reserve_limit * allocated_sek)
             || '.' as reason
     from kpis
     where reserve_years > reserve_limit
