@@ -57,7 +57,7 @@ def calls(con: duckdb.DuckDBPyConnection, year: int, org_nr: str) -> dict[str, C
 def example_arguments(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
     """The newest year with funds, and the agency with the most applications that year."""
     year = int(overview.years(con).filter(pl.col("agencies_with_funds") > 0)["year"].max())
-    ranking = overview.agency_ranking(con, year).sort("applications", descending=True)
+    ranking = overview.agency_ranking(con, year).sort("applications", descending=True, nulls_last=True)
     return year, ranking["org_nr"][0]
 
 

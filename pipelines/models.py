@@ -7,8 +7,9 @@ them reads millions of rows) and marts (the measures, peer groups, flags and pro
 a layer, a file that names another object comes after it. Each file holds one `create or replace`
 statement and is named after what it creates.
 
-A load builds them in the draft it publishes; the digest of their text, stored in model_build,
-lets a reader tell a database built by other code.
+A load builds them in the draft it publishes. model_build records a digest of their SQL (without
+comments and spacing) and a fingerprint of the allocation rates the summary tables rest on, so
+that a reader can tell measures built by other code, or on other rates, and refuse them.
 """
 
 from __future__ import annotations
@@ -68,12 +69,22 @@ def _text(path: Path) -> str:
 
 @cache
 def digest() -> str:
-    """Return the SHA-256 of the model files' names and text, in build order."""
+    """Return the SHA-256 of the model files' names and SQL in build order; comments and spacing
+    do not count, so that a change of wording in a comment does not outdate a database."""
     sha = hashlib.sha256()
     for path in model_files():
-        sha.update(f"{path.parent.name}/{path.name}\n".encode())
-        sha.update(_text(path).encode("utf-8"))
+        sql_only = " ".join(re.sub(r"--[^\n]*", "", _text(path)).split())
+        sha.update(f"{path.parent.name}/{path.name}\n{sql_only}\n".encode())
     return sha.hexdigest()
+
+
+@cache
+def _schema_tables() -> frozenset[str]:
+    """Return the tables of sql/schema/: the loaded data, never dropped by a build."""
+    names = set()
+    for path in (SQL_DIR / "schema").glob("*.sql"):
+        names |= set(re.findall(r"create table if not exists (\w+)", _text(path)))
+    return frozenset(names)
 
 
 def build(con: duckdb.DuckDBPyConnection) -> None:
@@ -83,9 +94,7 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         _drop_models(con)
         for path in model_files():
             store.run(con, _text(path))
-        delete, insert = con.extract_statements(store.sql("load/record_model_build"))
-        store.run(con, delete)
-        store.run(con, insert, {"sql_sha256": digest(), "built_at": datetime.now()})
+        store.run(con, store.sql("load/record_model_build"), {"sql_sha256": digest(), "built_at": datetime.now()})
         store.run(con, "commit")
     except BaseException:
         store.run(con, "rollback")
@@ -95,22 +104,26 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _drop_models(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop what an earlier build made, so that a view may become a table and the reverse."""
-    names = {path.stem for path in model_files()}
+    """Drop every view, macro and table an earlier build made, including ones since renamed or
+    removed, so that nothing stale stays readable and a view may become a table."""
     for kind, name in con.sql(store.sql("load/model_objects")).fetchall():
-        if name in names:
+        if name not in _schema_tables():
             store.run(con, f'drop {kind} "{name}"')
 
 
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """Say whether the database's models were built from this code's SQL."""
-    rows = con.sql(store.sql("load/model_build")).fetchall()
-    return rows == [(digest(),)]
+    """Say whether the database's models were built from this code's SQL and its present rates
+    (False for a database from before the measures)."""
+    try:
+        rows = con.sql(store.sql("load/model_build")).fetchall()
+    except (duckdb.CatalogException, duckdb.BinderException):  # no model_build, or an older one
+        return False
+    return rows == [(digest(), True)]
 
 
 def require_current(con: duckdb.DuckDBPyConnection) -> None:
     """Raise ModelsOutdated unless the database's models were built from this code's SQL."""
-    if not _built_by_this_code(con):
+    if not is_current(con):
         raise ModelsOutdated(
             "databasen saknar måtten för den här versionen av programmet; "
             "kör `python -m pipelines bootstrap` för att bygga om dem"
@@ -122,7 +135,7 @@ def refresh(db: Path) -> bool:
     with store.writer_lock(db):
         con = store.open_read_only(db)
         try:
-            current = _built_by_this_code(con)
+            current = is_current(con)
         finally:
             con.close()
         if current:
@@ -130,11 +143,3 @@ def refresh(db: Path) -> bool:
         with store.next_version(db) as draft:
             build(draft)
         return True
-
-
-def _built_by_this_code(con: duckdb.DuckDBPyConnection) -> bool:
-    """Like is_current, and False for a database from before model_build existed."""
-    try:
-        return is_current(con)
-    except duckdb.CatalogException:
-        return False

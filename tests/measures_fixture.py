@@ -12,9 +12,12 @@ Rättsväsende och säkerhet, four agencies with 2025 reserves of 1, 2, 3 and 10
 Kultur, utbildning och övrigt, five agencies with 2025 utilisation 20, 40, 60, 80, 100 %:
   Kvartil 1-5      employees 10, 20, 40, 80, 160 (one doubling apart)
 Social trygghet och hälsa, alone in its sector:
-  Ensamverket      utilisation 30 %, 40 %, 20 %: under 50 % three years in a row
-Ekonomi, skatt och finans, alone, no applications:
-  Luckverket       utilisation 10 % in 2023 and 2025, no report for 2024
+  Ensamverket      utilisation 30 %, 40 %, 20 %: under 50 % three years in a row; one application
+                   in 2023 and one in 2025, none in 2024 (a reported zero)
+Ekonomi, skatt och finans:
+  Luckverket       utilisation 10 % in 2023 and 2025, no funds for 2024 but one application then
+  Nollverket       no employees and no allocation in 2025, but 500 000 kr in the fund
+Sparverket, Växverket, the Kvartil agencies and Nollverket send no applications at all.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ AGENCIES = {  # name: (serial, sector)
     "Kvartil 5": (915, CULTURE),
     "Ensamverket": (921, SOCIAL),
     "Luckverket": (931, ECONOMY),
+    "Nollverket": (932, ECONOMY),
 }
 ORG = {name: fictitious_org_nr(serial) for name, (serial, _) in AGENCIES.items()}
 
@@ -71,6 +75,7 @@ FUNDS = {
         (2023, 15, 10_000_000, 30_000, 3_000, 0, 27_000),
         (2025, 15, 10_000_000, 20_000, 2_000, 27_000, 45_000),
     ],
+    "Nollverket": [(2025, 0, 0, 0, 0, 500_000, 500_000)],
 }
 
 
@@ -94,6 +99,11 @@ def _applications() -> list[tuple]:
         decision = "under handläggning" if number <= 3 else "återtagen"
         decided = None if number <= 3 else received + timedelta(days=5)
         rows.append((f"V-{number:04d}", "Väntverket", received, decided, "handledning", decision, 4_000, 0))
+    # Ensamverket: one granted in 2023, one rejected in 2025, none in 2024.
+    rows.append(("E-1", "Ensamverket", date(2023, 3, 1), date(2023, 3, 11), "studier", "beviljad", 4_000, 4_000))
+    rows.append(("E-2", "Ensamverket", date(2025, 3, 1), date(2025, 3, 6), "studier", "avslag", 4_000, 0))
+    # Luckverket: one granted in 2024, the year it reported no funds.
+    rows.append(("L-1", "Luckverket", date(2024, 5, 1), date(2024, 5, 20), "mentorskap", "beviljad", 2_000, 2_000))
     return rows
 
 

@@ -69,12 +69,49 @@ def test_a_reserve_of_ten_years(measures_db):
     assert kpi(measures_db, "Sparverket", 2025, "utilisation") == pytest.approx(0.6)
 
 
-def test_funds_without_applications_count_zero_applications_and_no_rate(measures_db):
+def test_an_agency_that_sends_no_applications_has_no_application_measures(measures_db):
+    """Sparverket reports funds but never applications: missing, not zero (grey, not red)."""
     assert rows(
         measures_db,
-        "select applications, has_applications, approval_rate, applications_per_100_employees "
-        f"from agency_year_kpis where org_nr = '{ORG['Luckverket']}' and year = 2025",
-    ) == [(0, False, None, 0.0)]
+        "select applications, decided, approval_rate, applications_per_100_employees, granted_per_employee_sek, "
+        f"reports_applications from agency_year_kpis where org_nr = '{ORG['Sparverket']}' and year = 2025",
+    ) == [(None, None, None, None, None, False)]
+    assert position(measures_db, "Sparverket", "applications_per_100_employees")["quartile_class"] is None
+
+
+def test_a_year_without_applications_between_years_with_them_is_a_reported_zero(measures_db):
+    """Ensamverket had one application in 2023 and one in 2025, none in 2024."""
+    assert rows(
+        measures_db,
+        "select year, applications, decided, approval_rate, applications_per_100_employees, has_applications "
+        f"from agency_year_kpis where org_nr = '{ORG['Ensamverket']}' order by year",
+    ) == [(2023, 1, 1, 1.0, 100 / 30, True), (2024, 0, 0, None, 0.0, False), (2025, 1, 1, 0.0, 100 / 30, True)]
+
+
+def test_applications_in_a_year_without_funds(measures_db):
+    """Luckverket sent no funds for 2024 but one application: a rate per employee cannot be had,
+    and its funds years outside the one year with applications have no application measures."""
+    assert rows(
+        measures_db,
+        "select year, has_funds, applications, approval_rate, applications_per_100_employees, utilisation "
+        f"from agency_year_kpis where org_nr = '{ORG['Luckverket']}' order by year",
+    ) == [
+        (2023, True, None, None, None, pytest.approx(0.1)),
+        (2024, False, 1, 1.0, None, None),
+        (2025, True, None, None, None, pytest.approx(0.1)),
+    ]
+
+
+def test_no_employees_and_no_allocation(measures_db):
+    """Nollverket: no employees, no allocation: no rate at all, no size-based peers."""
+    assert rows(
+        measures_db,
+        "select utilisation, reserve_years, applications_per_100_employees, size_class "
+        f"from agency_year_kpis where org_nr = '{ORG['Nollverket']}'",
+    ) == [(None, None, None, 1)]
+    assert rows(
+        measures_db, f"select count(*) from similar_agencies where '{ORG['Nollverket']}' in (org_nr, peer_org_nr)"
+    ) == [(0,)]
 
 
 def test_quartile_classes_at_their_boundaries(measures_db):
@@ -163,11 +200,16 @@ def test_wilson_interval_of_80_of_106(measures_db):
 def test_the_reserve_rule_flags_a_reserve_above_three_years_but_not_at_three(measures_db):
     flags = rows(measures_db, "select org_nr, year, rule, amount_sek, reason from idle_fund_flags() where year = 2025")
     reserve = {org: (amount, reason) for org, _, rule, amount, reason in flags if rule == "reserve"}
-    assert set(reserve) == {ORG["Sparverket"], ORG["Ensamverket"]}  # Väntverket has exactly 3.0
+    # Väntverket has exactly 3.0; Nollverket has a balance and no allocation at all
+    assert set(reserve) == {ORG["Sparverket"], ORG["Ensamverket"], ORG["Nollverket"]}
+    assert reserve[ORG["Nollverket"]] == (
+        500_000,
+        "Utgående saldo 2025 är 500\u00a0000\u00a0kr och ingenting avsattes under året.",
+    )
     amount, reason = reserve[ORG["Sparverket"]]
     assert amount == 1_000_000 - 3 * 100_000
     assert reason == (
-        "Utgående saldo 2025 är 1\u00a0000\u00a0000\u00a0kr, 10 årsavsättningar, mer än gränsen 3. "
+        "Utgående saldo 2025 är 1\u00a0000\u00a0000\u00a0kr, 10,0 årsavsättningar, mer än gränsen 3. "
         "Över gränsen: 700\u00a0000\u00a0kr."
     )
 
@@ -187,13 +229,14 @@ def test_thresholds_are_parameters(measures_db):
     with connect(measures_db) as con:
         strict = watchlist.idle_fund_flags(con, 2025, watchlist.Thresholds(2.0, 0.55, 2))
         default = watchlist.idle_fund_flags(con, 2025)
-    assert set(default["name"]) == {"Sparverket", "Ensamverket"}
+    assert set(default["name"]) == {"Sparverket", "Ensamverket", "Nollverket"}
     # reserve over 2: Sparverket, Ensamverket, Väntverket (3.0), Luckverket (2.25);
     # utilisation under 55 % in 2024 and 2025: Ensamverket, Växverket (50 %, 50 %)
     assert sorted(zip(strict["name"], strict["rule"], strict=True)) == [
         ("Ensamverket", "low_utilisation"),
         ("Ensamverket", "reserve"),
         ("Luckverket", "reserve"),
+        ("Nollverket", "reserve"),
         ("Sparverket", "reserve"),
         ("Väntverket", "reserve"),
         ("Växverket", "low_utilisation"),
@@ -232,6 +275,14 @@ def test_the_year_a_reserve_limit_is_crossed(measures_db):
     assert later.filter(later["org_nr"] == ORG["Växverket"])["crossing_year"].to_list() == [2028]
 
 
+def test_no_gap_to_a_median_of_too_few_agencies(measures_db):
+    """Ensamverket is alone in its sector: its own reserve is no peer median to aim at."""
+    with connect(measures_db) as con:
+        summary = watchlist.projections(con, 2025, group_type="sector")
+    row = summary.filter(summary["org_nr"] == ORG["Ensamverket"]).row(0, named=True)
+    assert (row["peer_agencies"], row["extra_spending_per_year_sek"]) == (1, None)
+
+
 def test_a_spender_never_crosses_and_needs_nothing_extra(measures_db):
     """Kvartil 5 spends all it is allocated: its balance stays at 100 000 kr."""
     with connect(measures_db) as con:
@@ -252,17 +303,20 @@ def test_measure_mix_of_the_106_applications(measures_db):
 
 
 def test_national_totals_of_2025(measures_db):
-    """All eleven agencies reported 2025 funds; two of them applications."""
+    """Twelve agencies reported 2025 funds; three report applications for 2025 (Beviljarverket,
+    Väntverket, Ensamverket)."""
     [row] = rows(
         measures_db,
         "select agencies_with_funds, agencies_with_applications, allocated_sek, spent_sek, "
-        "closing_balance_sek, applications, decided, granted from year_totals where year = 2025 and is_national",
+        "closing_balance_sek, applications, decided, granted, applications_per_100_employees "
+        "from year_totals where year = 2025 and is_national",
     )
-    allocated = 200_000 + 100_000 + 40_000 + 20_000 + 5 * 100_000 + 20_000 + 20_000
-    spent = 150_000 + 60_000 + 20_000 + 10_000 + 20_000 * (1 + 2 + 3 + 4 + 5) + 4_000 + 2_000
+    allocated = 200_000 + 100_000 + 40_000 + 20_000 + 5 * 100_000 + 20_000 + 20_000 + 0
+    spent = 150_000 + 60_000 + 20_000 + 10_000 + 20_000 * (1 + 2 + 3 + 4 + 5) + 4_000 + 2_000 + 0
     closing = 200_000 + 1_000_000 + 80_000 + 60_000 + (180_000 + 160_000 + 140_000 + 120_000 + 100_000)
-    closing += 99_000 + 45_000
-    assert row == (11, 2, allocated, spent, closing, 111, 106, 80)
+    closing += 99_000 + 45_000 + 500_000
+    per_100 = pytest.approx(100 * (106 + 5 + 1) / (1000 + 50 + 30))
+    assert row == (12, 3, allocated, spent, closing, 112, 107, 80, per_100)
 
 
 def test_numbers_in_swedish_form(measures_db):
@@ -270,5 +324,5 @@ def test_numbers_in_swedish_form(measures_db):
     assert rows(
         measures_db,
         "select sv_number(1234567.456, 2), sv_kronor(-1500), sv_percent(0.2), sv_short(2.5), sv_short(3), "
-        "sv_short(10.04)",
-    ) == [(f"1{nbsp}234{nbsp}567,46", f"-1{nbsp}500{nbsp}kr", f"20{nbsp}%", "2,5", "3", "10")]
+        "sv_short(100.04), sv_beside(3.04, 3, 1), sv_beside(49.7, 50, 0), sv_beside(31.2, 50, 0)",
+    ) == [(f"1{nbsp}234{nbsp}567,46", f"-1{nbsp}500{nbsp}kr", f"20{nbsp}%", "2,5", "3", "100,04", "3,04", "49,7", "31")]

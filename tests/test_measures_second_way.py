@@ -24,7 +24,7 @@ DIRECTION = {
     "median_handling_days": "lower_better",
 }
 SIZE_BREAKS = [50, 200, 1000, 5000]  # size classes 1-5: under 50, 50-199, 200-999, 1 000-4 999, 5 000-
-SIMILAR_COUNT, MIN_FOR_CLASS = 10, 4
+SIMILAR_COUNT, MIN_GROUP_SIZE = 10, 4
 Z = 1.959963984540054
 
 
@@ -49,21 +49,24 @@ def ratio(numerator: str | pl.Expr, denominator: str | pl.Expr) -> pl.Expr:
     return pl.when(denominator > 0).then(numerator.cast(pl.Float64) / denominator.cast(pl.Float64))
 
 
-@pytest.fixture(scope="module")
-def raw(sample_db) -> dict[str, pl.DataFrame]:
+@pytest.fixture(scope="module", params=["sample_db", "measures_db"])
+def raw(request) -> dict:
+    """The raw tables of the sample and of the hand-computed fixture (which holds the edge cases:
+    no employees, no allocation, a year without funds, agencies that send no applications)."""
+    db = request.getfixturevalue(request.param)
     amounts = ["payroll_sek", "allocated_sek", "spent_sek", "opening_balance_sek", "closing_balance_sek"]
     return {
-        "agencies": read(sample_db, "select org_nr, name, sector from agencies"),
-        "funds": read(sample_db, "select * exclude (load_id) from fund_years").with_columns(
-            pl.col(amounts).cast(pl.Float64)
-        ),
-        "applications": read(sample_db, "select * from applications").with_columns(
+        "db": db,
+        "is_sample": request.param == "sample_db",
+        "agencies": read(db, "select org_nr, name, sector from agencies"),
+        "funds": read(db, "select * exclude (load_id) from fund_years").with_columns(pl.col(amounts).cast(pl.Float64)),
+        "applications": read(db, "select * from applications").with_columns(
             pl.col("received_on").dt.year().cast(pl.Int32).alias("year"),
             (pl.col("decided_on") - pl.col("received_on")).dt.total_days().alias("handling_days"),
             pl.col("granted_sek").cast(pl.Float64),
         ),
         "rates": read(
-            sample_db,
+            db,
             "select first_year, coalesce(last_year, 9999) as last_year, rate::double as rate from allocation_rates",
         ),
     }
@@ -98,9 +101,15 @@ def kpis(raw) -> pl.DataFrame:
         )
         .join(raw["agencies"], on="org_nr")
     )
-    zero_filled = ["applications", "decided", "granted", "rejected", "withdrawn", "pending", "granted_sek"]
+    # between an agency's first and last year with applications, a year without any is a zero;
+    # outside that span (or for an agency that sends none) the counts are missing
+    spans = counts.group_by("org_nr").agg(pl.col("year").min().alias("first"), pl.col("year").max().alias("last"))
+    joined = joined.join(spans, on="org_nr", how="left").with_columns(
+        pl.col("year").is_between(pl.col("first"), pl.col("last")).fill_null(False).alias("reports_applications")
+    )
+    counted = ["applications", "decided", "granted", "rejected", "withdrawn", "pending", "granted_sek"]
     return joined.with_columns(
-        pl.col(zero_filled).fill_null(0),
+        *[pl.when("reports_applications").then(pl.col(c).fill_null(0)).alias(c) for c in counted],
         pl.col("has_funds", "has_applications").fill_null(False),
     ).with_columns(
         ratio("spent_sek", "allocated_sek").alias("utilisation"),
@@ -185,11 +194,12 @@ def _memberships(kpis: pl.DataFrame) -> pl.DataFrame:
 def similar_agencies(kpis: pl.DataFrame) -> pl.DataFrame:
     staffed = kpis.filter(pl.col("employees") > 0).select("org_nr", "year", "sector", "employees")
     pairs = staffed.join(staffed, on="year", suffix="_peer").filter(pl.col("org_nr") != pl.col("org_nr_peer"))
+    larger = pl.max_horizontal("employees", "employees_peer").cast(pl.Float64)
+    smaller = pl.min_horizontal("employees", "employees_peer").cast(pl.Float64)
     pairs = pairs.with_columns(
-        (
-            (pl.col("employees").log(2) - pl.col("employees_peer").log(2)).abs().round(9)
-            + (pl.col("sector") != pl.col("sector_peer")).cast(pl.Float64)
-        ).alias("distance")
+        ((larger / smaller).log(2) + pl.when(pl.col("sector") == pl.col("sector_peer")).then(0.0).otherwise(1.0))
+        .round(9)
+        .alias("distance")
     )
     return (
         pairs.sort("year", "org_nr", "distance", "org_nr_peer")
@@ -228,7 +238,7 @@ def _quartile_class() -> pl.Expr:
         .otherwise(pl.lit("low"))
     )
     return (
-        pl.when(value.is_null() | (pl.col("peer_agencies") < MIN_FOR_CLASS))
+        pl.when(value.is_null() | (pl.col("peer_agencies") < MIN_GROUP_SIZE))
         .then(None)
         .when(value > q3)
         .then(above)
@@ -239,7 +249,7 @@ def _quartile_class() -> pl.Expr:
     )
 
 
-def test_agency_year_kpis(sample_db, kpis):
+def test_agency_year_kpis(raw, kpis):
     columns = [
         "org_nr",
         "year",
@@ -264,11 +274,12 @@ def test_agency_year_kpis(sample_db, kpis):
         "median_handling_days",
         "has_funds",
         "has_applications",
+        "reports_applications",
     ]
-    same(read(sample_db, "select * from agency_year_kpis"), kpis.select(columns), ["org_nr", "year"])
+    same(read(raw["db"], "select * from agency_year_kpis"), kpis.select(columns), ["org_nr", "year"])
 
 
-def test_measure_mix(sample_db, raw):
+def test_measure_mix(raw):
     per_measure = (
         raw["applications"]
         .group_by("org_nr", "year", "measure")
@@ -278,35 +289,48 @@ def test_measure_mix(sample_db, raw):
         (pl.col("applications") / pl.col("applications").sum().over("org_nr", "year")).alias("share_of_applications"),
         ratio("granted_sek", pl.col("granted_sek").sum().over("org_nr", "year")).alias("share_of_granted_sek"),
     )
-    same(read(sample_db, "select * from agency_year_measure_mix"), expected, ["org_nr", "year", "measure"])
+    same(read(raw["db"], "select * from agency_year_measure_mix"), expected, ["org_nr", "year", "measure"])
 
 
-def test_national_and_sector_totals(sample_db, kpis, raw):
+def test_national_and_sector_totals(raw, kpis):
     def totals(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+        reporting = pl.col("reports_applications")
+        both = reporting & pl.col("has_funds")
+        funds_sum = pl.when(pl.col("has_funds").any())  # no agency with funds: no sum, not 0
         return frame.group_by(by).agg(
             pl.col("has_funds").sum().alias("agencies_with_funds"),
-            pl.col("allocated_sek").sum(),
-            pl.col("closing_balance_sek").sum(),
-            (pl.col("spent_sek").sum() / pl.col("allocated_sek").sum()).alias("utilisation"),
-            (pl.col("granted").sum() / pl.col("decided").sum()).alias("approval_rate"),
+            reporting.sum().alias("agencies_with_applications"),
+            funds_sum.then(pl.col("allocated_sek").sum()).alias("allocated_sek"),
+            funds_sum.then(pl.col("closing_balance_sek").sum()).alias("closing_balance_sek"),
+            ratio(pl.col("spent_sek").sum(), pl.col("allocated_sek").sum()).alias("utilisation"),
+            pl.when(reporting.any()).then(pl.col("applications").filter(reporting).sum()).alias("applications"),
+            ratio(pl.col("granted").sum(), pl.col("decided").sum()).alias("approval_rate"),
+            ratio(100 * pl.col("applications").filter(both).sum(), pl.col("employees").filter(both).sum()).alias(
+                "applications_per_100_employees"
+            ),
+            ratio(pl.col("granted_sek").filter(both).sum(), pl.col("employees").filter(both).sum()).alias(
+                "granted_per_employee_sek"
+            ),
         )
 
     handling = raw["applications"].filter(pl.col("decision").is_in(DECIDED))
     national = totals(kpis, ["year"]).join(
-        handling.group_by("year").agg(pl.col("handling_days").median().alias("median_handling_days")), on="year"
+        handling.group_by("year").agg(pl.col("handling_days").median().alias("median_handling_days")),
+        on="year",
+        how="left",
     )
     sectors = totals(kpis, ["year", "sector"])
-    found = read(sample_db, "select * from year_totals")
+    found = read(raw["db"], "select * from year_totals")
     same(found.filter(pl.col("is_national")), national, ["year"])
     same(found.filter(~pl.col("is_national")), sectors, ["year", "sector"])
 
 
-def test_similar_agencies(sample_db, kpis):
+def test_similar_agencies(raw, kpis):
     expected = similar_agencies(kpis).select("year", "org_nr", "peer_rank", "peer_org_nr", "distance")
-    same(read(sample_db, "select * from similar_agencies"), expected, ["year", "org_nr", "peer_rank"])
+    same(read(raw["db"], "select * from similar_agencies"), expected, ["year", "org_nr", "peer_rank"])
 
 
-def test_peer_medians_quartiles_ranks_and_classes(sample_db, positions):
+def test_peer_medians_quartiles_ranks_and_classes(raw, positions):
     columns = [
         "year",
         "org_nr",
@@ -320,13 +344,14 @@ def test_peer_medians_quartiles_ranks_and_classes(sample_db, positions):
         "percentile_rank",
         "quartile_class",
     ]
-    found = read(sample_db, "select * from peer_positions")
+    found = read(raw["db"], "select * from peer_positions")
     assert found.height == positions.height
     same(found, positions.select(columns), ["year", "org_nr", "group_type", "kpi"])
-    assert set(found["quartile_class"].drop_nulls()) == {"best", "middle", "worst", "high", "low"}
+    if raw["is_sample"]:
+        assert set(found["quartile_class"].drop_nulls()) == {"best", "middle", "worst", "high", "low"}
 
 
-def test_wilson_intervals_and_their_flags(sample_db, kpis, positions):
+def test_wilson_intervals_funnel_limits_and_flags(raw, kpis, positions):
     rates = kpis.filter(pl.col("decided") > 0).select("org_nr", "year", "granted", "decided", "approval_rate")
     p, n = pl.col("approval_rate"), pl.col("decided").cast(pl.Float64)
     centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
@@ -337,47 +362,57 @@ def test_wilson_intervals_and_their_flags(sample_db, kpis, positions):
     medians = positions.filter(pl.col("kpi") == "approval_rate").select(
         "org_nr", "year", "group_type", "peer_median", "peer_agencies"
     )
+    median = pl.col("peer_median")
+    funnel = Z * (median * (1 - median) / n).sqrt()
     expected = expected.join(medians, on=["org_nr", "year"]).with_columns(
-        pl.when(pl.col("peer_agencies") < 2)
+        pl.when(pl.col("peer_agencies") < MIN_GROUP_SIZE)
         .then(None)
-        .when(pl.col("wilson_low") > pl.col("peer_median") + 1e-9)
+        .when(pl.col("wilson_low") > median + 1e-9)
         .then(pl.lit("above"))
-        .when(pl.col("wilson_high") < pl.col("peer_median") - 1e-9)
+        .when(pl.col("wilson_high") < median - 1e-9)
         .then(pl.lit("below"))
         .otherwise(pl.lit("within"))
-        .alias("difference")
+        .alias("difference"),
+        (median - funnel).clip(0, 1).alias("funnel_low"),
+        (median + funnel).clip(0, 1).alias("funnel_high"),
     )
-    found = read(sample_db, "select * from approval_rate_intervals where decided > 0")
+    found = read(raw["db"], "select * from approval_rate_intervals where decided > 0")
     same(found, expected.drop("peer_agencies"), ["org_nr", "year", "group_type"])
-    assert set(found["difference"]) == {"above", "below", "within"}
+    if raw["is_sample"]:
+        assert set(found["difference"]) == {"above", "below", "within", None}
 
 
-def test_idle_fund_flags(sample_db, kpis):
+@pytest.mark.parametrize(("reserve_limit", "utilisation_limit", "low_years"), [(3, 0.5, 3), (2, 0.55, 2), (4, 0.9, 1)])
+def test_idle_fund_flags(raw, kpis, reserve_limit, utilisation_limit, low_years):
     funds = kpis.filter(pl.col("has_funds")).sort("org_nr", "year")
-    reserve = funds.filter(pl.col("reserve_years") > 3).select(
-        "org_nr",
-        "year",
-        pl.lit("reserve").alias("rule"),
-        (pl.col("closing_balance_sek") - 3 * pl.col("allocated_sek")).alias("amount_sek"),
-    )
+    expected = []
     by_year = {(r["org_nr"], r["year"]): r for r in funds.iter_rows(named=True)}
-    low = []
-    for org_nr, year in by_year:
-        run = [by_year.get((org_nr, y)) for y in range(year - 2, year + 1)]
-        if all(r is not None and r["utilisation"] is not None and r["utilisation"] < 0.5 for r in run):
+    for (org_nr, year), row in by_year.items():
+        if row["reserve_years"] is not None and row["reserve_years"] > reserve_limit:
+            excess = row["closing_balance_sek"] - reserve_limit * row["allocated_sek"]
+            expected.append((org_nr, year, "reserve", excess))
+        if row["allocated_sek"] == 0 and row["closing_balance_sek"] > 0:
+            expected.append((org_nr, year, "reserve", row["closing_balance_sek"]))
+        run = [by_year.get((org_nr, y)) for y in range(year - low_years + 1, year + 1)]
+        if all(r is not None and r["utilisation"] is not None and r["utilisation"] < utilisation_limit for r in run):
             unspent = sum(r["allocated_sek"] - r["spent_sek"] for r in run)
-            low.append({"org_nr": org_nr, "year": year, "rule": "low_utilisation", "amount_sek": unspent})
-    expected = pl.concat([reserve, pl.DataFrame(low, schema=reserve.schema)])
-    found = read(sample_db, "select org_nr, year, rule, amount_sek::double as amount_sek from idle_fund_flags()")
+            expected.append((org_nr, year, "low_utilisation", unspent))
+    schema = {"org_nr": pl.String, "year": pl.Int32, "rule": pl.String, "amount_sek": pl.Float64}
+    found = read(
+        raw["db"],
+        "select org_nr, year, rule, amount_sek::double as amount_sek from idle_fund_flags("
+        f"reserve_limit := {reserve_limit}, utilisation_limit := {utilisation_limit}, low_years := {low_years})",
+    )
     assert {"reserve", "low_utilisation"} <= set(found["rule"])
-    same(found, expected, ["org_nr", "year", "rule"])
+    same(found, pl.DataFrame(expected, schema=schema, orient="row"), ["org_nr", "year", "rule"])
 
 
-def test_projection_summary(sample_db, kpis, positions, raw):
+@pytest.mark.parametrize("group_type", ["similar", "sector"])
+def test_projection_summary(raw, kpis, positions, group_type):
     funds = {(r["org_nr"], r["year"]): r for r in kpis.filter(pl.col("has_funds")).iter_rows(named=True)}
-    medians = {
-        (r["org_nr"], r["year"]): r["peer_median"]
-        for r in positions.filter((pl.col("kpi") == "reserve_years") & (pl.col("group_type") == "similar")).iter_rows(
+    peers = {
+        (r["org_nr"], r["year"]): (r["peer_median"], r["peer_agencies"])
+        for r in positions.filter((pl.col("kpi") == "reserve_years") & (pl.col("group_type") == group_type)).iter_rows(
             named=True
         )
     }
@@ -401,8 +436,8 @@ def test_projection_summary(sample_db, kpis, positions, raw):
         over_now = row["reserve_years"] is not None and row["reserve_years"] > 3
         crossing = None if over_now else next((y for y, b, a in balances if a > 0 and b / a > 3), None)
         year3, balance3, allocation3 = balances[2]
-        median = medians.get((org_nr, base))
-        extra = None if median is None else max(0.0, (balance3 - median * allocation3) / 3)
+        median, agencies = peers.get((org_nr, base), (None, 0))
+        extra = None if agencies < MIN_GROUP_SIZE else max(0.0, (balance3 - median * allocation3) / 3)
         expected.append(
             {
                 "org_nr": org_nr,
@@ -415,7 +450,7 @@ def test_projection_summary(sample_db, kpis, positions, raw):
             }
         )
     expected = pl.DataFrame(expected, infer_schema_length=None)
-    found = read(sample_db, "select * from projection_summary()")
+    found = read(raw["db"], f"select * from projection_summary(peer_group := '{group_type}')")
     same(found, expected, ["org_nr", "base_year"])
     assert found["crossing_year"].drop_nulls().len() > 0
     assert math.isclose(found["extra_spending_per_year_sek"].max(), expected["extra_spending_per_year_sek"].max())

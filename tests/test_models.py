@@ -137,3 +137,45 @@ def test_the_sample_database_can_be_copied_and_read_elsewhere(sample_db, tmp_pat
     assert rows(copy, "select count(*) from peer_positions where year = 2025") == rows(
         sample_db, "select count(*) from peer_positions where year = 2025"
     )
+
+
+def test_a_change_of_allocation_rates_outdates_the_measures(sample_copy, capsys):
+    """The projections are built on the rates: changed rates need a rebuild like changed SQL."""
+    con = duckdb.connect(str(sample_copy))
+    con.execute("update allocation_rates set rate = 0.0025 where first_year = 2024")
+    assert not models.is_current(con)
+    con.close()
+    with pytest.raises(models.ModelsOutdated), connect(sample_copy):
+        pass
+    assert run_cli(capsys, "bootstrap", "--db", sample_copy)[0] == 0
+    assert rows(
+        sample_copy,
+        "select distinct round(p.allocated_sek / (f.payroll_sek * 0.0025), 9) from fund_projection as p "
+        "join fund_years as f on f.org_nr = p.org_nr and f.year = p.base_year where p.base_year = 2025",
+    ) == [(1.0,)]
+
+
+def test_a_comment_does_not_change_the_digest(tmp_path, monkeypatch):
+    original = models.model_files()[-1]
+    commented = tmp_path / original.parent.name / original.name
+    commented.parent.mkdir()
+    commented.write_text("-- a new comment\n" + original.read_text().replace("\n", "\n\n"), encoding="utf-8")
+    before = models.digest()
+    files = (*models.model_files()[:-1], commented)
+    monkeypatch.setattr(models, "model_files", lambda: files)
+    models.digest.cache_clear()
+    try:
+        assert models.digest() == before
+    finally:
+        models.digest.cache_clear()
+
+
+def test_a_renamed_model_leaves_nothing_behind(sample_copy):
+    con = duckdb.connect(str(sample_copy))
+    con.execute("create table old_measure as select 1 as x")
+    con.execute("create view old_view as select 1 as x")
+    models.build(con)
+    names = {name for _, name in con.sql(store.sql("load/model_objects")).fetchall()}
+    con.close()
+    assert not names & {"old_measure", "old_view"}
+    assert {"agencies", "fund_years", "applications", "loads", "load_messages", "load_slices"} <= names

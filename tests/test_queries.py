@@ -129,7 +129,7 @@ def test_trend_has_the_peer_band_for_every_year(measures_db):
 def test_funnel_plot_data(measures_db):
     with connect(measures_db) as con:
         funnel = profile.approval_intervals(con, 2025, "sector")
-    assert funnel.filter(pl.col("decided") > 0)["name"].to_list() == ["Beviljarverket"]
+    assert funnel.filter(pl.col("decided") > 0)["name"].to_list() == ["Beviljarverket", "Ensamverket"]
 
 
 def test_load_history_and_messages_of_a_rejected_file(sample_copy, tmp_path):

@@ -43,7 +43,7 @@ KEYS = {
     "projection_summary()": ["org_nr", "base_year"],
 }
 NULLABLE_KEYS = {("int_handling_times", "sector"), ("year_totals", "sector"), ("stg_load_slices", "year")}
-FUNCTIONS = {"sv_number", "sv_kronor", "sv_percent", "sv_short"}
+FUNCTIONS = {"sv_number", "sv_kronor", "sv_percent", "sv_short", "sv_beside", "allocation_rates_md5"}
 
 
 @pytest.fixture(params=["sample_db", "measures_db"])
@@ -123,15 +123,21 @@ def test_fund_invariants(db):
 
 
 def test_application_counts_add_up(db):
-    """granted <= decided <= applications, and every application is decided, withdrawn or pending."""
+    """granted <= decided <= applications, and every application is decided, withdrawn or pending.
+    Where the agency does not report applications for the year every count is missing."""
     none_of(
         db,
         """
         select * from agency_year_kpis
-        where not (granted <= decided and decided <= applications)
-           or decided + withdrawn + pending <> applications
-           or granted <> fully_granted + partly_granted
-           or decided <> granted + rejected
+        where reports_applications and not (
+               granted <= decided and decided <= applications
+               and decided + withdrawn + pending = applications
+               and granted = fully_granted + partly_granted
+               and decided = granted + rejected
+           )
+           or reports_applications <> (applications is not null)
+           or reports_applications <> (coalesce(decided, granted, withdrawn, pending, granted_sek) is not null)
+           or (has_applications and not reports_applications)
         """,
     )
     assert count(db, "select sum(applications) from agency_year_kpis") == count(db, "select count(*) from applications")
@@ -142,10 +148,11 @@ def test_rates_are_null_when_their_denominator_is_zero(db):
         db,
         """
         select * from agency_year_kpis
-        where (decided = 0) <> (approval_rate is null)
-           or (coalesce(allocated_sek, 0) = 0 and utilisation is not null)
-           or (coalesce(employees, 0) = 0 and applications_per_100_employees is not null)
-           or approval_rate not between 0 and 1
+        where (coalesce(decided, 0) = 0) <> (approval_rate is null)
+           or (coalesce(allocated_sek, 0) = 0) <> (utilisation is null)
+           or (coalesce(allocated_sek, 0) = 0) <> (reserve_years is null)
+           or (coalesce(employees, 0) = 0 or applications is null) <> (applications_per_100_employees is null)
+           or not coalesce(approval_rate between 0 and 1, true)
         """,
     )
 
@@ -158,7 +165,7 @@ def test_measure_shares_sum_to_one(db):
             select org_nr, year, sum(share_of_applications) as applications, sum(share_of_granted_sek) as granted
             from agency_year_measure_mix group by all
         )
-        where abs(applications - 1) > 1e-9 or abs(coalesce(granted, 1) - 1) > 1e-9
+        where not (abs(applications - 1) <= 1e-9 and coalesce(abs(granted - 1) <= 1e-9, true))
         """,
     )
     assert rows(db, "select sum(applications), sum(granted_sek) from agency_year_measure_mix") == rows(
@@ -188,8 +195,10 @@ def test_peer_statistics_are_ordered(db):
         db,
         """
         select * from peer_stats
-        where not (minimum <= lower_quartile and lower_quartile <= median and median <= upper_quartile
-                   and upper_quartile <= maximum)
+        where (agencies > 0 and not coalesce(
+                   minimum <= lower_quartile and lower_quartile <= median and median <= upper_quartile
+                   and upper_quartile <= maximum, false))
+           or (agencies = 0 and median is not null)
            or agencies > members
         """,
     )
@@ -200,9 +209,9 @@ def test_positions_are_ranks_within_the_group(db):
         db,
         """
         select * from peer_positions, peer_settings
-        where percentile_rank not between 0 and 1
-           or (value is null or peer_agencies < min_for_class) <> (quartile_class is null)
-           or (peer_agencies < 2 and percentile_rank is not null)
+        where not coalesce(percentile_rank between 0 and 1, true)
+           or (value is null or peer_agencies < min_group_size) <> (quartile_class is null)
+           or (value is null or peer_agencies < 2) <> (percentile_rank is null)
         """,
     )
 
@@ -241,12 +250,16 @@ def test_wilson_intervals_hold_the_rate(db):
     none_of(
         db,
         """
-        select * from approval_rate_intervals
-        where not (0 <= wilson_low and wilson_low <= approval_rate and approval_rate <= wilson_high
-                   and wilson_high <= 1)
-           or not (funnel_low <= peer_median and peer_median <= funnel_high)
-           or (difference = 'above') <> (wilson_low > peer_median and peer_agencies > 1)
-           or (difference = 'below') <> (wilson_high < peer_median and peer_agencies > 1)
+        select * from approval_rate_intervals, peer_settings
+        where (decided > 0 and not coalesce(
+                   0 <= wilson_low and wilson_low <= approval_rate and approval_rate <= wilson_high
+                   and wilson_high <= 1
+                   and funnel_low <= peer_median and peer_median <= funnel_high, false))
+           or (coalesce(decided, 0) = 0) <> (wilson_low is null)
+           or (coalesce(decided, 0) = 0) <> (funnel_low is null)
+           or (wilson_low is null or peer_agencies < min_group_size) <> (difference is null)
+           or (difference is not null and (difference = 'above') <> (wilson_low > peer_median))
+           or (difference is not null and (difference = 'below') <> (wilson_high < peer_median))
         """,
     )
 
@@ -270,16 +283,17 @@ def test_projections_never_go_below_zero_and_move_one_way(db):
 def test_flags_and_projection_summaries_are_consistent(db):
     none_of(
         db,
-        "select * from idle_fund_flags() where amount_sek <= 0 or reason is null "
-        "or (rule = 'reserve' and value <= threshold) or (rule = 'low_utilisation' and value >= threshold)",
+        "select * from idle_fund_flags() where not coalesce(amount_sek > 0, false) or reason is null "
+        "or (rule = 'reserve' and value <= threshold) or (rule = 'low_utilisation' and not value < threshold)",
     )
     none_of(
         db,
         """
-        select * from projection_summary()
+        select * from projection_summary(), peer_settings
         where crossing_year <= base_year
            or extra_spending_per_year_sek < 0
            or (over_limit_now and crossing_year is not null)
+           or (coalesce(peer_agencies, 0) < min_group_size) <> (extra_spending_per_year_sek is null)
         """,
     )
 

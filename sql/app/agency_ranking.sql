@@ -47,6 +47,7 @@ final as (
         kpis.median_handling_days,
         kpis.has_funds,
         kpis.has_applications,
+        kpis.reports_applications,
         classes.* exclude (org_nr)
     from kpis
     left join classes on classes.org_nr = kpis.org_nr

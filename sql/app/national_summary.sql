@@ -1,4 +1,5 @@
--- The national figures of one year next to the year before ($year).
+-- The national figures of one year next to the year before ($year), each year with the number of
+-- agencies its figures rest on, so that a change can be told from a change in who reported.
 with
 totals as (
     select * from year_totals
@@ -19,7 +20,9 @@ final as (
     select
         this_year.year,
         this_year.agencies_with_funds,
+        last_year.agencies_with_funds as previous_agencies_with_funds,
         this_year.agencies_with_applications,
+        last_year.agencies_with_applications as previous_agencies_with_applications,
         this_year.allocated_sek,
         last_year.allocated_sek as previous_allocated_sek,
         this_year.spent_sek,

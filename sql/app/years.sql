@@ -2,7 +2,7 @@
 select
     year,
     count(*) filter (where has_funds) as agencies_with_funds,
-    count(*) filter (where has_applications) as agencies_with_applications
+    count(*) filter (where reports_applications) as agencies_with_applications
 from agency_year_kpis
 group by year
 order by year desc

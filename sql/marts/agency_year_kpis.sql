@@ -1,8 +1,10 @@
 -- Per agency and year: the fund, the applications received, and the measures of PRODUCT.md.
 -- A row exists where the agency reported funds or applications for the year. A rate whose
--- denominator is zero or missing is null, never 0. An agency that sent no applications for a year
--- has 0 applications (has_applications tells the two apart from a reported zero, which the
--- contract cannot express).
+-- denominator is zero or missing is null, never 0.
+-- A file cannot say "no applications this year", so an agency-year without applications counts
+-- as a reported zero only between the agency's first and last year with applications
+-- (reports_applications); before, after, or for an agency that never sent any, its application
+-- measures are missing (null), not 0.
 create or replace view agency_year_kpis as
 with
 agencies as (
@@ -27,6 +29,15 @@ agency_years as (
     select org_nr, year from application_counts
 ),
 
+reporting_spans as (
+    select
+        org_nr,
+        min(year) as first_applications_year,
+        max(year) as last_applications_year
+    from application_counts
+    group by org_nr
+),
+
 joined as (
     select
         agency_years.org_nr,
@@ -42,27 +53,51 @@ joined as (
         fund_years.spent_sek,
         fund_years.opening_balance_sek,
         fund_years.closing_balance_sek,
-        coalesce(application_counts.applications, 0) as applications,
-        coalesce(application_counts.decided, 0) as decided,
-        coalesce(application_counts.granted, 0) as granted,
-        coalesce(application_counts.fully_granted, 0) as fully_granted,
-        coalesce(application_counts.partly_granted, 0) as partly_granted,
-        coalesce(application_counts.rejected, 0) as rejected,
-        coalesce(application_counts.withdrawn, 0) as withdrawn,
-        coalesce(application_counts.pending, 0) as pending,
-        coalesce(application_counts.requested_sek, 0) as requested_sek,
-        coalesce(application_counts.granted_sek, 0) as granted_sek,
+        application_counts.applications,
+        application_counts.decided,
+        application_counts.granted,
+        application_counts.fully_granted,
+        application_counts.partly_granted,
+        application_counts.rejected,
+        application_counts.withdrawn,
+        application_counts.pending,
+        application_counts.requested_sek,
+        application_counts.granted_sek,
         application_counts.median_handling_days,
         fund_years.org_nr is not null as has_funds,
-        application_counts.org_nr is not null as has_applications
+        application_counts.org_nr is not null as has_applications,
+        coalesce(
+            agency_years.year between reporting_spans.first_applications_year and reporting_spans.last_applications_year,
+            false
+        ) as reports_applications
     from agency_years
     inner join agencies on agencies.org_nr = agency_years.org_nr
     left join fund_years
         on fund_years.org_nr = agency_years.org_nr and fund_years.year = agency_years.year
     left join application_counts
         on application_counts.org_nr = agency_years.org_nr and application_counts.year = agency_years.year
+    left join reporting_spans on reporting_spans.org_nr = agency_years.org_nr
     left join size_classes
-        on fund_years.employees between size_classes.min_employees and coalesce(size_classes.max_employees, fund_years.employees)
+        on fund_years.employees between size_classes.min_employees
+        and coalesce(size_classes.max_employees, fund_years.employees)
+),
+
+counted as (
+    -- a year inside the reporting span without applications is a reported zero
+    select
+        * replace (
+            case when reports_applications then coalesce(applications, 0) end as applications,
+            case when reports_applications then coalesce(decided, 0) end as decided,
+            case when reports_applications then coalesce(granted, 0) end as granted,
+            case when reports_applications then coalesce(fully_granted, 0) end as fully_granted,
+            case when reports_applications then coalesce(partly_granted, 0) end as partly_granted,
+            case when reports_applications then coalesce(rejected, 0) end as rejected,
+            case when reports_applications then coalesce(withdrawn, 0) end as withdrawn,
+            case when reports_applications then coalesce(pending, 0) end as pending,
+            case when reports_applications then coalesce(requested_sek, 0) end as requested_sek,
+            case when reports_applications then coalesce(granted_sek, 0) end as granted_sek
+        )
+    from joined
 ),
 
 final as (
@@ -74,7 +109,7 @@ final as (
         granted::double / nullif(decided, 0) as approval_rate,
         100.0 * applications / nullif(employees, 0) as applications_per_100_employees,
         granted_sek::double / nullif(employees, 0) as granted_per_employee_sek
-    from joined
+    from counted
 )
 
 select * from final

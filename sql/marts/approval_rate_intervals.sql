@@ -1,7 +1,8 @@
 -- Approval rates with their noise: a Wilson 95 % interval per agency and year, and whether the
 -- agency's peer-group median lies outside it (above: the agency approves more than its peers
--- beyond chance; below: fewer). funnel_low / funnel_high are the 95 % limits around the peer
--- median for as many decisions as the agency made, for a funnel plot.
+-- beyond chance; below: fewer; null without a rate or with fewer than min_group_size agencies
+-- in the group). funnel_low / funnel_high are the 95 % limits around the peer median for as many
+-- decisions as the agency made, for a funnel plot (null without a decision).
 create or replace view approval_rate_intervals as
 with
 kpis as (
@@ -11,6 +12,10 @@ kpis as (
 positions as (
     select * from peer_positions
     where kpi = 'approval_rate'
+),
+
+settings as (
+    select * from peer_settings
 ),
 
 intervals as (
@@ -46,6 +51,17 @@ wilson as (
     from wilson_parts
 ),
 
+funnel as (
+    select
+        positions.org_nr,
+        positions.year,
+        positions.group_type,
+        intervals.z * sqrt(positions.peer_median * (1 - positions.peer_median) / intervals.decided) as half_width
+    from positions
+    inner join intervals on intervals.org_nr = positions.org_nr and intervals.year = positions.year
+    where intervals.decided > 0
+),
+
 final as (
     select
         positions.year,
@@ -60,20 +76,24 @@ final as (
         positions.peer_agencies,
         positions.peer_median,
         case
-            when wilson.org_nr is null or positions.peer_agencies < 2 then null
+            when wilson.org_nr is null or positions.peer_agencies < settings.min_group_size then null
             when wilson.wilson_low > positions.peer_median then 'above'
             when wilson.wilson_high < positions.peer_median then 'below'
             else 'within'
         end as difference,
-        greatest(0, positions.peer_median
-            - intervals.z * sqrt(positions.peer_median * (1 - positions.peer_median) / nullif(intervals.decided, 0))
-        ) as funnel_low,
-        least(1, positions.peer_median
-            + intervals.z * sqrt(positions.peer_median * (1 - positions.peer_median) / nullif(intervals.decided, 0))
-        ) as funnel_high
+        -- greatest and least skip nulls: without a half width there are no limits
+        case when funnel.half_width is not null then greatest(0, positions.peer_median - funnel.half_width) end
+            as funnel_low,
+        case when funnel.half_width is not null then least(1, positions.peer_median + funnel.half_width) end
+            as funnel_high
     from positions
     inner join intervals on intervals.org_nr = positions.org_nr and intervals.year = positions.year
     left join wilson on wilson.org_nr = positions.org_nr and wilson.year = positions.year
+    left join funnel
+        on funnel.org_nr = positions.org_nr
+        and funnel.year = positions.year
+        and funnel.group_type = positions.group_type
+    cross join settings
 )
 
 select * from final

@@ -1,10 +1,11 @@
 -- The idle-fund watchlist: every agency and year that breaks a rule of PRODUCT.md, one row per
 -- rule broken, with its reason in Swedish and the amount concerned.
---   reserve: the closing balance exceeds reserve_limit years of allocation; the amount is the
---            part of the balance above that limit.
+--   reserve: the closing balance exceeds reserve_limit years of allocation (or there is a balance
+--            and no allocation at all); the amount is the part of the balance above the limit.
 --   low_utilisation: utilisation under utilisation_limit in each of the low_years calendar years
 --            up to this one (a year without a report breaks the run); the amount is what those
 --            years' allocations left unspent.
+-- Values in the reasons get the decimals it takes not to read as the limit (3,04 over 3).
 -- Call as idle_fund_flags(reserve_limit := 3, utilisation_limit := 0.5, low_years := 3).
 create or replace macro idle_fund_flags(reserve_limit := 3, utilisation_limit := 0.5, low_years := 3) as table
 with
@@ -19,7 +20,10 @@ runs as (
         count(*) over recent as years_reported,
         count(*) filter (where utilisation < utilisation_limit) over recent as years_low,
         sum(allocated_sek - spent_sek) over recent as unspent_sek,
-        string_agg(year || ': ' || coalesce(sv_percent(utilisation), 'saknas'), ', ') over recent as yearly_text
+        string_agg(
+            year || ': ' || coalesce(sv_beside(100 * utilisation, 100 * utilisation_limit, 0) || chr(160) || '%', 'saknas'),
+            ', '
+        ) over recent as yearly_text
     from kpis
     window recent as (partition by org_nr order by year range between low_years - 1 preceding and current row)
 ),
@@ -32,12 +36,27 @@ reserve_flags as (
         reserve_years as value,
         reserve_limit::double as threshold,
         closing_balance_sek - reserve_limit * allocated_sek as amount_sek,
-        'Utgående saldo ' || year || ' är ' || sv_kronor(closing_balance_sek)
-            || ', ' || sv_short(reserve_years) || ' årsavsättningar, mer än gränsen '
-            || sv_short(reserve_limit) || '. Över gränsen: ' || sv_kronor(closing_balance_sek - reserve_limit * allocated_sek)
-            || '.' as reason
+        'Utgående saldo ' || year || ' är ' || sv_kronor(closing_balance_sek) || ', '
+            || sv_beside(reserve_years, reserve_limit, 1) || ' årsavsättningar, mer än gränsen '
+            || sv_short(reserve_limit) || '. Över gränsen: '
+            || sv_kronor(closing_balance_sek - reserve_limit * allocated_sek) || '.' as reason
     from kpis
     where reserve_years > reserve_limit
+),
+
+unallocated_flags as (
+    -- a balance with no allocation has no reserve in years, but is idle all the same
+    select
+        org_nr,
+        year,
+        'reserve' as rule,
+        null::double as value,
+        reserve_limit::double as threshold,
+        closing_balance_sek as amount_sek,
+        'Utgående saldo ' || year || ' är ' || sv_kronor(closing_balance_sek)
+            || ' och ingenting avsattes under året.' as reason
+    from kpis
+    where allocated_sek = 0 and closing_balance_sek > 0
 ),
 
 utilisation_flags as (
@@ -48,15 +67,21 @@ utilisation_flags as (
         utilisation as value,
         utilisation_limit::double as threshold,
         unspent_sek as amount_sek,
-        'Nyttjandegraden har legat under ' || sv_percent(utilisation_limit) || ' '
-            || low_years || ' år i rad (' || yearly_text || '). Outnyttjat av årens avsättningar: '
-            || sv_kronor(unspent_sek) || '.' as reason
+        case
+            when low_years = 1 then 'Nyttjandegraden var under ' || sv_percent(utilisation_limit)
+            else 'Nyttjandegraden har legat under ' || sv_percent(utilisation_limit) || ' ' || low_years || ' år i rad'
+        end
+            || ' (' || yearly_text || '). Outnyttjat av '
+            || case when low_years = 1 then 'årets avsättning' else 'årens avsättningar' end
+            || ': ' || sv_kronor(unspent_sek) || '.' as reason
     from runs
     where years_reported = low_years and years_low = low_years
 ),
 
 final as (
     select * from reserve_flags
+    union all
+    select * from unallocated_flags
     union all
     select * from utilisation_flags
 )

@@ -5,7 +5,7 @@
 --     (for a neutral measure: has a higher value than), ties counting half; null when alone.
 --   quartile_class: best / middle / worst (neutral: high / middle / low). Best is strictly better
 --     than the better quartile, worst strictly worse than the worse one, the rest middle; null
---     when the agency has no value or fewer than min_for_class agencies in the group have one.
+--     when the agency has no value or fewer than min_group_size agencies in the group have one.
 create or replace table peer_positions as
 with
 groups as (
@@ -91,7 +91,7 @@ final as (
                 / (stats.agencies - 1)
         end as percentile_rank,
         case
-            when agency_values.value is null or stats.agencies < settings.min_for_class then null
+            when agency_values.value is null or stats.agencies < settings.min_group_size then null
             when definitions.direction = 'higher_better' then
                 case
                     when agency_values.value > stats.upper_quartile then 'best'

@@ -1,7 +1,9 @@
 -- The projection of each agency and base year in one row: the balance in three years, the first
 -- year the reserve would exceed reserve_limit years of allocation (null if not within 30 years,
 -- or if it already does), and the extra kronor a year that would bring the reserve down to the
--- peer-group median within three years (0 when it would already be at or under it):
+-- peer-group median within three years (0 when it would already be at or under it; null when
+-- fewer than min_group_size agencies of the group have a reserve, as the median is then little
+-- more than the agency's own):
 --   extra = (projected balance in year 3 - peer median reserve x allocation of year 3) / 3
 -- Call as projection_summary(reserve_limit := 3, peer_group := 'similar').
 create or replace macro projection_summary(reserve_limit := 3, peer_group := 'similar') as table
@@ -29,6 +31,10 @@ crossings as (
     group by org_nr, base_year
 ),
 
+settings as (
+    select * from peer_settings
+),
+
 third_year as (
     select * from projection
     where step = 3
@@ -51,13 +57,15 @@ final as (
         positions.group_id as peer_group_id,
         positions.peer_agencies,
         positions.peer_median as peer_median_reserve_years,
-        greatest(
-            0, (third_year.balance_sek - positions.peer_median * third_year.allocated_sek) / 3
-        ) as extra_spending_per_year_sek
+        case
+            when positions.peer_agencies >= settings.min_group_size
+                then greatest(0, (third_year.balance_sek - positions.peer_median * third_year.allocated_sek) / 3)
+        end as extra_spending_per_year_sek
     from kpis
     inner join third_year on third_year.org_nr = kpis.org_nr and third_year.base_year = kpis.year
     left join crossings on crossings.org_nr = kpis.org_nr and crossings.base_year = kpis.year
     left join positions on positions.org_nr = kpis.org_nr and positions.year = kpis.year
+    cross join settings
 )
 
 select * from final

@@ -1,5 +1,6 @@
 -- Which agency reported funds and applications for which year, over every year the data covers,
--- with the load that last wrote each slice and whether a later file corrected it.
+-- with the load that last wrote each slice and whether a later file corrected it. applications
+-- is null where the agency does not report applications for the year (see agency_year_kpis).
 create or replace view reporting_coverage as
 with
 agencies as (
@@ -43,7 +44,8 @@ final as (
         covered_years.year,
         coalesce(kpis.has_funds, false) as has_funds,
         coalesce(kpis.has_applications, false) as has_applications,
-        coalesce(kpis.applications, 0) as applications,
+        coalesce(kpis.reports_applications, false) as reports_applications,
+        kpis.applications,
         funds.last_load_id as funds_load_id,
         funds_loads.finished_at as funds_loaded_at,
         coalesce(funds.is_corrected, false) as funds_corrected,

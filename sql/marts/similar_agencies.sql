@@ -1,7 +1,8 @@
 -- Each agency's nearest agencies in the same year by size and sector (weights in peer_settings):
 -- distance = size_weight x |log2(employees a / employees b)| + sector_weight if the sectors differ.
 -- Distances are rounded to 9 decimals, so that equal distances are equal (log2(24) - log2(12)
--- and log2(12) - log2(6) differ in the last bit), and ties are broken by org_nr: a stable choice. A table, rebuilt at each publish: at 300
+-- and log2(12) - log2(6) differ in the last bit, and so do log2(3) and log2(1.5) + 1), and ties
+-- are broken by org_nr: a stable choice. A table, rebuilt at each publish: at 300
 -- agencies it compares 90 000 pairs a year.
 create or replace table similar_agencies as
 with
@@ -20,7 +21,7 @@ pairs as (
         agency.year,
         agency.org_nr,
         peer.org_nr as peer_org_nr,
-        round(settings.size_weight * abs(agency.log2_employees - peer.log2_employees), 9) as size_distance,
+        settings.size_weight * abs(agency.log2_employees - peer.log2_employees) as size_distance,
         case when agency.sector = peer.sector then 0.0 else settings.sector_weight end as sector_distance
     from kpis as agency
     inner join kpis as peer on peer.year = agency.year and peer.org_nr <> agency.org_nr
@@ -37,29 +38,33 @@ nearest as (
                 'size_distance': pairs.size_distance,
                 'sector_distance': pairs.sector_distance
             },
-            {'distance': pairs.size_distance + pairs.sector_distance, 'peer_org_nr': pairs.peer_org_nr},
+            {'distance': round(pairs.size_distance + pairs.sector_distance, 9), 'peer_org_nr': pairs.peer_org_nr},
             (select similar_count from settings)
         ) as peers
     from pairs
     group by pairs.year, pairs.org_nr
 ),
 
-final as (
+ranked as (
     select
         year,
         org_nr,
         generate_subscripts(peers, 1) as peer_rank,
         unnest(peers, recursive := true)
     from nearest
+),
+
+final as (
+    select
+        year,
+        org_nr,
+        peer_org_nr,
+        peer_rank,
+        round(size_distance + sector_distance, 9) as distance,
+        round(size_distance, 9) as size_distance,
+        sector_distance
+    from ranked
 )
 
-select
-    year,
-    org_nr,
-    peer_org_nr,
-    peer_rank,
-    size_distance + sector_distance as distance,
-    size_distance,
-    sector_distance
-from final
+select * from final
 order by year, org_nr, peer_rank

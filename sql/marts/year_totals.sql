@@ -1,6 +1,8 @@
 -- National and per-sector totals per year, with the number of agencies each figure rests on.
 -- Rates are ratios of sums over the agencies that report both parts (a national utilisation is
 -- all spent over all allocated), unlike peer figures, which are medians of the agencies' rates.
+-- Application figures rest on the agencies that report applications for the year (see
+-- agency_year_kpis), per-employee rates on those that report funds as well.
 create or replace view year_totals as
 with
 kpis as (
@@ -17,23 +19,23 @@ grouped as (
         sector,
         grouping(sector) = 1 as is_national,
         count(*) filter (where has_funds) as agencies_with_funds,
-        count(*) filter (where has_applications) as agencies_with_applications,
-        count(*) filter (where has_funds and has_applications) as agencies_with_both,
+        count(*) filter (where reports_applications) as agencies_with_applications,
+        count(*) filter (where has_funds and reports_applications) as agencies_with_both,
         sum(employees) as employees,
         sum(allocated_sek) as allocated_sek,
         sum(spent_sek) as spent_sek,
         sum(closing_balance_sek) as closing_balance_sek,
-        sum(applications) filter (where has_applications) as applications,
-        sum(decided) filter (where has_applications) as decided,
-        sum(granted) filter (where has_applications) as granted,
-        sum(rejected) filter (where has_applications) as rejected,
-        sum(withdrawn) filter (where has_applications) as withdrawn,
-        sum(pending) filter (where has_applications) as pending,
-        sum(granted_sek) filter (where has_applications) as granted_sek,
+        sum(applications) filter (where reports_applications) as applications,
+        sum(decided) filter (where reports_applications) as decided,
+        sum(granted) filter (where reports_applications) as granted,
+        sum(rejected) filter (where reports_applications) as rejected,
+        sum(withdrawn) filter (where reports_applications) as withdrawn,
+        sum(pending) filter (where reports_applications) as pending,
+        sum(granted_sek) filter (where reports_applications) as granted_sek,
         -- the parts of per-employee rates, from agencies that report both funds and applications
-        sum(employees) filter (where has_funds and has_applications) as employees_with_applications,
-        sum(applications) filter (where has_funds and has_applications) as applications_with_employees,
-        sum(granted_sek) filter (where has_funds and has_applications) as granted_sek_with_employees
+        sum(employees) filter (where has_funds and reports_applications) as employees_with_applications,
+        sum(applications) filter (where has_funds and reports_applications) as applications_with_employees,
+        sum(granted_sek) filter (where has_funds and reports_applications) as granted_sek_with_employees
     from kpis
     group by grouping sets ((year), (year, sector))
 ),
