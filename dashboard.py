@@ -5,7 +5,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from pipelines import settings, store
+from pipelines import settings
+from pipelines.models import ModelsOutdated
+from queries import data_status
+from queries.connection import connect, run
 
 STATUS = {"loaded": "inläst", "unchanged": "oförändrad", "rejected": "avvisad"}
 KINDS = {"agencies": "myndigheter", "funds": "medel", "applications": "ansökningar"}
@@ -26,7 +29,16 @@ def main() -> None:
             "`python -m pipelines load FIL...`."
         )
         return
-    summary = store.query(db, "app/loaded_summary").row(0, named=True)
+    try:
+        with connect(db) as con:
+            show(con)
+    except ModelsOutdated as outdated:
+        st.error(f"Måtten kan inte visas: {outdated}.")
+
+
+def show(con) -> None:
+    """Show what the database holds: counts, coverage and the load history."""
+    summary = run(con, "loaded_summary").row(0, named=True)
     columns = st.columns(4)
     columns[0].metric("Myndigheter", swedish(summary["agencies"]))
     columns[1].metric("Myndighetsår med medel", swedish(summary["fund_years"]))
@@ -37,18 +49,31 @@ def main() -> None:
         st.caption(f"Senaste inläsning: {summary['last_load']:%Y-%m-%d %H:%M}")
 
     st.subheader("Rapporterade år per myndighet")
-    coverage = store.query(db, "app/coverage")
+    coverage = data_status.coverage(con)
     if coverage.is_empty():
         st.info("Inga medel eller ansökningar är inlästa ännu.")
     else:
-        grid = coverage.with_columns(
-            pl.when(pl.col("has_funds")).then(pl.col("applications").cast(pl.String)).otherwise(pl.lit("–"))
-        ).pivot("year", index="name", values="applications", aggregate_function="first", sort_columns=True)
+        applications = pl.col("applications").cast(pl.String)
+        cell = (
+            pl.when(~pl.col("has_funds") & ~pl.col("has_applications"))
+            .then(pl.lit("–"))
+            .when(pl.col("applications").is_null())
+            .then(pl.lit(".."))
+            .when(~pl.col("has_funds"))
+            .then(applications + pl.lit("*"))
+            .otherwise(applications)
+        )
+        grid = coverage.with_columns(cell.alias("cell")).pivot(
+            "year", index="name", values="cell", aggregate_function="first", sort_columns=True
+        )
         st.dataframe(grid.rename({"name": "Myndighet"}), hide_index=True)
-        st.caption("Siffran är antalet ansökningar; – betyder att medel saknas för året.")
+        st.caption(
+            "Siffran är antalet ansökningar. .. betyder att myndigheten inte rapporterar ansökningar för "
+            "året, * att medel saknas för året, – att inget alls är rapporterat."
+        )
 
     st.subheader("Inläsningar")
-    history = store.query(db, "app/load_history").with_columns(
+    history = data_status.load_history(con).with_columns(
         pl.col("status").replace(STATUS), pl.col("kinds").str.replace_many(KINDS)
     )
     st.dataframe(

@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.datasets import rebuild_seconds
+from bench.datasets import generator_sha256, rebuild_seconds
 from sample_data.formats import write_agencies_csv, write_applications_csv, write_funds_csv
 from sample_data.generate import generate
 
@@ -75,7 +75,9 @@ def ensure_data(rows: int) -> tuple[Path, Path]:
     DATA.mkdir(parents=True, exist_ok=True)
     applications = DATA / f"ansokningar_{rows}.csv"
     base = DATA / f"base_{rows}.duckdb"
-    if not applications.exists() or not base.exists():
+    stamp = DATA / f"ansokningar_{rows}.json"
+    fingerprint = generator_sha256()
+    if not applications.exists() or not base.exists() or not stamp.exists() or stamp.read_text() != fingerprint:
         dataset = generate(AGENCIES, scale=rows / ROWS_PER_SCALE)
         write_agencies_csv(dataset.agencies, DATA / "myndigheter.csv")
         write_funds_csv(dataset.funds, DATA / "medel.csv")
@@ -88,6 +90,7 @@ def ensure_data(rows: int) -> tuple[Path, Path]:
             str(DATA / "myndigheter.csv"),
             str(DATA / "medel.csv"),
         )
+        stamp.write_text(fingerprint)
     return applications, base
 
 

@@ -69,32 +69,29 @@ def _text(path: Path) -> str:
 
 @cache
 def digest() -> str:
-    """Return the SHA-256 of the model files' names and SQL in build order; comments and spacing
-    do not count, so that a change of wording in a comment does not outdate a database."""
+    """Return the SHA-256 of the SQL that builds the database: the schema (whose allocation rates
+    the summary tables rest on) and the model files, in build order. Comments and spacing do not
+    count, so that a change of wording in a comment does not outdate a database."""
     sha = hashlib.sha256()
-    for path in model_files():
+    for path in [*sorted((SQL_DIR / "schema").glob("*.sql")), *model_files()]:
         sql_only = " ".join(re.sub(r"--[^\n]*", "", _text(path)).split())
         sha.update(f"{path.parent.name}/{path.name}\n{sql_only}\n".encode())
     return sha.hexdigest()
 
 
-@cache
-def _schema_tables() -> frozenset[str]:
-    """Return the tables of sql/schema/: the loaded data, never dropped by a build."""
-    names = set()
-    for path in (SQL_DIR / "schema").glob("*.sql"):
-        names |= set(re.findall(r"create table if not exists (\w+)", _text(path)))
-    return frozenset(names)
-
-
 def build(con: duckdb.DuckDBPyConnection) -> None:
     """Create or replace every model, and record which SQL built them, in one transaction."""
+    previous = _built_objects(con)  # before the transaction: a failed lookup would abort it
     store.run(con, "begin transaction")
     try:
-        _drop_models(con)
+        _drop_models(con, previous)
         for path in model_files():
             store.run(con, _text(path))
-        store.run(con, store.sql("load/record_model_build"), {"sql_sha256": digest(), "built_at": datetime.now()})
+        store.run(
+            con,
+            store.sql("load/record_model_build"),
+            {"sql_sha256": digest(), "objects": [path.stem for path in model_files()], "built_at": datetime.now()},
+        )
         store.run(con, "commit")
     except BaseException:
         store.run(con, "rollback")
@@ -103,11 +100,21 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         raise RuntimeError("the measures were not committed")
 
 
-def _drop_models(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop every view, macro and table an earlier build made, including ones since renamed or
-    removed, so that nothing stale stays readable and a view may become a table."""
+def _built_objects(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Return the names of what the last build made (none before the first)."""
+    try:
+        return {name for (name,) in con.sql(store.sql("load/model_build_objects")).fetchall()}
+    except (duckdb.CatalogException, duckdb.BinderException):  # no build yet, or an older record
+        return set()
+
+
+def _drop_models(con: duckdb.DuckDBPyConnection, previous: set[str]) -> None:
+    """Drop what the last build made (renamed or removed models included) and anything in the way
+    of this one, so that nothing stale stays readable and a view may become a table. Objects no
+    build made, the loaded data above all, are never touched."""
+    names = {path.stem for path in model_files()} | {"model_build"} | previous
     for kind, name in con.sql(store.sql("load/model_objects")).fetchall():
-        if name not in _schema_tables():
+        if name in names:
             store.run(con, f'drop {kind} "{name}"')
 
 

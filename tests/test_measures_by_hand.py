@@ -89,8 +89,9 @@ def test_a_year_without_applications_between_years_with_them_is_a_reported_zero(
 
 
 def test_applications_in_a_year_without_funds(measures_db):
-    """Luckverket sent no funds for 2024 but one application: a rate per employee cannot be had,
-    and its funds years outside the one year with applications have no application measures."""
+    """Luckverket sent no funds for 2024 but one application: a rate per employee cannot be had.
+    Before 2024 it reported no applications (missing); in 2025, a year others have applications
+    for, its silence is a reported zero."""
     assert rows(
         measures_db,
         "select year, has_funds, applications, approval_rate, applications_per_100_employees, utilisation "
@@ -98,7 +99,7 @@ def test_applications_in_a_year_without_funds(measures_db):
     ) == [
         (2023, True, None, None, None, pytest.approx(0.1)),
         (2024, False, 1, 1.0, None, None),
-        (2025, True, None, None, None, pytest.approx(0.1)),
+        (2025, True, 0, None, 0.0, pytest.approx(0.1)),
     ]
 
 
@@ -209,7 +210,7 @@ def test_the_reserve_rule_flags_a_reserve_above_three_years_but_not_at_three(mea
     amount, reason = reserve[ORG["Sparverket"]]
     assert amount == 1_000_000 - 3 * 100_000
     assert reason == (
-        "Utgående saldo 2025 är 1\u00a0000\u00a0000\u00a0kr, 10,0 årsavsättningar, mer än gränsen 3. "
+        "Utgående saldo 2025 är 1\u00a0000\u00a0000\u00a0kr, 10 årsavsättningar, mer än gränsen 3. "
         "Över gränsen: 700\u00a0000\u00a0kr."
     )
 
@@ -303,8 +304,8 @@ def test_measure_mix_of_the_106_applications(measures_db):
 
 
 def test_national_totals_of_2025(measures_db):
-    """Twelve agencies reported 2025 funds; three report applications for 2025 (Beviljarverket,
-    Väntverket, Ensamverket)."""
+    """Twelve agencies reported 2025 funds; four report applications for 2025 (Beviljarverket,
+    Väntverket, Ensamverket, and Luckverket with none)."""
     [row] = rows(
         measures_db,
         "select agencies_with_funds, agencies_with_applications, allocated_sek, spent_sek, "
@@ -315,8 +316,8 @@ def test_national_totals_of_2025(measures_db):
     spent = 150_000 + 60_000 + 20_000 + 10_000 + 20_000 * (1 + 2 + 3 + 4 + 5) + 4_000 + 2_000 + 0
     closing = 200_000 + 1_000_000 + 80_000 + 60_000 + (180_000 + 160_000 + 140_000 + 120_000 + 100_000)
     closing += 99_000 + 45_000 + 500_000
-    per_100 = pytest.approx(100 * (106 + 5 + 1) / (1000 + 50 + 30))
-    assert row == (12, 3, allocated, spent, closing, 112, 107, 80, per_100)
+    per_100 = pytest.approx(100 * (106 + 5 + 1 + 0) / (1000 + 50 + 30 + 15))
+    assert row == (12, 4, allocated, spent, closing, 112, 107, 80, per_100)
 
 
 def test_numbers_in_swedish_form(measures_db):

@@ -101,9 +101,13 @@ def kpis(raw) -> pl.DataFrame:
         )
         .join(raw["agencies"], on="org_nr")
     )
-    # between an agency's first and last year with applications, a year without any is a zero;
-    # outside that span (or for an agency that sends none) the counts are missing
-    spans = counts.group_by("org_nr").agg(pl.col("year").min().alias("first"), pl.col("year").max().alias("last"))
+    # from an agency's first year with applications to the last year anyone has applications for,
+    # a year without any is a zero; before (or for an agency that sends none) the counts are missing
+    spans = (
+        counts.group_by("org_nr")
+        .agg(pl.col("year").min().alias("first"))
+        .with_columns(pl.lit(counts["year"].max()).alias("last"))
+    )
     joined = joined.join(spans, on="org_nr", how="left").with_columns(
         pl.col("year").is_between(pl.col("first"), pl.col("last")).fill_null(False).alias("reports_applications")
     )
@@ -214,7 +218,7 @@ def _percentile_rank() -> pl.Expr:
     others = pl.col("peer_agencies") - 1
     better = pl.when(pl.col("kpi").replace_strict(DIRECTION) == "lower_better").then("higher").otherwise("lower")
     return (
-        pl.when(pl.col("value").is_not_null() & (others > 0))
+        pl.when(pl.col("value").is_not_null() & (pl.col("peer_agencies") >= MIN_GROUP_SIZE))
         .then((better + 0.5 * pl.col("equal")) / others)
         .alias("percentile_rank")
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
+from decimal import Decimal
 
 import duckdb
 import pytest
@@ -13,6 +15,14 @@ from pipelines.load import load_files
 from queries.connection import connect
 
 from .conftest import SAMPLE_FILES, rows, run_cli
+
+
+@pytest.fixture(autouse=True)
+def fresh_digest():
+    """Some tests build from a changed list of files; no digest of theirs may outlive them."""
+    models.digest.cache_clear()
+    yield
+    models.digest.cache_clear()
 
 
 def test_every_model_comes_after_the_models_it_reads():
@@ -139,8 +149,9 @@ def test_the_sample_database_can_be_copied_and_read_elsewhere(sample_db, tmp_pat
     )
 
 
-def test_a_change_of_allocation_rates_outdates_the_measures(sample_copy, capsys):
-    """The projections are built on the rates: changed rates need a rebuild like changed SQL."""
+def test_allocation_rates_are_the_code_s_and_a_hand_edit_outdates_the_measures(sample_copy, capsys):
+    """The projections rest on the rates. Rates edited in the database make the measures outdated;
+    the next publish writes the rates of sql/schema again and rebuilds on them."""
     con = duckdb.connect(str(sample_copy))
     con.execute("update allocation_rates set rate = 0.0025 where first_year = 2024")
     assert not models.is_current(con)
@@ -148,11 +159,22 @@ def test_a_change_of_allocation_rates_outdates_the_measures(sample_copy, capsys)
     with pytest.raises(models.ModelsOutdated), connect(sample_copy):
         pass
     assert run_cli(capsys, "bootstrap", "--db", sample_copy)[0] == 0
+    assert rows(sample_copy, "select rate from allocation_rates where first_year = 2024") == [(Decimal("0.0020"),)]
     assert rows(
         sample_copy,
-        "select distinct round(p.allocated_sek / (f.payroll_sek * 0.0025), 9) from fund_projection as p "
+        "select distinct round(p.allocated_sek / (f.payroll_sek * 0.002), 9) from fund_projection as p "
         "join fund_years as f on f.org_nr = p.org_nr and f.year = p.base_year where p.base_year = 2025",
     ) == [(1.0,)]
+
+
+def test_the_schema_and_its_rates_are_part_of_the_digest():
+    schema = models.SQL_DIR / "schema" / "01_allocation_rates.sql"
+    assert "0.0020" in schema.read_text()
+    sha = hashlib.sha256()
+    for path in [*sorted((models.SQL_DIR / "schema").glob("*.sql")), *models.model_files()]:
+        sql_only = " ".join(re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8")).split())
+        sha.update(f"{path.parent.name}/{path.name}\n{sql_only}\n".encode())
+    assert models.digest() == sha.hexdigest()
 
 
 def test_a_comment_does_not_change_the_digest(tmp_path, monkeypatch):
@@ -164,18 +186,26 @@ def test_a_comment_does_not_change_the_digest(tmp_path, monkeypatch):
     files = (*models.model_files()[:-1], commented)
     monkeypatch.setattr(models, "model_files", lambda: files)
     models.digest.cache_clear()
-    try:
-        assert models.digest() == before
-    finally:
-        models.digest.cache_clear()
+    assert models.digest() == before
 
 
-def test_a_renamed_model_leaves_nothing_behind(sample_copy):
+def test_a_renamed_model_leaves_nothing_behind_and_nothing_else_is_touched(sample_copy, tmp_path, monkeypatch):
+    """A model that a build made and the code no longer has is dropped; a table no build made
+    (loaded data, or a newer version's) is kept."""
+    old = tmp_path / "marts" / "old_measure.sql"
+    old.parent.mkdir()
+    old.write_text("create or replace table old_measure as select 1 as x")
     con = duckdb.connect(str(sample_copy))
-    con.execute("create table old_measure as select 1 as x")
-    con.execute("create view old_view as select 1 as x")
+    con.execute("create table someone_elses as select 1 as x")
+    files = models.model_files()
+    monkeypatch.setattr(models, "model_files", lambda: (*files, old))
     models.build(con)
+    monkeypatch.setattr(models, "model_files", lambda: files)
+    models.digest.cache_clear()
+    models.build(con)
+    assert models.is_current(con)
     names = {name for _, name in con.sql(store.sql("load/model_objects")).fetchall()}
     con.close()
-    assert not names & {"old_measure", "old_view"}
-    assert {"agencies", "fund_years", "applications", "loads", "load_messages", "load_slices"} <= names
+    assert "old_measure" not in names
+    data = {"agencies", "fund_years", "applications", "loads", "load_messages", "load_slices", "allocation_rates"}
+    assert data | {"someone_elses"} <= names

@@ -211,7 +211,7 @@ def test_positions_are_ranks_within_the_group(db):
         select * from peer_positions, peer_settings
         where not coalesce(percentile_rank between 0 and 1, true)
            or (value is null or peer_agencies < min_group_size) <> (quartile_class is null)
-           or (value is null or peer_agencies < 2) <> (percentile_rank is null)
+           or (value is null or peer_agencies < min_group_size) <> (percentile_rank is null)
         """,
     )
 

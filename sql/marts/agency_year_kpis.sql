@@ -2,9 +2,10 @@
 -- A row exists where the agency reported funds or applications for the year. A rate whose
 -- denominator is zero or missing is null, never 0.
 -- A file cannot say "no applications this year", so an agency-year without applications counts
--- as a reported zero only between the agency's first and last year with applications
--- (reports_applications); before, after, or for an agency that never sent any, its application
--- measures are missing (null), not 0.
+-- as a reported zero from the agency's first year with applications up to the latest year any
+-- agency has applications for (reports_applications): an agency that reports applications is
+-- taken to report every year since. Before its first year, or for an agency that never sent any,
+-- its application measures are missing (null), not 0.
 create or replace view agency_year_kpis as
 with
 agencies as (
@@ -33,7 +34,7 @@ reporting_spans as (
     select
         org_nr,
         min(year) as first_applications_year,
-        max(year) as last_applications_year
+        (select max(year) from application_counts) as last_applications_year
     from application_counts
     group by org_nr
 ),

@@ -2,10 +2,11 @@
 -- and quartiles, the agency's percentile rank and its quartile class, following the measure's
 -- direction.
 --   percentile_rank: the share of the other agencies with a value that this one does better than
---     (for a neutral measure: has a higher value than), ties counting half; null when alone.
+--     (for a neutral measure: has a higher value than), ties counting half.
 --   quartile_class: best / middle / worst (neutral: high / middle / low). Best is strictly better
 --     than the better quartile, worst strictly worse than the worse one, the rest middle; null
---     when the agency has no value or fewer than min_group_size agencies in the group have one.
+--     when the agency has no value or fewer than min_group_size agencies in the group have one
+--     (and so is the percentile rank).
 create or replace table peer_positions as
 with
 groups as (
@@ -83,7 +84,7 @@ final as (
         stats.median as peer_median,
         stats.upper_quartile,
         case
-            when agency_values.value is null or stats.agencies < 2 then null
+            when agency_values.value is null or stats.agencies < settings.min_group_size then null
             when definitions.direction = 'lower_better'
                 then (agency_values.peers_higher + 0.5 * (stats.agencies - 1 - agency_values.peers_lower - agency_values.peers_higher))
                     / (stats.agencies - 1)

@@ -1,0 +1,2 @@
+-- The objects the last build of the measures made.
+select unnest(objects) as name from model_build
