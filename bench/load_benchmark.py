@@ -38,7 +38,9 @@ def peak_mb():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
 """
-RAW = PEAK + """
+RAW = (
+    PEAK
+    + """
 import duckdb, json, sys, time
 con = duckdb.connect(sys.argv[1])
 started = time.perf_counter()
@@ -47,7 +49,10 @@ con.close()
 print(json.dumps({"seconds": time.perf_counter() - started,
                   "peak_mb": peak_mb()}))
 """
-OURS = PEAK + """
+)
+OURS = (
+    PEAK
+    + """
 import json, sys, time
 from pathlib import Path
 from pipelines.load import load_files
@@ -57,6 +62,7 @@ assert outcome.status == "loaded", outcome.findings.lines()
 print(json.dumps({"seconds": time.perf_counter() - started, "rows": outcome.rows_inserted,
                   "peak_mb": peak_mb()}))
 """
+)
 STAGES = """
 import json, sys, time, datetime
 from pathlib import Path
