@@ -167,12 +167,3 @@ def allocation_rates(con: duckdb.DuckDBPyConnection, years: range) -> dict[int, 
 def closing_balances(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Return each agency's closing balance per year, for the opening-balance check."""
     return con.sql(sql("load/closing_balances")).pl()
-
-
-def query(db: Path, name: str, params: dict | None = None) -> pl.DataFrame:
-    """Run one query of sql/ on the published database, on a connection of its own."""
-    con = open_read_only(db)
-    try:
-        return con.sql(sql(name), params=params).pl()
-    finally:
-        con.close()
