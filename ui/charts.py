@@ -1,0 +1,98 @@
+"""Altair charts in Swedish: number format, colour-blind-safe colours, quartile shape and label."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+# Vega's own formatter with a Swedish locale: 12 345,6 and 45 %. st.altair_chart ignores the
+# renderer's locale, but a locale in the chart's config is honoured.
+LOCALE = alt.Locale(
+    number={"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0kr"], "percent": "\u00a0%"},
+    time={
+        "dateTime": "%A %e %B %Y %X",
+        "date": "%Y-%m-%d",
+        "time": "%H:%M:%S",
+        "periods": ["fm", "em"],
+        "days": ["söndag", "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag"],
+        "shortDays": ["sön", "mån", "tis", "ons", "tor", "fre", "lör"],
+        "months": [
+            "januari",
+            "februari",
+            "mars",
+            "april",
+            "maj",
+            "juni",
+            "juli",
+            "augusti",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ],
+        "shortMonths": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+    },
+)
+
+# Okabe and Ito's palette, readable with the common colour-vision deficiencies.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILLION, YELLOW, BLACK = OKABE_ITO
+GREY = "#9E9E9E"
+
+# Position among peers (Kolada): colour, a shape and a word, never colour alone.
+CLASSES = {
+    "best": ("Bästa fjärdedelen", GREEN, "triangle-up", "▲"),
+    "middle": ("Mittersta hälften", YELLOW, "circle", "●"),
+    "worst": ("Sämsta fjärdedelen", VERMILLION, "triangle-down", "▼"),
+    "high": ("Hög (övre fjärdedelen)", BLUE, "triangle-up", "▲"),
+    "low": ("Låg (nedre fjärdedelen)", SKY, "triangle-down", "▼"),
+    None: ("Saknas", GREY, "cross", "–"),
+}
+MIDDLE_NEUTRAL = ("Mittersta hälften", "#B9B9B9", "circle", "●")
+CLASS_CAVEAT = "Färgen visar läget bland jämförelsegruppen, inte ett omdöme."
+
+
+def class_label(quartile_class: str | None, neutral: bool = False) -> str:
+    """The class as words with its symbol: '▲ Bästa fjärdedelen'."""
+    label, _, _, symbol = MIDDLE_NEUTRAL if neutral and quartile_class == "middle" else CLASSES[quartile_class]
+    return f"{symbol} {label}"
+
+
+def class_scales(neutral: bool = False) -> tuple[alt.Scale, alt.Scale, list[str]]:
+    """Colour and shape scales keyed by the class label, for a legend that names them."""
+    keys = ["high", "middle", "low", None] if neutral else ["best", "middle", "worst", None]
+    entries = [MIDDLE_NEUTRAL if neutral and k == "middle" else CLASSES[k] for k in keys]
+    domain = [e[0] for e in entries]
+    return (
+        alt.Scale(domain=domain, range=[e[1] for e in entries]),
+        alt.Scale(domain=domain, range=[e[2] for e in entries]),
+        domain,
+    )
+
+
+def with_class_names(frame: pl.DataFrame, column: str, neutral: bool = False) -> pl.DataFrame:
+    """Add `<column>_name`: the class label without its symbol, for colour and shape legends."""
+    mapping = {k: (MIDDLE_NEUTRAL if neutral and k == "middle" else v)[0] for k, v in CLASSES.items() if k}
+    return frame.with_columns(
+        pl.col(column).replace_strict(mapping, default=CLASSES[None][0], return_dtype=pl.String).alias(f"{column}_name")
+    )
+
+
+def title(text: str, subtitle: str) -> alt.TitleParams:
+    """A chart title that says what is shown (and for which year) over the data vintage."""
+    return alt.TitleParams(text=text, subtitle=subtitle, anchor="start", subtitleColor="#555555", fontSize=15)
+
+
+def swedish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Finish a chart: Swedish locale, readable fonts, no chart-menu clutter."""
+    return (
+        chart.configure(locale=LOCALE)
+        .configure_axis(labelFontSize=12, titleFontSize=12)
+        .configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom", columns=4)
+    )
+
+
+def data_of(frame: pl.DataFrame) -> alt.Data:
+    """Chart data from Polars, with decimals as floats (Vega has no decimal type)."""
+    decimals = [name for name, dtype in frame.schema.items() if isinstance(dtype, pl.Decimal)]
+    return frame.with_columns(pl.col(decimals).cast(pl.Float64)) if decimals else frame

@@ -1,0 +1,95 @@
+"""Numbers, amounts, shares and dates as a Swedish reader expects them: 12 345 kr, 1,2 mnkr, 45 %."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from decimal import Decimal
+
+NBSP = "\u00a0"
+MISSING = "–"
+
+Number = int | float | Decimal | None
+
+
+def _missing(x: Number) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def number(x: Number, decimals: int = 0) -> str:
+    """12345.6 -> '12 346' (decimals=0) or '12 345,6' (decimals=1); missing -> '–'."""
+    if _missing(x):
+        return MISSING
+    text = f"{float(x):,.{decimals}f}"
+    if text.startswith("-") and float(text.replace(",", "")) == 0:
+        text = text[1:]  # no "-0"
+    return text.replace(",", NBSP).replace(".", ",").replace("-", "−")
+
+
+def kronor(x: Number) -> str:
+    """12345678 -> '12 345 678 kr'."""
+    return MISSING if _missing(x) else f"{number(x)}{NBSP}kr"
+
+
+def short_kronor(x: Number) -> str:
+    """An amount in a short form for figures and charts: '1,2 mnkr', '345 tkr', '950 kr'."""
+    if _missing(x):
+        return MISSING
+    value = float(x)
+    if abs(value) >= 1e9:
+        return f"{number(value / 1e9, 1)}{NBSP}mdkr"
+    if abs(value) >= 1e6:
+        return f"{number(value / 1e6, 1)}{NBSP}mnkr"
+    if abs(value) >= 1e4:
+        return f"{number(value / 1e3)}{NBSP}tkr"
+    return kronor(value)
+
+
+def percent(x: Number, decimals: int = 0) -> str:
+    """A share as a percentage: 0.453 -> '45 %'."""
+    return MISSING if _missing(x) else f"{number(float(x) * 100, decimals)}{NBSP}%"
+
+
+def percentage_points(x: Number) -> str:
+    """A change of a share, signed: 0.021 -> '+2,1 procentenheter'."""
+    if _missing(x):
+        return MISSING
+    return f"{signed(float(x) * 100, 1)}{NBSP}procentenheter"
+
+
+def signed(x: Number, decimals: int = 0) -> str:
+    """A change with its sign: '+1 234', '−56', '±0'."""
+    if _missing(x):
+        return MISSING
+    text = number(x, decimals)
+    if text.lstrip("−").replace(NBSP, "").replace(",", "").strip("0") == "":
+        return f"±{text}"
+    return text if text.startswith("−") else f"+{text}"
+
+
+def years(x: Number) -> str:
+    """A reserve in years of allocation: 3.04 -> '3,0 år'."""
+    return MISSING if _missing(x) else f"{number(x, 1)}{NBSP}år"
+
+
+def day(d: date | datetime | None) -> str:
+    """A date as 2024-03-31."""
+    return MISSING if d is None else f"{d:%Y-%m-%d}"
+
+
+def moment(d: datetime | None) -> str:
+    """A time as 2024-03-31 14:05."""
+    return MISSING if d is None else f"{d:%Y-%m-%d %H:%M}"
+
+
+def by_unit(x: Number, unit: str) -> str:
+    """Format a measure by the unit of kpi_definitions: andel, år, kr, dagar, per 100 anställda."""
+    if unit == "andel":
+        return percent(x)
+    if unit == "år":
+        return years(x)
+    if unit == "kr":
+        return kronor(x)
+    if unit == "dagar":
+        return MISSING if _missing(x) else f"{number(x, 1 if float(x) % 1 else 0)}{NBSP}dagar"
+    return number(x, 1)

@@ -1,0 +1,189 @@
+"""Översikt: the national figures of a year, the agencies ranked, and applications against approvals."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from queries import overview
+from ui import charts, shell, tables
+from ui import format as fmt
+from ui.tables import Column
+
+RANK_BY = {
+    "reserve_years": ("Saldo i årsavsättningar", True),
+    "closing_balance_sek": ("Outnyttjade medel", True),
+    "utilisation": ("Nyttjandegrad", False),
+    "applications_per_100_employees": ("Ansökningar per 100 anställda", False),
+    "approval_rate": ("Beviljandegrad", False),
+    "median_handling_days": ("Handläggningstid", True),
+}
+
+RANKING_COLUMNS = [
+    Column("name", "Myndighet"),
+    Column("sector", "Sektor"),
+    Column("size_class_label", "Storlek", help="Storleksklass efter antal anställda"),
+    Column("closing_balance_sek", "Outnyttjade medel", "kronor", "Utgående saldo vid årets slut"),
+    Column("reserve_years", "Saldo i årsavsättningar", "years", "Utgående saldo / årets avsättning"),
+    Column("reserve_years_class", "Läge saldo", "class"),
+    Column("utilisation", "Nyttjandegrad", "percent", "Nyttjat / årets avsättning"),
+    Column("utilisation_class", "Läge nyttjande", "class"),
+    Column("applications_per_100_employees", "Ansökningar per 100 anställda", "number1"),
+    Column("approval_rate", "Beviljandegrad", "percent", "(Beviljade + delvis beviljade) / beslutade"),
+    Column("median_handling_days", "Handläggningstid (dagar)", "days", "Median, dagar från ansökan till beslut"),
+]
+
+
+def render(context: shell.Context) -> None:
+    st.title(f"Översikt {context.year or ''}".strip())
+    if not shell.require_data(context):
+        return
+    shell.caption_vintage(context)
+    year = context.year
+    summary = context.fetch(overview.national_summary, year)
+    if summary.is_empty():
+        st.info(f"Det finns inga siffror för {year}.")
+        return
+    key_figures(summary.row(0, named=True))
+
+    ranking = shell.sector_filter(context.fetch(overview.agency_ranking, year, context.group), context)
+    if ranking.is_empty():
+        st.info(f"Inga myndigheter i {shell.where(context)} har medel för {year}.")
+        return
+    st.subheader(f"Myndigheterna {year}, rangordnade")
+    chosen = st.selectbox("Rangordna efter", list(RANK_BY), format_func=lambda k: RANK_BY[k][0], key="rank_by")
+    label, descending = RANK_BY[chosen]
+    ranking = ranking.sort(chosen, descending=descending, nulls_last=True)
+    st.caption(
+        f"{fmt.number(ranking.height)} myndigheter ({shell.where(context)}), sorterade efter {label.lower()}, "
+        f"{'störst' if descending else 'lägst'} först. Läget jämförs med {context.group_label.lower()}. "
+        f"{charts.CLASS_CAVEAT} Klicka på en rad för att öppna myndighetens profil."
+    )
+    picked = tables.show(
+        ranking, RANKING_COLUMNS, key="ranking", file_stem=f"myndigheter_{year}", selectable=True, height=420
+    )
+    if picked is not None:
+        shell.open_profile(ranking["org_nr"][picked])
+
+    st.subheader(f"Ansökningar och beviljandegrad {year}")
+    event = st.altair_chart(scatter(ranking, context), on_select="rerun", key="scatter", width="stretch")
+    points = (event.selection or {}).get("pick") or []
+    if points and points[0].get("org_nr"):
+        shell.open_profile(points[0]["org_nr"])
+    st.caption(
+        "Varje punkt är en myndighet; punktens storlek visar outnyttjade medel och formen och färgen läget "
+        f"för saldot bland {context.group_label.lower()}. Klicka på en punkt för att öppna profilen. "
+        "Myndigheter utan beslutade ansökningar saknas i diagrammet."
+    )
+
+
+def key_figures(row: dict) -> None:
+    """The national figures of the year with the change from the year before."""
+
+    def change(column: str, shown) -> str | None:
+        now, before = row[column], row[f"previous_{column}"]
+        return None if now is None or before is None else shown(float(now) - float(before))
+
+    def mnkr(difference: float) -> str:
+        return f"{fmt.signed(difference / 1e6, 1)} mnkr"
+
+    figures = [
+        ("Årets avsättning", fmt.short_kronor(row["allocated_sek"]), change("allocated_sek", mnkr), "normal"),
+        ("Nyttjat", fmt.short_kronor(row["spent_sek"]), change("spent_sek", mnkr), "normal"),
+        (
+            "Outnyttjade medel",
+            fmt.short_kronor(row["closing_balance_sek"]),
+            change("closing_balance_sek", mnkr),
+            "inverse",
+        ),
+        ("Ansökningar", fmt.number(row["applications"]), change("applications", fmt.signed), "normal"),
+        ("Beviljandegrad", fmt.percent(row["approval_rate"]), change("approval_rate", fmt.percentage_points), "off"),
+        (
+            "Myndigheter med medel",
+            fmt.number(row["agencies_with_funds"]),
+            change("agencies_with_funds", fmt.signed),
+            "off",
+        ),
+    ]
+    for column, (label, value, delta, colour) in zip([*st.columns(3), *st.columns(3)], figures, strict=True):
+        column.metric(label, value, delta, delta_color=colour, border=True)
+    st.caption(
+        f"Alla myndigheter med medel {row['year']}; förändringen jämförs med {row['year'] - 1}. "
+        f"Nyttjandegrad {fmt.percent(row['utilisation'])}, "
+        f"saldo {fmt.number(row['reserve_years'], 1)} årsavsättningar, "
+        f"handläggningstid {fmt.number(row['median_handling_days'])} dagar (median)."
+    )
+
+
+SCATTER_FIELDS = [
+    "org_nr",
+    "name",
+    "sector",
+    "applications_per_100_employees",
+    "approval_rate",
+    "balance",
+    "balance_text",
+    "approval_text",
+    "reserve_years",
+    "reserve_years_class_name",
+]
+
+
+def scatter(ranking: pl.DataFrame, context: shell.Context) -> alt.Chart:
+    """Approval rate against applications per 100 employees, sized by unused funds."""
+    data = charts.with_class_names(
+        ranking.filter(pl.col("approval_rate").is_not_null() & pl.col("applications_per_100_employees").is_not_null()),
+        "reserve_years_class",
+    ).with_columns(
+        pl.col("closing_balance_sek").cast(pl.Float64).alias("balance"),
+        pl.col("closing_balance_sek").map_elements(fmt.short_kronor, return_dtype=pl.String).alias("balance_text"),
+        pl.col("approval_rate").map_elements(fmt.percent, return_dtype=pl.String).alias("approval_text"),
+    )
+    colour, shape, domain = charts.class_scales()
+    pick = alt.selection_point(name="pick", fields=["org_nr"], on="click")
+    chart = (
+        alt.Chart(
+            charts.data_of(
+                data.select(
+                    "org_nr",
+                    "name",
+                    "sector",
+                    "applications_per_100_employees",
+                    "approval_rate",
+                    "balance",
+                    "balance_text",
+                    "approval_text",
+                    "reserve_years",
+                    "reserve_years_class_name",
+                )
+            )
+        )  # fmt: skip
+        .mark_point(filled=True, opacity=0.85, stroke="#333333", strokeWidth=0.6)
+        .encode(
+            x=alt.X(
+                "applications_per_100_employees:Q", title="Ansökningar per 100 anställda", axis=alt.Axis(format=",.0f")
+            ),
+            y=alt.Y("approval_rate:Q", title="Beviljandegrad", axis=alt.Axis(format=".0%")),
+            size=alt.Size("balance:Q", title="Outnyttjade medel (kr)", legend=None, scale=alt.Scale(range=[30, 900])),
+            color=alt.Color("reserve_years_class_name:N", title="Läge saldo", scale=colour, sort=domain),
+            shape=alt.Shape("reserve_years_class_name:N", title="Läge saldo", scale=shape, sort=domain),
+            tooltip=[
+                alt.Tooltip("name:N", title="Myndighet"),
+                alt.Tooltip("sector:N", title="Sektor"),
+                alt.Tooltip("applications_per_100_employees:Q", title="Ansökningar per 100", format=",.1f"),
+                alt.Tooltip("approval_text:N", title="Beviljandegrad"),
+                alt.Tooltip("balance_text:N", title="Outnyttjade medel"),
+                alt.Tooltip("reserve_years:Q", title="Saldo i årsavsättningar", format=",.1f"),
+            ],
+        )
+        .add_params(pick)
+        .properties(
+            height=420,
+            title=charts.title(
+                f"Beviljandegrad mot ansökningar per 100 anställda, {context.year} ({shell.where(context)})",
+                context.vintage,
+            ),
+        )
+    )
+    return charts.swedish(chart)

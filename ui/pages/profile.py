@@ -1,0 +1,7 @@
+"""Stub."""
+
+import streamlit as st
+
+
+def render(context):
+    st.title("profile")

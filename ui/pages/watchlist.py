@@ -1,0 +1,185 @@
+"""Outnyttjade medel (TRS): agencies whose funds sit idle, why, where they are heading, and the gap."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from queries import watchlist
+from queries.watchlist import Thresholds
+from ui import charts, shell, tables
+from ui import format as fmt
+from ui.tables import Column
+
+COLUMNS = [
+    Column("name", "Myndighet"),
+    Column("sector", "Sektor"),
+    Column("reasons", "Skäl", help="Varje regel som myndigheten bryter, med beloppet det gäller"),
+    Column("closing_balance_sek", "Outnyttjade medel", "kronor", "Utgående saldo vid årets slut"),
+    Column("reserve_years", "Saldo i årsavsättningar", "years"),
+    Column("utilisation", "Nyttjandegrad", "percent"),
+    Column("horizon_balance_sek", "Saldo om tre år", "kronor", "Om myndigheten fortsätter som de senaste tre åren"),
+    Column("crossing_year", "Passerar gränsen", "year", "Första året saldot i prognosen är över gränsen"),
+    Column(
+        "extra_spending_per_year_sek",
+        "Behövs mer per år",
+        "kronor",
+        "Så mycket mer per år skulle ge jämförelsegruppens mediansaldo om tre år",
+    ),
+]
+
+
+def thresholds() -> Thresholds:
+    """The thresholds, adjustable on the page and kept in the link."""
+    shell.seed("reserve_limit", 3.0, shell.number_between(0.5, 20))
+    shell.seed("utilisation_limit", 50, shell.number_between(5, 200, int))
+    shell.seed("low_years", 3, shell.number_between(1, 20, int))
+    left, middle, right = st.columns(3)
+    reserve = left.number_input(
+        "Saldo över (årsavsättningar)", min_value=0.5, max_value=20.0, step=0.5, key="reserve_limit",
+        help="Flagga när utgående saldo är större än så många års avsättningar.",
+    )  # fmt: skip
+    utilisation = middle.number_input(
+        "Nyttjandegrad under (%)", min_value=5, max_value=200, step=5, key="utilisation_limit",
+        help="Flagga när nyttjandegraden varit under gränsen flera år i rad.",
+    )  # fmt: skip
+    years = right.number_input("Antal år i rad", min_value=1, max_value=20, step=1, key="low_years")
+    shell.keep("reserve_limit", reserve, fmt.number(reserve, 1).replace(",", "."))
+    shell.keep("utilisation_limit", utilisation, str(utilisation))
+    shell.keep("low_years", years, str(years))
+    return Thresholds(float(reserve), utilisation / 100, int(years))
+
+
+def render(context: shell.Context) -> None:
+    st.title(f"Outnyttjade medel {context.year or ''}".strip())
+    if not context.viewer.is_trs:
+        st.warning("Bevakningslistan är bara för Trygghetsstiftelsen.")
+        return
+    if not shell.require_data(context):
+        return
+    shell.caption_vintage(context)
+    st.markdown(
+        "Myndigheter vars medel ligger still: saldot är stort jämfört med årets avsättning, eller så "
+        "nyttjas lite av avsättningen år efter år. Justera gränserna nedan; länken behåller dem."
+    )
+    limits = thresholds()
+    year = context.year
+    flags = shell.sector_filter(context.fetch(watchlist.idle_fund_flags, year, limits), context)
+    projections = context.fetch(watchlist.projections, year, limits.reserve_limit, context.group)
+    listed = listing(flags, projections)
+
+    a, b, c = st.columns(3)
+    a.metric("Flaggade myndigheter", fmt.number(listed.height), border=True)
+    b.metric("Deras outnyttjade medel", fmt.short_kronor(listed["closing_balance_sek"].sum()), border=True)
+    c.metric(
+        "Behövs mer per år, sammanlagt", fmt.short_kronor(listed["extra_spending_per_year_sek"].sum()), border=True
+    )
+    if listed.is_empty():
+        st.success(f"Ingen myndighet ({shell.where(context)}) bryter mot gränserna {year}.")
+        return
+
+    st.subheader(f"Bevakningslista {year}")
+    st.caption(
+        f"{fmt.number(listed.height)} myndigheter ({shell.where(context)}), störst saldo i årsavsättningar först. "
+        f"Prognosen följer myndighetens nyttjandegrad de senaste tre åren; behovet jämförs med "
+        f"{context.group_label.lower()}. Välj en rad för att se prognosen."
+    )
+    picked = tables.show(
+        listed, COLUMNS, key="watchlist", file_stem=f"outnyttjade_medel_{year}", selectable=True, height=420
+    )
+    org_nr = listed["org_nr"][picked if picked is not None else 0]
+    detail(context, listed.filter(pl.col("org_nr") == org_nr).row(0, named=True), limits)
+
+
+def listing(flags: pl.DataFrame, projections: pl.DataFrame) -> pl.DataFrame:
+    """One row per flagged agency: its reasons together, and its projection."""
+    if flags.is_empty():
+        empty = {"org_nr": pl.String, "name": pl.String, "sector": pl.String, "reasons": pl.String}
+        return pl.DataFrame(schema=empty | {c.source: pl.Float64 for c in COLUMNS if c.source not in empty})
+    per_agency = flags.group_by("org_nr", "name", "sector", maintain_order=True).agg(
+        pl.col("reason").str.join("; ").alias("reasons"),
+        pl.col("closing_balance_sek").first().cast(pl.Float64),
+        pl.col("reserve_years").first(),
+        pl.col("utilisation").first(),
+    )
+    return per_agency.join(
+        projections.select("org_nr", "horizon_year", "horizon_balance_sek", "crossing_year", "over_limit_now",
+                           "peer_agencies", "peer_median_reserve_years", "extra_spending_per_year_sek"),
+        on="org_nr",
+        how="left",
+    ).sort("reserve_years", descending=True, nulls_last=True)  # fmt: skip
+
+
+def detail(context: shell.Context, row: dict, limits: Thresholds) -> None:
+    """One agency's balance and its projection against the limit, with the gap in words."""
+    st.subheader(f"Prognos: {row['name']}")
+    path = context.fetch(watchlist.balance_path, row["org_nr"], context.year)
+    st.altair_chart(projection_chart(path, row, limits, context), width="stretch")
+    lines = [f"**Skäl:** {row['reasons']}."]
+    if row["horizon_balance_sek"] is not None:
+        lines.append(
+            f"**Om tre år ({row['horizon_year']}):** {fmt.kronor(row['horizon_balance_sek'])} "
+            "om myndigheten fortsätter som de senaste tre åren."
+        )
+    if row["crossing_year"] is not None and not row["over_limit_now"]:
+        lines.append(
+            f"**Passerar gränsen {fmt.number(limits.reserve_limit, 1)} årsavsättningar:** {row['crossing_year']}."
+        )
+    gap = row["extra_spending_per_year_sek"]
+    if gap is not None and gap > 0:
+        lines.append(
+            f"**Gapet:** {fmt.kronor(gap)} mer per år skulle föra saldot till medianen för "
+            f"{context.group_label.lower()} ({fmt.number(row['peer_median_reserve_years'], 1)} årsavsättningar, "
+            f"{fmt.number(row['peer_agencies'])} myndigheter) om tre år."
+        )
+    elif row["peer_agencies"] is not None and row["peer_agencies"] < 4:
+        lines.append("Jämförelsegruppen är för liten (under 4 myndigheter) för att räkna ut ett gap.")
+    st.markdown("  \n".join(lines))
+    if st.button("Öppna myndighetens profil", key="watchlist_profile", icon=":material/account_balance:"):
+        shell.open_profile(row["org_nr"])
+    st.caption(
+        "Från 2024 är avsättningen 0,2 % av lönesumman i stället för 0,3 %; samma saldo motsvarar därför "
+        "fler årsavsättningar från 2024."
+    )
+
+
+def projection_chart(path: pl.DataFrame, row: dict, limits: Thresholds, context: shell.Context) -> alt.LayerChart:
+    data = path.with_columns(
+        pl.when(pl.col("is_projection")).then(pl.lit("Prognos")).otherwise(pl.lit("Utfall")).alias("kind"),
+        pl.col("balance_sek").map_elements(fmt.kronor, return_dtype=pl.String).alias("balance_text"),
+    )
+    # The projection line starts at the last actual year, so the two lines meet.
+    last_actual = data.filter(~pl.col("is_projection")).tail(1).with_columns(pl.lit("Prognos").alias("kind"))
+    data = pl.concat([data, last_actual]).sort("year")
+    base = alt.Chart(charts.data_of(data)).encode(
+        x=alt.X("year:O", title="År", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("reserve_years:Q", title="Saldo i årsavsättningar", axis=alt.Axis(format=",.1f")),
+        color=alt.Color(
+            "kind:N", title=None, scale=alt.Scale(domain=["Utfall", "Prognos"], range=[charts.BLUE, charts.ORANGE])
+        ),
+        strokeDash=alt.StrokeDash(
+            "kind:N", title=None, scale=alt.Scale(domain=["Utfall", "Prognos"], range=[[1, 0], [6, 4]])
+        ),
+        tooltip=[
+            alt.Tooltip("year:O", title="År"),
+            alt.Tooltip("kind:N", title="Typ"),
+            alt.Tooltip("balance_text:N", title="Saldo"),
+            alt.Tooltip("reserve_years:Q", title="Årsavsättningar", format=",.1f"),
+        ],
+    )
+    limit = (
+        alt.Chart(pl.DataFrame({"limit": [limits.reserve_limit]}))
+        .mark_rule(color=charts.VERMILLION, strokeDash=[2, 2])
+        .encode(y="limit:Q")
+    )
+    label = limit.mark_text(align="left", dx=4, dy=-6, color=charts.VERMILLION).encode(
+        x=alt.value(0), text=alt.value(f"Gräns {fmt.number(limits.reserve_limit, 1)}")
+    )
+    chart = (base.mark_line(point=True) + limit + label).properties(
+        height=300,
+        title=charts.title(
+            f"Saldo i årsavsättningar, {row['name']}, utfall till {context.year} och prognos", context.vintage
+        ),
+    )
+    return charts.swedish(chart)

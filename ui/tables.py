@@ -1,0 +1,143 @@
+"""Tables as the pages show them: Swedish headers and formats, class colours with their words,
+row choice, and export of the same rows as CSV and Excel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+import streamlit as st
+
+from ui import export
+from ui import format as fmt
+from ui.charts import CLASSES, MIDDLE_NEUTRAL, class_label
+
+# How each kind of column is shown; the exported value is the number itself.
+SHOWN: dict[str, Callable] = {
+    "kronor": fmt.kronor,
+    "short": fmt.short_kronor,
+    "percent": fmt.percent,
+    "percent1": lambda x: fmt.percent(x, 1),
+    "number": fmt.number,
+    "number1": lambda x: fmt.number(x, 1),
+    "years": lambda x: fmt.number(x, 1),
+    "days": lambda x: fmt.number(x, 1 if x is not None and x == x and x % 1 else 0),
+    "int": fmt.number,
+    "year": lambda x: "–" if x is None or x != x else str(int(x)),
+    "date": fmt.day,
+    "moment": fmt.moment,
+}
+TINTS = {"best": "#CDEBDD", "middle": "#FBF6C8", "worst": "#F6D5C2", "high": "#CCE0EE", "low": "#DDEFF9"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One shown column: where it comes from, its Swedish header, how it is shown, its help."""
+
+    source: str
+    label: str
+    kind: str = "text"  # text, class, neutral_class, or a key of SHOWN
+    help: str | None = None
+
+
+def display_frame(frame: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
+    """The rows with Swedish headers: classes as words with a symbol, shares as percentages."""
+    exprs = []
+    for column in columns:
+        expr = pl.col(column.source)
+        if column.kind in ("class", "neutral_class"):
+            neutral = column.kind == "neutral_class"
+            mapping = {k: class_label(k, neutral) for k in CLASSES if k}
+            expr = expr.replace_strict(mapping, default=class_label(None), return_dtype=pl.String)
+        elif isinstance(frame.schema[column.source], pl.Decimal):
+            expr = expr.cast(pl.Float64)
+        exprs.append(expr.alias(column.label))
+    return frame.select(exprs)
+
+
+def export_frame(frame: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
+    """What a download holds: the shown rows and headers, shares in per cent with the unit said."""
+    shown = display_frame(frame, columns)
+    renamed = {}
+    exprs = []
+    for column in columns:
+        expr = pl.col(column.label)
+        if column.kind in ("percent", "percent1"):
+            expr = (expr * 100).round(2)
+            renamed[column.label] = f"{column.label} (%)"
+        elif column.kind in ("kronor", "short"):
+            renamed[column.label] = f"{column.label} (kr)" if "kr" not in column.label else column.label
+        exprs.append(expr)
+    return shown.select(exprs).rename(renamed)
+
+
+def show(
+    frame: pl.DataFrame,
+    columns: list[Column],
+    *,
+    key: str,
+    file_stem: str,
+    selectable: bool = False,
+    height: int | str = "auto",
+    downloads: bool = True,
+) -> int | None:
+    """Draw the table with its downloads; return the index of the row the user chose, if any."""
+    shown = display_frame(frame, columns)
+    styler = shown.to_pandas().style
+    formats = {c.label: SHOWN[c.kind] for c in columns if c.kind in SHOWN}
+    styler = styler.format(formats, na_rep=fmt.MISSING)
+    classes = [c.label for c in columns if c.kind in ("class", "neutral_class")]
+    if classes:
+        tint_of = {class_label(k, neutral): TINTS[k] for k in TINTS for neutral in (False, True)}
+        tint_of[class_label("middle", True)] = "#EEEEEE"
+        styler = styler.map(lambda v: f"background-color: {tint_of.get(v, '#F2F2F2')}", subset=classes)
+    config = {
+        c.label: (
+            st.column_config.NumberColumn(c.label, help=c.help)
+            if c.kind in SHOWN and c.kind not in ("date", "moment")
+            else st.column_config.Column(c.label, help=c.help)
+        )
+        for c in columns
+    }
+    event = st.dataframe(
+        styler,
+        hide_index=True,
+        column_config=config,
+        key=key,
+        height=height,
+        on_select="rerun" if selectable else "ignore",
+        selection_mode="single-row",
+    )
+    if downloads:
+        download_buttons(lambda: export_frame(frame, columns), file_stem, key)
+    if selectable:
+        rows = event.selection.rows
+        return rows[0] if rows else None
+    return None
+
+
+def download_buttons(make: Callable[[], pl.DataFrame], file_stem: str, key: str) -> None:
+    """CSV and Excel downloads, made only when clicked."""
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        "Ladda ned CSV",
+        data=lambda: export.to_csv(make()),
+        file_name=f"{file_stem}.csv",
+        mime=export.CSV_MIME,
+        key=f"{key}_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    right.download_button(
+        "Ladda ned Excel",
+        data=lambda: export.to_excel(make(), sheet=file_stem),
+        file_name=f"{file_stem}.xlsx",
+        mime=export.EXCEL_MIME,
+        key=f"{key}_xlsx",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+__all__ = ["MIDDLE_NEUTRAL", "Column", "display_frame", "export_frame", "show"]
