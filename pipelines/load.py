@@ -15,7 +15,7 @@ from pipelines import models, parse, store
 from pipelines.contract import APPLICATIONS, LOAD_ORDER
 from pipelines.parse import AMOUNT, DATE, INTEGER
 from pipelines.personal_data import person_headers, safe_name, scan_cells, scan_columns
-from pipelines.progress import Progress
+from pipelines.progress import Progress, StageListener
 from pipelines.pseudonym import application_keys, existing_key, load_key, pseudonymise
 from pipelines.read import ReadResult, read_file
 from pipelines.report import ERROR, Finding, Findings
@@ -63,15 +63,20 @@ def check_files(paths: list[Path], db: Path, today: date | None = None) -> list[
         con.close()
 
 
-def load_files(paths: list[Path], db: Path, today: date | None = None) -> list[Outcome]:
-    """Load files into the next version of the database and publish it; one transaction a file."""
+def load_files(
+    paths: list[Path], db: Path, today: date | None = None, listener: StageListener | None = None
+) -> list[Outcome]:
+    """Load files into the next version of the database and publish it; one transaction a file.
+
+    `listener`, if given, is told each stage a file reaches (the dashboard's progress bar).
+    """
     today = today or date.today()
     prepared = _read_all(paths)
     key = None
     outcomes = []
     with ThreadPoolExecutor(max_workers=1) as hashing, store.writer_lock(db), store.next_version(db) as con:
         for item in prepared:
-            progress = Progress(safe_name(item.path.name), item.size)
+            progress = Progress(safe_name(item.path.name), item.size, listener=listener)
             progress.stage("kontrollerar", 0.3)
             started = datetime.now()
             if item.read is not None:
@@ -88,6 +93,8 @@ def load_files(paths: list[Path], db: Path, today: date | None = None) -> list[O
             outcomes.append(write_file(con, item, key, started, progress))
             progress.done()
         if any(o.status == LOADED for o in outcomes) or not models.is_current(con):
+            if listener is not None:
+                listener("", "bygger måtten", 0.95)
             models.build(con)
     return outcomes
 

@@ -1,7 +1,210 @@
-"""Stub."""
+"""Data och inläsning (TRS): who reported which years, the load history, rejected files with their
+errors, and upload of new files through the same pipeline as the command line."""
 
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import polars as pl
 import streamlit as st
 
+from pipelines import settings
+from pipelines.load import load_files
+from pipelines.personal_data import safe_name
+from pipelines.write import LOADED, REJECTED, UNCHANGED, Outcome
+from queries import data_status
+from ui import data, shell, tables
+from ui import format as fmt
+from ui.tables import Column
 
-def render(context):
-    st.title("data")
+STATUS = {LOADED: "inläst", UNCHANGED: "oförändrad", REJECTED: "avvisad"}
+KINDS = {"agencies": "myndigheter", "funds": "medel", "applications": "ansökningar"}
+SEVERITY = {"error": "fel", "warning": "varning"}
+RESULT_KEY = "_upload_results"
+
+HISTORY = [
+    Column("load_id", "Nr", "int"),
+    Column("finished_at", "Klar", "moment"),
+    Column("file_name", "Fil"),
+    Column("kinds", "Innehåll"),
+    Column("status", "Status"),
+    Column("rows_in_file", "Rader i filen", "int"),
+    Column("rows_inserted", "Inlästa", "int"),
+    Column("rows_replaced", "Ersatta", "int"),
+    Column("errors", "Fel", "int"),
+    Column("warnings", "Varningar", "int"),
+]
+REJECTED_COLUMNS = [
+    Column("load_id", "Nr", "int"),
+    Column("finished_at", "Avvisad", "moment"),
+    Column("file_name", "Fil"),
+    Column("errors", "Fel", "int"),
+    Column("first_error", "Första felet"),
+]
+MESSAGES = [
+    Column("severity", "Typ"),
+    Column("sheet", "Blad"),
+    Column("row_number", "Rad", "int"),
+    Column("column_name", "Kolumn"),
+    Column("message", "Fel"),
+    Column("rule", "Regel"),
+]
+
+
+def render(context: shell.Context) -> None:
+    st.title("Data och inläsning")
+    if not context.viewer.is_trs:
+        st.warning("Inläsning och inläsningshistorik är bara för Trygghetsstiftelsen.")
+        return
+    upload(context)
+    if context.source is None:
+        st.info(shell.NO_DATABASE)
+        return
+    shell.caption_vintage(context)
+    coverage(context)
+    history(context)
+
+
+def upload(context: shell.Context) -> None:
+    """Files through the loader: each file is checked whole and loaded in one transaction, or not at all."""
+    st.subheader("Läs in filer")
+    results = st.session_state.pop(RESULT_KEY, None)
+    if results:
+        show_results(results)
+    limit = settings.max_file_bytes() // (1024 * 1024)
+    st.caption(
+        "Myndighetsregister, medel och ansökningar som CSV eller Excel enligt datakontraktet. En fil med fel "
+        f"läses inte in alls, och det som redan finns ändras inte. Högst {limit} MB per fil."
+    )
+    round_ = st.session_state.get("_upload_round", 0)
+    files = st.file_uploader(
+        "Filer", type=["csv", "xlsx"], accept_multiple_files=True, key=f"upload_{round_}", label_visibility="collapsed"
+    )
+    if not files or not st.button("Läs in", type="primary", key="load_button", icon=":material/upload:"):
+        return
+    bar = st.progress(0.0, text="Läser filerna …")
+
+    def listener(label: str, stage: str, fraction: float) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=f"{label}: {stage}" if label else stage.capitalize())
+
+    with tempfile.TemporaryDirectory(prefix="lom-upload-") as folder:
+        paths = []
+        for number, uploaded in enumerate(files):
+            name = Path(uploaded.name).name or f"fil_{number}"
+            path = Path(folder) / f"{number:03d}" / name
+            path.parent.mkdir()
+            path.write_bytes(uploaded.getbuffer())
+            paths.append(path)
+        outcomes = load_files(paths, settings.db_path(), listener=listener)
+    bar.progress(1.0, text="Klart")
+    data.clear()
+    st.session_state[RESULT_KEY] = [summary_of(o) for o in outcomes]
+    st.session_state["_upload_round"] = round_ + 1  # an empty uploader for the next files
+    st.rerun()
+
+
+def summary_of(outcome: Outcome) -> dict:
+    """What the page shows of one file's outcome; never a cell's value (it may be personal data)."""
+    findings = outcome.findings
+    return {
+        "file": safe_name(outcome.path.name),
+        "status": outcome.status,
+        "kinds": [KINDS[k] for k in outcome.kinds],
+        "rows_in_file": outcome.rows_in_file,
+        "rows_inserted": outcome.rows_inserted,
+        "rows_replaced": outcome.rows_replaced,
+        "errors": findings.error_count(),
+        "warnings": findings.warning_count(),
+        "findings": pl.DataFrame(
+            {
+                "severity": [SEVERITY[f.severity] for f in findings.items],
+                "sheet": [f.sheet for f in findings.items],
+                "row_number": [f.row for f in findings.items],
+                "column_name": [f.column for f in findings.items],
+                "message": [f.message for f in findings.items],
+                "rule": [f.rule for f in findings.items],
+            },
+            schema={
+                "severity": pl.String,
+                "sheet": pl.String,
+                "row_number": pl.Int64,
+                "column_name": pl.String,
+                "message": pl.String,
+                "rule": pl.String,
+            },
+        ),
+    }
+
+
+def show_results(results: list[dict]) -> None:
+    for number, result in enumerate(results):
+        kinds = ", ".join(result["kinds"]) or "okänt innehåll"
+        if result["status"] == REJECTED:
+            st.error(
+                f"**{result['file']}** avvisades: {fmt.number(result['errors'])} fel. Inget i filen lästes in, "
+                "och databasen är oförändrad."
+            )
+            tables.show(
+                result["findings"].sort("severity", "row_number", nulls_last=True),
+                MESSAGES,
+                key=f"upload_findings_{number}",
+                file_stem=f"fel_{Path(result['file']).stem}",
+            )
+        elif result["status"] == UNCHANGED:
+            st.info(f"**{result['file']}** ({kinds}): oförändrad, samma innehåll finns redan.")
+        else:
+            st.success(
+                f"**{result['file']}** ({kinds}): {fmt.number(result['rows_inserted'])} rader inlästa, "
+                f"{fmt.number(result['rows_replaced'])} ersatta, {fmt.number(result['warnings'])} varningar."
+            )
+
+
+def coverage(context: shell.Context) -> None:
+    st.subheader("Rapporterade år per myndighet")
+    grid = context.fetch(data_status.coverage)
+    if grid.is_empty():
+        st.info("Inga medel eller ansökningar är inlästa ännu.")
+        return
+    applications = pl.col("applications").cast(pl.String)
+    cell = (
+        pl.when(~pl.col("has_funds") & ~pl.col("has_applications"))
+        .then(pl.lit("–"))
+        .when(pl.col("applications").is_null())
+        .then(pl.lit(".."))
+        .when(~pl.col("has_funds"))
+        .then(applications + pl.lit("*"))
+        .otherwise(applications)
+    )
+    marked = (
+        pl.when(pl.col("funds_corrected") | pl.col("applications_corrected")).then(pl.lit(" (r)")).otherwise(pl.lit(""))
+    )
+    grid = shell.sector_filter(grid, context).with_columns((cell + marked).alias("cell"))
+    wide = grid.pivot("year", index="name", values="cell", aggregate_function="first", sort_columns=True)
+    columns = [Column("name", "Myndighet")] + [Column(c, c) for c in wide.columns if c != "name"]
+    tables.show(wide, columns, key="coverage", file_stem="rapporterade_ar", height=420)
+    st.caption(
+        "Siffran är antalet ansökningar. .. betyder att myndigheten inte rapporterar ansökningar för året, "
+        "* att medel saknas för året, – att inget alls är rapporterat och (r) att året är rättat efter "
+        "första inläsningen."
+    )
+
+
+def history(context: shell.Context) -> None:
+    st.subheader("Inläsningar")
+    loads = context.fetch(data_status.load_history).with_columns(
+        pl.col("status").replace(STATUS), pl.col("kinds").str.replace_many(KINDS)
+    )
+    tables.show(loads, HISTORY, key="history", file_stem="inlasningar", height=300)
+
+    st.subheader("Avvisade filer")
+    rejected = context.fetch(data_status.rejected_files)
+    if rejected.is_empty():
+        st.success("Ingen fil har avvisats.")
+        return
+    st.caption("Välj en fil för att se alla dess fel.")
+    picked = tables.show(rejected, REJECTED_COLUMNS, key="rejected", file_stem="avvisade_filer", selectable=True)
+    load_id = rejected["load_id"][picked if picked is not None else 0]
+    messages = context.fetch(data_status.load_messages, int(load_id)).with_columns(pl.col("severity").replace(SEVERITY))
+    st.markdown(f"**Fel i inläsning {load_id}** ({rejected.filter(pl.col('load_id') == load_id)['file_name'][0]})")
+    tables.show(messages, MESSAGES, key="rejected_messages", file_stem=f"fel_inlasning_{load_id}")

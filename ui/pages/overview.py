@@ -143,22 +143,7 @@ def scatter(ranking: pl.DataFrame, context: shell.Context) -> alt.Chart:
     colour, shape, domain = charts.class_scales()
     pick = alt.selection_point(name="pick", fields=["org_nr"], on="click")
     chart = (
-        alt.Chart(
-            charts.data_of(
-                data.select(
-                    "org_nr",
-                    "name",
-                    "sector",
-                    "applications_per_100_employees",
-                    "approval_rate",
-                    "balance",
-                    "balance_text",
-                    "approval_text",
-                    "reserve_years",
-                    "reserve_years_class_name",
-                )
-            )
-        )  # fmt: skip
+        alt.Chart(charts.data_of(data.select(SCATTER_FIELDS)))
         .mark_point(filled=True, opacity=0.85, stroke="#333333", strokeWidth=0.6)
         .encode(
             x=alt.X(
