@@ -62,6 +62,11 @@ class Context:
         """Run a query function on this context's database as its viewer."""
         return fetch(self.source, self.viewer.role, function, *args)
 
+    def chart_key(self, name: str, *args) -> tuple:
+        """What a chart of this context depends on, for ui.charts.show's cache."""
+        version = None if self.source is None else (self.source.path, self.source.version)
+        return (name, version, self.viewer.role, self.year, self.sector, self.group, *args)
+
     @property
     def group_label(self) -> str:
         return GROUP_LABELS[self.group]

@@ -67,7 +67,13 @@ def render(context: shell.Context) -> None:
         shell.open_profile(ranking["org_nr"][picked])
 
     st.subheader(f"Ansökningar och beviljandegrad {year}")
-    event = st.altair_chart(scatter(ranking, context), on_select="rerun", key="scatter", width="stretch")
+    event = charts.show(
+        lambda: scatter(ranking, context),
+        context.chart_key("scatter"),
+        on_select="rerun",
+        key="scatter",
+        width="stretch",
+    )
     points = (event.selection or {}).get("pick") or []
     if points and points[0].get("org_nr"):
         shell.open_profile(points[0]["org_nr"])

@@ -62,19 +62,27 @@ def render(context: shell.Context) -> None:
     trend = context.fetch(profile.agency_trend, org_nr, context.group)
     labels = dict(zip(positions["kpi"], positions["label_sv"], strict=True))
     kpi = st.selectbox("Mått", list(labels), format_func=labels.get, index=list(labels).index(TREND_DEFAULT))
-    st.altair_chart(trend_chart(trend, kpi, labels[kpi], name, context), width="stretch")
+    charts.show(
+        lambda: trend_chart(trend, kpi, labels[kpi], name, context),
+        context.chart_key("trend", org_nr, kpi),
+        width="stretch",
+    )
 
     left, right = st.columns(2)
     with left:
         st.subheader("Handläggningstid")
-        st.altair_chart(trend_chart(trend, "median_handling_days", "Handläggningstid", name, context), width="stretch")
+        charts.show(
+            lambda: trend_chart(trend, "median_handling_days", "Handläggningstid", name, context),
+            context.chart_key("trend", org_nr, "median_handling_days"),
+            width="stretch",
+        )
     with right:
         st.subheader(f"Fördelning per insats {year}")
         mix = context.fetch(profile.measure_mix, org_nr, year)
         if mix.is_empty():
             st.info(f"{name} har inga ansökningar {year}.")
         else:
-            st.altair_chart(mix_chart(mix, name, context), width="stretch")
+            charts.show(lambda: mix_chart(mix, name, context), context.chart_key("mix", org_nr), width="stretch")
 
     st.subheader(f"Beviljandegrad {year} med osäkerhet")
     intervals = context.fetch(profile.approval_intervals, year, context.group)
@@ -216,6 +224,19 @@ def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Con
     else:
         text += " Gruppen är för liten för en jämförelse."
     st.markdown(text)
+    charts.show(
+        lambda: funnel_chart(intervals, row, org_nr, name, context),
+        context.chart_key("funnel", org_nr),
+        width="stretch",
+    )
+    st.caption(
+        "Små myndigheter har få beslut, och deras beviljandegrad varierar mycket av en slump. En punkt utanför "
+        "tratten skiljer sig mer än slumpen förklarar."
+    )
+
+
+def funnel_chart(intervals: pl.DataFrame, row: dict, org_nr: str, name: str, context: shell.Context) -> alt.LayerChart:
+    """The peer group's approval rates against their number of decisions, inside the 95 % funnel."""
     group = intervals.filter((pl.col("group_id") == row["group_id"]) & pl.col("approval_rate").is_not_null())
     data = group.with_columns((pl.col("org_nr") == org_nr).alias("is_self")).with_columns(
         pl.when(pl.col("is_self")).then(pl.lit(name[:30])).otherwise(pl.lit("Övriga i gruppen")).alias("who")
@@ -256,8 +277,4 @@ def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Con
             f"Trattens band: där 95 % av myndigheterna hamnar av slumpen vid gruppens median. {context.vintage}",
         ),
     )
-    st.altair_chart(charts.swedish(chart), width="stretch")
-    st.caption(
-        "Små myndigheter har få beslut, och deras beviljandegrad varierar mycket av en slump. En punkt utanför "
-        "tratten skiljer sig mer än slumpen förklarar."
-    )
+    return charts.swedish(chart)

@@ -46,11 +46,11 @@ def render(context: shell.Context) -> None:
     )
     national = totals.filter(pl.col("is_national"))
     st.subheader("Hela staten")
-    st.altair_chart(money_chart(national, context), width="stretch")
+    charts.show(lambda: money_chart(national, context), context.chart_key("money"), width="stretch")
 
     st.subheader("Per sektor")
     measure = st.selectbox("Mått", list(MEASURES), format_func=lambda k: MEASURES[k][0], key="trend_measure")
-    st.altair_chart(sector_chart(totals, measure, context), width="stretch")
+    charts.show(lambda: sector_chart(totals, measure, context), context.chart_key("sectors", measure), width="stretch")
     st.caption(
         "Varje sektors värde räknas på summorna för sektorns myndigheter; Hela staten är svart. "
         "Välj en sektor i sidopanelen för att lyfta fram den."

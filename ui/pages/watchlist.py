@@ -115,7 +115,11 @@ def detail(context: shell.Context, row: dict, limits: Thresholds) -> None:
     """One agency's balance and its projection against the limit, with the gap in words."""
     st.subheader(f"Prognos: {row['name']}")
     path = context.fetch(watchlist.balance_path, row["org_nr"], context.year)
-    st.altair_chart(projection_chart(path, row, limits, context), width="stretch")
+    charts.show(
+        lambda: projection_chart(path, row, limits, context),
+        context.chart_key("projection", row["org_nr"], limits),
+        width="stretch",
+    )
     lines = [f"**Skäl:** {row['reasons']}."]
     if row["horizon_balance_sek"] is not None:
         lines.append(
