@@ -1,52 +1,291 @@
-"""The dashboard starts on the sample database and on none, without an exception."""
+"""The dashboard as its users meet it (AppTest on real DuckDB files): every page, the filters in
+the URL, choosing an agency, the thresholds, exports and uploads, and the edge states."""
 
 from __future__ import annotations
 
+import io
+
 import duckdb
+import polars as pl
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from pipelines.settings import ROOT
+from ui import format as fmt
+
+from .conftest import rows, snapshot
+from .test_loading import ORG, funds_line
+from .test_rules import FUNDS_HEADER
 
 APP = str(ROOT / "dashboard.py")
+PAGES = {
+    "overview": "Översikt",
+    "watchlist": "Outnyttjade medel",
+    "profile": None,  # titled by the agency's name
+    "trends": "Utveckling",
+    "data": "Data och inläsning",
+    "about": "Om måtten",
+}
 
 
-def test_shows_what_is_loaded(sample_db, monkeypatch):
-    monkeypatch.setenv("LOM_DB", str(sample_db))
-    app = AppTest.from_file(APP, default_timeout=30).run()
-    assert not app.exception
-    assert app.title[0].value.startswith("Lokala omställningsmedel")
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """AppTest shares Streamlit's caches between tests; each test starts from none."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def start(db, monkeypatch, page: str | None = None, **params) -> AppTest:
+    monkeypatch.setenv("LOM_DB", str(db))
+    app = AppTest.from_file(APP, default_timeout=60)
+    for name, value in params.items():
+        app.query_params[name] = value
+    app.run()
+    if page:
+        app.switch_page(f"views/{page}.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def charts(app: AppTest) -> list:
+    return app.get("vega_lite_chart")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_something_to_see(sample_db, monkeypatch, page):
+    app = start(sample_db, monkeypatch, page)
+    title = app.title[0].value
+    assert title.startswith(PAGES[page] or "") and title
+    assert charts(app) or app.dataframe or app.metric
+    assert app.caption[0].value.startswith("Underlag: medel 2015–2025")
+
+
+def test_the_overview_shows_the_year_chosen_with_figures_from_the_data(sample_db, monkeypatch):
+    app = start(sample_db, monkeypatch)
+    assert app.title[0].value == "Översikt 2025"  # the newest year with funds
+    app.sidebar.selectbox(key="year").select(2020).run()
+    assert app.title[0].value == "Översikt 2020"
+    assert app.query_params["ar"] == "2020"
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Myndigheter"] == "60"
-    assert metrics["Myndighetsår med medel"] == "660"
-    assert metrics["År"] == "2015–2025"
-    assert len(app.dataframe) == 2
+    [(applications, unused, unused_before)] = rows(
+        sample_db,
+        "select (select count(*) from applications where year(received_on) = 2020),"
+        " (select sum(closing_balance_sek) from fund_years where year = 2020),"
+        " (select sum(closing_balance_sek) from fund_years where year = 2019)",
+    )
+    assert metrics["Ansökningar"] == fmt.number(applications)
+    assert metrics["Outnyttjade medel"] == fmt.short_kronor(unused)
+    deltas = {m.label: m.delta for m in app.metric}
+    assert deltas["Outnyttjade medel"] == f"{fmt.signed(float(unused - unused_before) / 1e6, 1)} mnkr"
+    ranking = app.dataframe[0].value
+    assert len(ranking) == rows(sample_db, "select count(*) from fund_years where year = 2020")[0][0]
+    assert len(charts(app)) == 1
 
 
-def test_without_a_database_it_says_how_to_build_one(tmp_path, monkeypatch):
-    monkeypatch.setenv("LOM_DB", str(tmp_path / "none.duckdb"))
-    app = AppTest.from_file(APP, default_timeout=30).run()
+def test_a_shared_link_opens_the_same_view(sample_db, monkeypatch):
+    sector = rows(sample_db, "select min(sector) from agencies")[0][0]
+    app = start(sample_db, monkeypatch, ar="2019", sektor=sector, grupp="size")
+    assert app.title[0].value == "Översikt 2019"
+    assert app.sidebar.selectbox(key="sector").value == sector
+    assert app.sidebar.selectbox(key="group").value == "size"
+    shown = set(app.dataframe[0].value["Sektor"])
+    assert shown == {sector}
+
+
+def test_values_a_link_cannot_hold_are_ignored(sample_db, monkeypatch):
+    app = start(sample_db, monkeypatch, ar="1899", grupp="'; drop table loads; --", sektor="Ingen sådan")
+    assert app.title[0].value == "Översikt 2025"
+    assert app.sidebar.selectbox(key="group").value == "sector"
+    assert app.sidebar.selectbox(key="sector").value == "Alla sektorer"
+
+
+def test_choosing_a_row_of_the_ranking_opens_that_agencys_profile(sample_db, monkeypatch):
+    app = start(sample_db, monkeypatch)
+    first = app.dataframe[0].value.iloc[0]["Myndighet"]
+    app.session_state["ranking"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    app.run()
     assert not app.exception
-    assert "python -m pipelines bootstrap" in app.info[0].value
+    assert app.title[0].value == f"{first} 2025"
+    org_nr = rows(sample_db, f"select org_nr from agencies where name = '{first}'")[0][0]
+    assert app.query_params["myndighet"] == org_nr
 
 
-def test_a_database_with_outdated_measures_gets_a_message_not_a_traceback(sample_copy, monkeypatch):
+def test_picking_an_agency_shows_its_measures_beside_its_peers(sample_db, monkeypatch):
+    [(org_nr, name, spent, allocated)] = rows(
+        sample_db,
+        "select a.org_nr, a.name, f.spent_sek, f.allocated_sek from agencies a join fund_years f using (org_nr)"
+        " where f.year = 2023 order by f.closing_balance_sek desc limit 1",
+    )
+    app = start(sample_db, monkeypatch, "profile", ar="2023")
+    app.selectbox(key="agency").select(org_nr).run()
+    assert app.title[0].value == f"{name} 2023"
+    assert app.query_params["myndighet"] == org_nr
+    shown = [m.value for m in app.markdown]
+    assert f"### {fmt.percent(float(spent) / float(allocated))}" in shown  # utilisation, computed here
+    assert any("Median i gruppen" in c.value for c in app.caption)
+    assert len(charts(app)) == 4  # trend, handling time, measure mix, funnel
+    assert any("95 % intervall" in m.value for m in app.markdown)
+
+
+def test_an_agency_with_funds_but_no_applications_is_told_so(measures_db, monkeypatch):
+    org_nr = rows(measures_db, "select org_nr from agencies where name = 'Sparverket'")[0][0]
+    app = start(measures_db, monkeypatch, "profile", myndighet=org_nr)
+    assert app.title[0].value.startswith("Sparverket")
+    assert any("inga beslutade ansökningar" in i.value for i in app.info)
+
+
+def test_thresholds_change_the_watchlist_and_stay_in_the_link(sample_db, monkeypatch):
+    app = start(sample_db, monkeypatch, "watchlist")
+    before = len(app.dataframe[0].value)
+    app.number_input(key="reserve_limit").set_value(10.0)
+    app.number_input(key="low_years").set_value(20).run()  # 11 years of data: no run of 20 low years
+    [(expected,)] = rows(
+        sample_db,
+        "select count(*) from fund_years where year = 2025 and closing_balance_sek > 10 * allocated_sek",
+    )
+    assert 0 < expected < before
+    assert len(app.dataframe[0].value) == expected
+    assert {m.label: m.value for m in app.metric}["Flaggade myndigheter"] == fmt.number(expected)
+    assert app.query_params["saldograns"] == "10.0" and app.query_params["ar_i_rad"] == "20"
+    reasons = app.dataframe[0].value["Skäl"]
+    assert all("mer än gränsen 10" in r for r in reasons)
+    assert "Prognos:" in app.subheader[-1].value
+
+
+def test_thresholds_no_agency_breaks_give_a_message(sample_db, monkeypatch):
+    app = start(sample_db, monkeypatch, "watchlist", saldograns="20", nyttjandegrans="5", ar_i_rad="20")
+    assert not app.dataframe
+    assert "Ingen myndighet" in app.success[0].value
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, object]:
+    """The files behind the download buttons, by file name, made as a click would make them."""
+    made: dict[str, object] = {}
+    original = MediaFileManager.add_deferred
+
+    def capture(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        made[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
+    return made
+
+
+def test_the_watchlist_exports_what_it_shows(sample_db, monkeypatch, downloads):
+    app = start(sample_db, monkeypatch, "watchlist")
+    shown = app.dataframe[0].value
+    csv = downloads["outnyttjade_medel_2025.csv"]()
+    assert csv.startswith(b"\xef\xbb\xbf")
+    exported = pl.read_csv(io.BytesIO(csv[3:]), separator=";", decimal_comma=True)
+    assert exported.height == len(shown)
+    assert exported["Myndighet"].to_list() == list(shown["Myndighet"])
+    assert exported["Outnyttjade medel (kr)"].to_list() == pytest.approx(list(shown["Outnyttjade medel"]))
+    assert exported["Nyttjandegrad (%)"].to_list() == pytest.approx(list(shown["Nyttjandegrad"] * 100), abs=0.01)
+    workbook = pl.read_excel(io.BytesIO(downloads["outnyttjade_medel_2025.xlsx"]()))
+    assert workbook.columns == exported.columns and workbook.height == exported.height
+
+
+def test_an_upload_of_a_good_file_is_loaded_and_shown(sample_copy, monkeypatch, tmp_path):
+    app = start(sample_copy, monkeypatch, "data")
+    loads_before = len(app.dataframe[1].value)
+    content = f"{FUNDS_HEADER}\n{funds_line(2024, '7000')}\n".encode()
+    app.file_uploader[0].upload("medel_rattelse.csv", content, "text/csv").run()
+    app.button(key="load_button").click().run()
+    assert not app.exception
+    assert "medel_rattelse.csv" in app.success[0].value and "1 rad" in app.success[0].value
+    assert rows(sample_copy, f"select spent_sek from fund_years where org_nr = '{ORG}' and year = 2024") == [(7000,)]
+    history = next(d.value for d in app.dataframe if "Fil" in d.value.columns and "Inlästa" in d.value.columns)
+    assert len(history) == loads_before + 1 and history.iloc[0]["Fil"] == "medel_rattelse.csv"
+
+
+def test_an_upload_of_a_bad_file_shows_its_errors_and_changes_nothing(sample_copy, monkeypatch):
+    before = snapshot(sample_copy)
+    app = start(sample_copy, monkeypatch, "data")
+    broken = funds_line(2024, "7000").replace(";2024;", ";20x4;")
+    content = f"{FUNDS_HEADER}\n{funds_line(2023, '5000')}\n{broken}\n".encode()
+    app.file_uploader[0].upload("medel_fel.csv", content, "text/csv").run()
+    app.button(key="load_button").click().run()
+    assert not app.exception
+    assert "medel_fel.csv" in app.error[0].value and "Inget i filen lästes in" in app.error[0].value
+    errors = app.dataframe[0].value
+    assert list(errors.columns) == ["Typ", "Blad", "Rad", "Kolumn", "Fel", "Regel"]
+    row = errors[errors["Typ"] == "fel"].iloc[0]
+    assert row["Rad"] == 3 and row["Kolumn"] == "year"  # as the file heads it
+    assert snapshot(sample_copy) == before
+    rejected = next(d.value for d in app.dataframe if "Första felet" in d.value.columns)
+    assert rejected.iloc[0]["Fil"] == "medel_fel.csv"
+
+
+def test_without_a_database_the_pages_say_how_to_get_one(tmp_path, monkeypatch):
+    for page in PAGES:
+        app = start(tmp_path / "none.duckdb", monkeypatch, page)
+        assert any("python -m pipelines bootstrap" in i.value for i in app.info), page
+
+
+def test_an_empty_database_says_nothing_is_loaded(tmp_path, monkeypatch):
+    from pipelines import models, store
+
+    db = tmp_path / "empty.duckdb"
+    con = duckdb.connect(str(db))
+    store.apply_schema(con)
+    models.build(con)
+    con.close()
+    app = start(db, monkeypatch)
+    assert "inga medel inlästa" in app.info[0].value
+
+
+def test_outdated_measures_get_a_message_not_a_traceback(sample_copy, monkeypatch):
     con = duckdb.connect(str(sample_copy))
     con.execute("drop table model_build")
     con.close()
-    monkeypatch.setenv("LOM_DB", str(sample_copy))
-    app = AppTest.from_file(APP, default_timeout=30).run()
-    assert not app.exception
+    app = start(sample_copy, monkeypatch)
     assert "python -m pipelines bootstrap" in app.error[0].value
 
 
 def test_the_coverage_grid_tells_missing_from_zero(measures_db, monkeypatch):
     """Sparverket never reports applications (..); Luckverket has an application in 2024 but no
     funds (1*); Ensamverket reported none in 2024 between years with some (0)."""
-    monkeypatch.setenv("LOM_DB", str(measures_db))
-    app = AppTest.from_file(APP, default_timeout=30).run()
-    assert not app.exception
+    app = start(measures_db, monkeypatch, "data")
     grid = app.dataframe[0].value.set_index("Myndighet")
     assert grid.loc["Sparverket", "2025"] == ".."
     assert grid.loc["Luckverket", "2024"] == "1*"
     assert grid.loc["Ensamverket", "2024"] == "0"
     assert grid.loc["Beviljarverket", "2023"] == "–"
+
+
+def test_a_load_published_while_the_app_runs_is_seen_at_the_next_rerun(sample_copy, monkeypatch, tmp_path):
+    app = start(sample_copy, monkeypatch, "data")
+    count = len(next(d.value for d in app.dataframe if "Inlästa" in d.value.columns))
+    from pipelines.load import load_files
+
+    path = tmp_path / "medel.csv"
+    path.write_text(f"{FUNDS_HEADER}\n{funds_line(2024, '1234')}\n")
+    load_files([path], sample_copy)
+    app.run()
+    assert len(next(d.value for d in app.dataframe if "Inlästa" in d.value.columns)) == count + 1
+
+
+def test_trends_follow_the_measure_chosen(sample_db, monkeypatch):
+    app = start(sample_db, monkeypatch, "trends")
+    app.selectbox(key="trend_measure").select("approval_rate").run()
+    table = next(d.value for d in app.dataframe if "Område" in d.value.columns)
+    national_2020 = table[(table["År"] == 2020) & (table["Område"] == "Hela staten")].iloc[0]
+    [(granted, decided)] = rows(
+        sample_db,
+        "select count(*) filter (where decision in ('beviljad', 'delvis beviljad')),"
+        " count(*) filter (where decision in ('beviljad', 'delvis beviljad', 'avslag'))"
+        " from applications where year(received_on) = 2020",
+    )
+    assert national_2020["Beviljandegrad"] == pytest.approx(granted / decided)
+
+
+def test_the_copy_of_the_sample_is_untouched_by_reading(sample_copy, monkeypatch):
+    before = snapshot(sample_copy)
+    for page in PAGES:
+        start(sample_copy, monkeypatch, page)
+    assert snapshot(sample_copy) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import altair as alt
+import pandas  # noqa: F401  Altair imports it lazily; two sessions doing so at once saw half a module
 import polars as pl
 import streamlit as st
 

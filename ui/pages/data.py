@@ -57,11 +57,12 @@ def render(context: shell.Context) -> None:
     if not context.viewer.is_trs:
         st.warning("Inläsning och inläsningshistorik är bara för Trygghetsstiftelsen.")
         return
+    if context.source is not None:
+        shell.caption_vintage(context)
     upload(context)
     if context.source is None:
         st.info(shell.NO_DATABASE)
         return
-    shell.caption_vintage(context)
     coverage(context)
     history(context)
 
@@ -195,7 +196,7 @@ def history(context: shell.Context) -> None:
     loads = context.fetch(data_status.load_history).with_columns(
         pl.col("status").replace(STATUS), pl.col("kinds").str.replace_many(KINDS)
     )
-    tables.show(loads, HISTORY, key="history", file_stem="inlasningar", height=300)
+    tables.show(loads, HISTORY, key="history", file_stem="inlasningar")
 
     st.subheader("Avvisade filer")
     rejected = context.fetch(data_status.rejected_files)

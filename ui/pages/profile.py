@@ -14,9 +14,9 @@ from ui.tables import Column
 
 TREND_DEFAULT = "utilisation"
 DIFFERENCE = {
-    "above": "högre än gruppens median, även med hänsyn till slumpen",
-    "below": "lägre än gruppens median, även med hänsyn till slumpen",
-    "within": "skiljer sig inte säkert från gruppens median",
+    "above": "Den är högre än gruppens median, även med hänsyn till slumpen",
+    "below": "Den är lägre än gruppens median, även med hänsyn till slumpen",
+    "within": "Den skiljer sig inte säkert från gruppens median",
 }
 
 
@@ -192,17 +192,19 @@ def mix_chart(mix: pl.DataFrame, name: str, context: shell.Context) -> alt.Chart
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("measure:N", title=None, sort="-x"),
+            y=alt.Y("measure:N", title=None, axis=alt.Axis(labelLimit=220)),
             x=alt.X("share:Q", title="Andel av ansökningarna", axis=alt.Axis(format=".0%")),
             yOffset="who:N",
-            color=alt.Color("who:N", title=None, scale=alt.Scale(range=[charts.BLUE, charts.GREY])),
+            color=alt.Color(
+                "who:N", title=None, scale=alt.Scale(domain=[name[:30], "Alla"], range=[charts.BLUE, charts.GREY])
+            ),
             tooltip=[
                 alt.Tooltip("measure:N", title="Insats"),
                 alt.Tooltip("who:N", title="Vem"),
                 alt.Tooltip("share:Q", title="Andel", format=".0%"),
             ],
         )
-        .properties(height=300, title=charts.title(f"Ansökningar per insats {context.year}", context.vintage))
+        .properties(height=340, title=charts.title(f"Ansökningar per insats {context.year}", context.vintage))
     )
     return charts.swedish(chart)
 
@@ -220,7 +222,7 @@ def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Con
         f"{fmt.percent(row['wilson_high'])}."
     )
     if row["difference"]:
-        text += f" Det {DIFFERENCE[row['difference']]} ({fmt.percent(row['peer_median'])})."
+        text += f" {DIFFERENCE[row['difference']]} ({fmt.percent(row['peer_median'])})."
     else:
         text += " Gruppen är för liten för en jämförelse."
     st.markdown(text)

@@ -120,7 +120,7 @@ def detail(context: shell.Context, row: dict, limits: Thresholds) -> None:
         context.chart_key("projection", row["org_nr"], limits),
         width="stretch",
     )
-    lines = [f"**Skäl:** {row['reasons']}."]
+    lines = [f"**Skäl:** {row['reasons'].rstrip('.')}."]
     if row["horizon_balance_sek"] is not None:
         lines.append(
             f"**Om tre år ({row['horizon_year']}):** {fmt.kronor(row['horizon_balance_sek'])} "
