@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint format bench sample install clean
+.PHONY: run test lint format bench sample screenshots install clean
 
 run: $(VENV)/.installed  ## start the dashboard on the sample data (building the database if missing)
 	$(PY) -m pipelines bootstrap
@@ -24,6 +24,9 @@ bench: $(VENV)/.installed  ## time the dashboard's queries at 1x-100x and loadin
 	$(PY) -m bench.query_benchmark
 	$(PY) -m bench.load_benchmark
 	$(PY) -m bench.report
+
+screenshots: $(VENV)/.installed  ## serve the app, open every page in headless Chromium, save docs/screenshots/
+	LOM_SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest tests/test_browser.py -q
 
 sample: $(VENV)/.installed  ## regenerate the committed sample files
 	$(PY) -m sample_data.generate

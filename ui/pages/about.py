@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import altair as alt
 import polars as pl
 import streamlit as st
 
@@ -81,6 +82,12 @@ def render(context: shell.Context) -> None:
         key="rates",
         file_stem="avsattningsandelar",
     )
+    if context.years:
+        charts.show(
+            lambda: rates_chart(rates, min(context.years), max(context.years), context),
+            context.chart_key("rates"),
+            width="stretch",
+        )
 
     st.subheader("Underlaget")
     vintage = context.fetch(data_status.data_vintage).row(0, named=True)
@@ -97,3 +104,26 @@ def render(context: shell.Context) -> None:
         "Källor: myndigheternas leveranser enligt datakontraktet; avsättningsandelarna ur Avtal om "
         "omställning för staten. Hela beräkningen med formler finns i docs/measures.md."
     )
+
+
+def rates_chart(rates: pl.DataFrame, first: int, last: int, context: shell.Context) -> alt.Chart:
+    """The allocation rate of every year the data covers."""
+    years = pl.DataFrame({"year": list(range(first, last + 1))})
+    per_year = years.join_where(
+        rates.with_columns(pl.col("last_year").cast(pl.Int64, strict=False).fill_null(9999)),
+        pl.col("year") >= pl.col("first_year"),
+        pl.col("year") <= pl.col("last_year"),
+    )
+    chart = (
+        alt.Chart(per_year.select("year", "rate"))
+        .mark_bar(color=charts.BLUE)
+        .encode(
+            x=alt.X("year:O", title="År", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("rate:Q", title="Andel av lönesumman", axis=alt.Axis(format=".1%")),
+            tooltip=[alt.Tooltip("year:O", title="År"), alt.Tooltip("rate:Q", title="Andel", format=".1%")],
+        )
+        .properties(
+            height=200, title=charts.title(f"Avsättningens andel av lönesumman, {first}–{last}", context.vintage)
+        )
+    )
+    return charts.swedish(chart)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import altair as alt
 import polars as pl
 import streamlit as st
 
@@ -13,8 +14,8 @@ from pipelines import settings
 from pipelines.load import load_files
 from pipelines.personal_data import safe_name
 from pipelines.write import LOADED, REJECTED, UNCHANGED, Outcome
-from queries import data_status
-from ui import data, shell, tables
+from queries import data_status, overview
+from ui import charts, data, shell, tables
 from ui import format as fmt
 from ui.tables import Column
 
@@ -163,6 +164,8 @@ def show_results(results: list[dict]) -> None:
 
 def coverage(context: shell.Context) -> None:
     st.subheader("Rapporterade år per myndighet")
+    years = context.fetch(overview.years)
+    charts.show(lambda: reporting_chart(years, context), context.chart_key("reporting"), width="stretch")
     grid = context.fetch(data_status.coverage)
     if grid.is_empty():
         st.info("Inga medel eller ansökningar är inlästa ännu.")
@@ -209,3 +212,30 @@ def history(context: shell.Context) -> None:
     messages = context.fetch(data_status.load_messages, int(load_id)).with_columns(pl.col("severity").replace(SEVERITY))
     st.markdown(f"**Fel i inläsning {load_id}** ({rejected.filter(pl.col('load_id') == load_id)['file_name'][0]})")
     tables.show(messages, MESSAGES, key="rejected_messages", file_stem=f"fel_inlasning_{load_id}")
+
+
+def reporting_chart(years: pl.DataFrame, context: shell.Context) -> alt.Chart:
+    """How many agencies reported funds and applications each year."""
+    kinds = {"agencies_with_funds": "Medel", "agencies_with_applications": "Ansökningar"}
+    data_ = years.unpivot(index="year", on=list(kinds), variable_name="kind", value_name="agencies").with_columns(
+        pl.col("kind").replace_strict(kinds)
+    )
+    chart = (
+        alt.Chart(data_)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", title="År", axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("kind:N", sort=list(kinds.values())),
+            y=alt.Y("agencies:Q", title="Myndigheter", axis=alt.Axis(format=",.0f")),
+            color=alt.Color(
+                "kind:N", title=None, sort=list(kinds.values()), scale=alt.Scale(range=[charts.BLUE, charts.ORANGE])
+            ),
+            tooltip=[
+                alt.Tooltip("year:O", title="År"),
+                alt.Tooltip("kind:N", title="Rapporterat"),
+                alt.Tooltip("agencies:Q", title="Myndigheter"),
+            ],
+        )
+        .properties(height=220, title=charts.title("Myndigheter som rapporterat, per år", context.vintage))
+    )
+    return charts.swedish(chart)

@@ -1,0 +1,134 @@
+"""The served app in a real browser: Debian's headless Chromium opens every page, finds its Swedish
+title and a rendered chart, and saves a screenshot (to LOM_SCREENSHOT_DIR, else a temporary folder).
+
+Without the browser the test skips on a developer's machine and fails under CI (CI=true), where
+.ci/run installs the `chromium` package.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from pipelines.settings import ROOT
+
+pytestmark = pytest.mark.browser
+
+# url path and the title the page must show (the profile is titled by the first agency's name)
+PAGES = [
+    ("", "Översikt 2025"),
+    ("outnyttjade-medel", "Outnyttjade medel 2025"),
+    ("myndighetsprofil", "Björkvalla samlingar 2025"),
+    ("utveckling", "Utveckling"),
+    ("data", "Data och inläsning"),
+    ("om-matten", "Om måtten"),
+]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path:
+        return path
+    message = "Debian's chromium is not installed (apt-get install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(sample_db, tmp_path_factory):
+    """The app served by `streamlit run` on the sample database; its URL."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    env = {**os.environ, "LOM_DB": str(sample_db)}
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise AssertionError(f"the server did not start:\n{log.read_text()}") from None
+                    time.sleep(0.3)
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    assert "Traceback" not in log.read_text(), log.read_text()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    executable = chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    folder = Path(os.environ.get("LOM_SCREENSHOT_DIR") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.mark.parametrize(("path", "title"), PAGES, ids=[p[0] or "oversikt" for p in PAGES])
+def test_every_page_shows_its_title_and_a_rendered_chart(served, browser, screenshots, path, title):
+    page = browser.new_page(viewport={"width": 1400, "height": 2400}, locale="sv-SE")
+    try:
+        page.goto(f"{served}/{path}")
+        heading = page.locator("h1").first
+        heading.wait_for(timeout=60_000)
+        assert heading.inner_text().startswith(title)
+        # Vega draws the chart, its axes and its title into an SVG or a canvas once it has rendered.
+        chart = page.locator(".vega-embed").first
+        chart.locator("canvas, svg").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(800)
+        # Streamlit scrolls inside the page, so a tall window rather than full_page shows it all.
+        page.screenshot(path=screenshots / f"{path or 'oversikt'}.png")
+        assert chart.bounding_box()["height"] > 100
+        # Drawn, not just placed: axes, marks and title give the chart many colours.
+        drawn = Image.open(io.BytesIO(chart.screenshot())).convert("RGB")
+        assert len(set(drawn.get_flattened_data())) > 20
+        assert page.get_by_text("Traceback").count() == 0
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert (screenshots / f"{path or 'oversikt'}.png").stat().st_size > 20_000
+    finally:
+        page.close()
