@@ -20,8 +20,9 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(VENV)/.installed  ## time the dashboard's queries at 1x-100x and loading; writes bench/README.md
+bench: $(VENV)/.installed  ## time the dashboard's queries and pages at 1x-100x and loading; writes bench/README.md
 	$(PY) -m bench.query_benchmark
+	$(PY) -m bench.page_benchmark
 	$(PY) -m bench.load_benchmark
 	$(PY) -m bench.report
 

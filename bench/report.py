@@ -15,7 +15,7 @@ import fastexcel
 import polars as pl
 import streamlit
 
-from bench import load_benchmark, query_benchmark
+from bench import load_benchmark, page_benchmark, query_benchmark
 
 BENCH = Path(__file__).resolve().parent
 QUERY_GOAL_MS = 100
@@ -93,6 +93,8 @@ def write() -> str:
     ]
     if query_benchmark.RESULTS.exists():
         parts.append(query_section(json.loads(query_benchmark.RESULTS.read_text())))
+    if page_benchmark.RESULTS.exists():
+        parts.append(page_benchmark.section(json.loads(page_benchmark.RESULTS.read_text())))
     if load_benchmark.RESULTS.exists():
         parts.append(load_benchmark.section(json.loads(load_benchmark.RESULTS.read_text())))
     text = "\n\n".join(part.strip() for part in parts) + "\n"
