@@ -289,3 +289,21 @@ def test_the_copy_of_the_sample_is_untouched_by_reading(sample_copy, monkeypatch
     for page in PAGES:
         start(sample_copy, monkeypatch, page)
     assert snapshot(sample_copy) == before
+
+
+def test_every_page_every_year_and_every_agency_of_the_edge_case_fixture_renders(measures_db, monkeypatch):
+    """The hand-made fixture holds the awkward cases: no applications, no funds, a lone sector,
+    no decided applications. No page, year or agency may end in an exception."""
+    app = start(measures_db, monkeypatch)
+    years = app.sidebar.selectbox(key="year").options
+    assert len(years) >= 3
+    for year in years:
+        app.sidebar.selectbox(key="year").select(year).run()
+        for page in PAGES:
+            app.switch_page(f"views/{page}.py").run()
+            assert not app.exception, (page, year, [e.value for e in app.exception])
+            assert app.title and (charts(app) or app.dataframe or app.metric or app.info or app.success)
+        app.switch_page("views/profile.py").run()
+        for (agency,) in rows(measures_db, "select org_nr from agencies"):
+            app.selectbox(key="agency").select(agency).run()
+            assert not app.exception, (agency, year, [e.value for e in app.exception])
