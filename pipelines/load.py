@@ -94,8 +94,10 @@ def load_files(
             progress.done()
         if any(o.status == LOADED for o in outcomes) or not models.is_current(con):
             if listener is not None:
-                listener("", "bygger måtten", 0.95)
+                listener("", "bygger måtten", 0.97)
             models.build(con)
+    if listener is not None:
+        listener("", "klar", 1.0)
     return outcomes
 
 

@@ -23,9 +23,9 @@ class Progress:
         self.label = label
         self.listener = listener
 
-    def stage(self, name: str, fraction: float) -> None:
+    def stage(self, name: str, fraction: float, tell: bool = True) -> None:
         """Draw the bar at fraction (0 to 1) with the stage's name, and tell the listener."""
-        if self.listener is not None:
+        if tell and self.listener is not None:
             self.listener(self.label, name, fraction)
         if not self.enabled:
             return
@@ -37,6 +37,6 @@ class Progress:
     def done(self) -> None:
         """Complete the bar and end its line."""
         if self.enabled:
-            self.stage("klar", 1.0)
+            self.stage("klar", 1.0, tell=False)  # the listener hears "klar" when all is published
             self.stream.write("\n")
             self.stream.flush()

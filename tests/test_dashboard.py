@@ -307,3 +307,26 @@ def test_every_page_every_year_and_every_agency_of_the_edge_case_fixture_renders
         for (agency,) in rows(measures_db, "select org_nr from agencies"):
             app.selectbox(key="agency").select(agency).run()
             assert not app.exception, (agency, year, [e.value for e in app.exception])
+
+
+def test_clicking_a_point_of_the_chart_opens_that_agencys_profile(sample_db, monkeypatch):
+    app = start(sample_db, monkeypatch)
+    [(org_nr, name)] = rows(sample_db, "select org_nr, name from agencies order by org_nr desc limit 1")
+    app.session_state["scatter"] = {"selection": {"pick": [{"org_nr": org_nr}]}}
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == f"{name} 2025"
+
+
+def test_an_upload_reports_each_stage_it_reaches(sample_copy, tmp_path):
+    from pipelines.load import load_files
+
+    stages = []
+    path = tmp_path / "medel.csv"
+    path.write_text(f"{FUNDS_HEADER}\n{funds_line(2024, '4321')}\n")
+    load_files([path], sample_copy, listener=lambda label, stage, fraction: stages.append((label, stage, fraction)))
+    names = [stage for _, stage, _ in stages]
+    assert names[0] == "kontrollerar" and "publicerar" in names and names[-1] == "klar"
+    assert "bygger måtten" in names
+    fractions = [fraction for _, _, fraction in stages]
+    assert fractions == sorted(fractions)  # the bar only moves forward

@@ -74,7 +74,7 @@ def render(context: shell.Context) -> None:
         key="scatter",
         width="stretch",
     )
-    points = (event.selection or {}).get("pick") or []
+    points = (event.get("selection") or {}).get("pick") or []
     if points and points[0].get("org_nr"):
         shell.open_profile(points[0]["org_nr"])
     st.caption(
