@@ -101,3 +101,20 @@ def test_an_export_has_the_tables_headers_with_units_and_shares_in_per_cent():
     exported = export_frame(frame, columns)
     assert exported.columns == ["Myndighet", "Nyttjandegrad (%)", "Outnyttjade medel (kr)", "Läge"]
     assert exported.row(0) == ("A", 45.67, 100.0, "▲ Bästa fjärdedelen")
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("..", "fil_3"),
+        ("C:\\Users\\hr\\medel.csv", "medel.csv"),
+        (".dold.csv", "dold.csv"),
+        ("a;b|c.csv", "a_b_c.csv"),
+        ("ansökningar 2024.xlsx", "ansökningar 2024.xlsx"),
+    ],
+)
+def test_an_uploaded_files_name_cannot_leave_its_folder(sent, kept):
+    from ui.pages.data import upload_name
+
+    assert upload_name(sent, 3) == kept

@@ -3,16 +3,20 @@ errors, and upload of new files through the same pipeline as the command line.""
 
 from __future__ import annotations
 
+import logging
+import re
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import altair as alt
+import duckdb
 import polars as pl
 import streamlit as st
 
 from pipelines import settings
 from pipelines.load import load_files
 from pipelines.personal_data import safe_name
+from pipelines.store import LoadBusy
 from pipelines.write import LOADED, REJECTED, UNCHANGED, Outcome
 from queries import data_status, overview
 from ui import charts, data, shell, tables
@@ -23,6 +27,7 @@ STATUS = {LOADED: "inläst", UNCHANGED: "oförändrad", REJECTED: "avvisad"}
 KINDS = {"agencies": "myndigheter", "funds": "medel", "applications": "ansökningar"}
 SEVERITY = {"error": "fel", "warning": "varning"}
 RESULT_KEY = "_upload_results"
+logger = logging.getLogger(__name__)
 
 HISTORY = [
     Column("load_id", "Nr", "int"),
@@ -93,17 +98,36 @@ def upload(context: shell.Context) -> None:
     with tempfile.TemporaryDirectory(prefix="lom-upload-") as folder:
         paths = []
         for number, uploaded in enumerate(files):
-            name = Path(uploaded.name).name or f"fil_{number}"
-            path = Path(folder) / f"{number:03d}" / name
+            path = Path(folder) / f"{number:03d}" / upload_name(uploaded.name, number)
             path.parent.mkdir()
             path.write_bytes(uploaded.getbuffer())
             paths.append(path)
-        outcomes = load_files(paths, settings.db_path(), listener=listener)
+        try:
+            outcomes = load_files(paths, settings.db_path(), listener=listener)
+        except LoadBusy as busy:
+            bar.empty()
+            st.error(f"Filerna lästes inte in: {busy}. Försök igen om en stund.")
+            return
+        except (OSError, duckdb.Error) as failure:
+            bar.empty()
+            logger.exception("upload failed")
+            st.error(
+                "Filerna lästes inte in: databasen kunde inte skrivas "
+                f"({type(failure).__name__}). Det som redan fanns är oförändrat."
+            )
+            return
     bar.progress(1.0, text="Klart")
     data.clear()
     st.session_state[RESULT_KEY] = [summary_of(o) for o in outcomes]
     st.session_state["_upload_round"] = round_ + 1  # an empty uploader for the next files
     st.rerun()
+
+
+def upload_name(sent: str, number: int) -> str:
+    """The file's own name without any folder, in characters safe on every file system; the
+    loader shows it in the load log (where a personnummer in it is masked)."""
+    name = re.sub(r"[^\w.\- ]", "_", PurePosixPath(sent.replace("\\", "/")).name).lstrip(". ")
+    return name[-120:] or f"fil_{number}"
 
 
 def summary_of(outcome: Outcome) -> dict:
