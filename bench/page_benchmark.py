@@ -3,8 +3,8 @@
     python -m bench.page_benchmark [--scales 1x 10x 100x] [--runs 10]
 
 Cold: the first run of a page with Streamlit's caches empty (every query and chart made anew).
-Warm: the median and slowest of --runs reruns after it, as when a user changes a widget that the
-cache already has. Start: a fresh Python process importing the app and drawing the overview once,
+Warm: the median and slowest of --runs reruns after it with the same state, which is what
+every rerun costs once its queries and charts are cached (a widget changed back and forth). Start: a fresh Python process importing the app and drawing the overview once,
 as a new server process's first visitor meets it. Writes bench/page_results.json; bench.report
 writes bench/README.md.
 """
@@ -111,7 +111,8 @@ def section(results: dict, goal_ms: int = 300) -> str:
 `python -m bench.page_benchmark`. Every page through Streamlit's AppTest on the same databases,
 for the newest year and the agency with the most applications. Cold: the page's first run with
 Streamlit's caches empty, every query and chart made anew; warm: the median of 10 reruns after
-it (the slowest in brackets), as when a user changes a widget whose results are cached.
+it with the same state (the slowest in brackets): what a rerun costs once its queries and charts
+are cached.
 
 | page | {header} |
 |---|{"---|" * (2 * len(scales))}

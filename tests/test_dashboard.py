@@ -106,7 +106,9 @@ def test_values_a_link_cannot_hold_are_ignored(sample_db, monkeypatch):
 def test_choosing_a_row_of_the_ranking_opens_that_agencys_profile(sample_db, monkeypatch):
     app = start(sample_db, monkeypatch)
     first = app.dataframe[0].value.iloc[0]["Myndighet"]
-    app.session_state["ranking"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    app.session_state["ranking-2025-None-sector-reserve_years"] = {
+        "selection": {"rows": [0], "columns": [], "cells": []}
+    }
     app.run()
     assert not app.exception
     assert app.title[0].value == f"{first} 2025"
@@ -128,7 +130,7 @@ def test_picking_an_agency_shows_its_measures_beside_its_peers(sample_db, monkey
     assert f"### {fmt.percent(float(spent) / float(allocated))}" in shown  # utilisation, computed here
     assert any("Median i gruppen" in c.value for c in app.caption)
     assert len(charts(app)) == 4  # trend, handling time, measure mix, funnel
-    assert any("95 % intervall" in m.value for m in app.markdown)
+    assert any("95 %-intervall" in m.value for m in app.markdown)
 
 
 def test_an_agency_with_funds_but_no_applications_is_told_so(measures_db, monkeypatch):
@@ -150,7 +152,7 @@ def test_thresholds_change_the_watchlist_and_stay_in_the_link(sample_db, monkeyp
     assert 0 < expected < before
     assert len(app.dataframe[0].value) == expected
     assert {m.label: m.value for m in app.metric}["Flaggade myndigheter"] == fmt.number(expected)
-    assert app.query_params["saldograns"] == "10.0" and app.query_params["ar_i_rad"] == "20"
+    assert app.query_params["saldograns"] == "10" and app.query_params["ar_i_rad"] == "20"
     reasons = app.dataframe[0].value["Skäl"]
     assert all("mer än gränsen 10" in r for r in reasons)
     assert "Prognos:" in app.subheader[-1].value
@@ -322,11 +324,50 @@ def test_an_upload_reports_each_stage_it_reaches(sample_copy, tmp_path):
     from pipelines.load import load_files
 
     stages = []
-    path = tmp_path / "medel.csv"
-    path.write_text(f"{FUNDS_HEADER}\n{funds_line(2024, '4321')}\n")
-    load_files([path], sample_copy, listener=lambda label, stage, fraction: stages.append((label, stage, fraction)))
+    first, second = tmp_path / "medel_2023.csv", tmp_path / "medel_2024.csv"
+    first.write_text(f"{FUNDS_HEADER}\n{funds_line(2023, '4321')}\n")
+    second.write_text(f"{FUNDS_HEADER}\n{funds_line(2024, '1234')}\n")
+    load_files(
+        [first, second], sample_copy, listener=lambda label, stage, fraction: stages.append((label, stage, fraction))
+    )
     names = [stage for _, stage, _ in stages]
-    assert names[0] == "kontrollerar" and "publicerar" in names and names[-1] == "klar"
-    assert "bygger måtten" in names
+    assert names[:2] == ["läser", "läser"] and names[-2:] == ["bygger måtten", "klar"]
+    assert names.count("kontrollerar") == 2 and names.count("publicerar") == 2
+    assert {label for label, stage, _ in stages if stage == "publicerar"} == {"medel_2023.csv", "medel_2024.csv"}
     fractions = [fraction for _, _, fraction in stages]
     assert fractions == sorted(fractions)  # the bar only moves forward
+
+
+def test_a_fall_from_the_year_before_points_down(sample_db, monkeypatch):
+    """2024's allocation fell with the rate (0,3 % to 0,2 %): the change must read as a fall."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    app = start(sample_db, monkeypatch, ar="2024")
+    by_label = {m.label: m for m in app.metric}
+    [(now, before)] = rows(
+        sample_db,
+        "select sum(allocated_sek) filter (where year = 2024), sum(allocated_sek) filter (where year = 2023)"
+        " from fund_years",
+    )
+    allocation = by_label["Årets avsättning"]
+    assert now < before and allocation.delta.startswith("-")
+    assert allocation.proto.direction == Metric.MetricDirection.DOWN
+
+
+def test_a_row_chosen_before_the_thresholds_change_is_forgotten(sample_db, monkeypatch):
+    app = start(sample_db, monkeypatch, "watchlist")
+    table = app.dataframe[0]
+    last = len(table.value) - 1
+    app.session_state[table.key] = {"selection": {"rows": [last], "columns": [], "cells": []}}
+    app.run()
+    assert app.subheader[-1].value == f"Prognos: {table.value.iloc[last]['Myndighet']}"
+    app.number_input(key="reserve_limit").set_value(10.0).run()
+    assert not app.exception
+    assert app.subheader[-1].value == f"Prognos: {app.dataframe[0].value.iloc[0]['Myndighet']}"
+
+
+def test_a_file_that_is_no_database_gets_a_message_not_a_traceback(tmp_path, monkeypatch):
+    db = tmp_path / "lom.duckdb"
+    db.write_bytes(b"not a database at all" * 100)
+    app = start(db, monkeypatch)
+    assert "Databasen kunde inte läsas" in app.error[0].value

@@ -6,10 +6,12 @@ scripts in views/ take it from here and hand it, with the viewer's role, to ui/p
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import duckdb
 import polars as pl
 import streamlit as st
 
@@ -31,7 +33,14 @@ PARAMS = {
 }
 ALL_SECTORS = "Alla sektorer"
 GROUP_LABELS = {"sector": "Samma sektor", "size": "Samma storleksklass", "similar": "Liknande myndigheter"}
+# The peer group in running text: "jämförs med myndigheterna i samma sektor".
+GROUP_PHRASES = {
+    "sector": "myndigheterna i samma sektor",
+    "size": "myndigheterna i samma storleksklass",
+    "similar": "de mest liknande myndigheterna",
+}
 CONTEXT_KEY = "_context"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,10 @@ class Context:
     @property
     def group_label(self) -> str:
         return GROUP_LABELS[self.group]
+
+    @property
+    def group_phrase(self) -> str:
+        return GROUP_PHRASES[self.group]
 
     def agency_name(self, org_nr: str) -> str:
         names = self.agencies.filter(pl.col("org_nr") == org_nr)["name"]
@@ -215,6 +228,12 @@ def page_guard():
         st.error(f"Måtten kan inte visas: {outdated}.")
     except FileNotFoundError:
         st.info(NO_DATABASE)
+    except duckdb.Error as failure:
+        logger.error("the database could not be read: %s", type(failure).__name__)
+        st.error(
+            "Databasen kunde inte läsas. Kontrollera att LOM_DB pekar på en databas som pipelines har "
+            "byggt, eller bygg om den med `python -m pipelines bootstrap`."
+        )
 
 
 NO_DATABASE = (

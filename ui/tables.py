@@ -113,7 +113,8 @@ def show(
         download_buttons(lambda: export_frame(frame, columns), file_stem, key)
     if selectable:
         rows = event.selection.rows
-        return rows[0] if rows else None
+        # A choice made before the rows changed (another year, other thresholds) is no choice.
+        return rows[0] if rows and rows[0] < frame.height else None
     return None
 
 

@@ -96,13 +96,13 @@ def upload(context: shell.Context) -> None:
         bar.progress(min(max(fraction, 0.0), 1.0), text=f"{label}: {stage}" if label else stage.capitalize())
 
     with tempfile.TemporaryDirectory(prefix="lom-upload-") as folder:
-        paths = []
-        for number, uploaded in enumerate(files):
-            path = Path(folder) / f"{number:03d}" / upload_name(uploaded.name, number)
-            path.parent.mkdir()
-            path.write_bytes(uploaded.getbuffer())
-            paths.append(path)
         try:
+            paths = []
+            for number, uploaded in enumerate(files):
+                path = Path(folder) / f"{number:03d}" / upload_name(uploaded.name, number)
+                path.parent.mkdir()
+                path.write_bytes(uploaded.getbuffer())
+                paths.append(path)
             outcomes = load_files(paths, settings.db_path(), listener=listener)
         except LoadBusy as busy:
             bar.empty()
@@ -231,7 +231,13 @@ def history(context: shell.Context) -> None:
         st.success("Ingen fil har avvisats.")
         return
     st.caption("Välj en fil för att se alla dess fel.")
-    picked = tables.show(rejected, REJECTED_COLUMNS, key="rejected", file_stem="avvisade_filer", selectable=True)
+    picked = tables.show(
+        rejected,
+        REJECTED_COLUMNS,
+        key=f"rejected-{rejected['load_id'][0]}",  # a new rejection, a new choice
+        file_stem="avvisade_filer",
+        selectable=True,
+    )
     load_id = rejected["load_id"][picked if picked is not None else 0]
     messages = context.fetch(data_status.load_messages, int(load_id)).with_columns(pl.col("severity").replace(SEVERITY))
     st.markdown(f"**Fel i inläsning {load_id}** ({rejected.filter(pl.col('load_id') == load_id)['file_name'][0]})")

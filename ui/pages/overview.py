@@ -57,11 +57,16 @@ def render(context: shell.Context) -> None:
     ranking = ranking.sort(chosen, descending=descending, nulls_last=True)
     st.caption(
         f"{fmt.number(ranking.height)} myndigheter ({shell.where(context)}), sorterade efter {label.lower()}, "
-        f"{'störst' if descending else 'lägst'} först. Läget jämförs med {context.group_label.lower()}. "
+        f"{'högst' if descending else 'lägst'} först. Läget jämförs med {context.group_phrase}. "
         f"{charts.CLASS_CAVEAT} Klicka på en rad för att öppna myndighetens profil."
     )
     picked = tables.show(
-        ranking, RANKING_COLUMNS, key="ranking", file_stem=f"myndigheter_{year}", selectable=True, height=420
+        ranking,
+        RANKING_COLUMNS,
+        key=f"ranking-{year}-{context.sector}-{context.group}-{chosen}",  # a new table, a new choice
+        file_stem=f"myndigheter_{year}",
+        selectable=True,
+        height=420,
     )
     if picked is not None:
         shell.open_profile(ranking["org_nr"][picked])
@@ -79,7 +84,7 @@ def render(context: shell.Context) -> None:
         shell.open_profile(points[0]["org_nr"])
     st.caption(
         "Varje punkt är en myndighet; punktens storlek visar outnyttjade medel och formen och färgen läget "
-        f"för saldot bland {context.group_label.lower()}. Klicka på en punkt för att öppna profilen. "
+        f"för saldot jämfört med {context.group_phrase}. Klicka på en punkt för att öppna profilen. "
         "Myndigheter utan beslutade ansökningar saknas i diagrammet."
     )
 
@@ -89,7 +94,10 @@ def key_figures(row: dict) -> None:
 
     def change(column: str, shown) -> str | None:
         now, before = row[column], row[f"previous_{column}"]
-        return None if now is None or before is None else shown(float(now) - float(before))
+        if now is None or before is None:
+            return None
+        # st.metric reads the direction from an ASCII minus, not the typographic one.
+        return shown(float(now) - float(before)).replace("−", "-")
 
     def mnkr(difference: float) -> str:
         return f"{fmt.signed(difference / 1e6, 1)} mnkr"
@@ -114,8 +122,13 @@ def key_figures(row: dict) -> None:
     ]
     for column, (label, value, delta, colour) in zip([*st.columns(3), *st.columns(3)], figures, strict=True):
         column.metric(label, value, delta, delta_color=colour, border=True)
+    compared = (
+        f"förändringen jämförs med {row['year'] - 1}"
+        if row["previous_allocated_sek"] is not None
+        else "det finns inget år före att jämföra med"
+    )
     st.caption(
-        f"Alla myndigheter med medel {row['year']}; förändringen jämförs med {row['year'] - 1}. "
+        f"Alla myndigheter med medel {row['year']}, också när en sektor är vald; {compared}. "
         f"Nyttjandegrad {fmt.percent(row['utilisation'])}, "
         f"saldo {fmt.number(row['reserve_years'], 1)} årsavsättningar, "
         f"handläggningstid {fmt.number(row['median_handling_days'])} dagar (median)."

@@ -24,6 +24,7 @@ def choose_agency(context: shell.Context) -> str | None:
     agencies = context.agencies
     if agencies is None or agencies.is_empty():
         return None
+    agencies = shell.sector_filter(agencies, context)
     org_nrs = agencies["org_nr"].to_list()
     names = dict(zip(org_nrs, agencies["name"], strict=True))
     shell.seed("agency", org_nrs[0], shell.one_of(org_nrs))
@@ -50,7 +51,7 @@ def render(context: shell.Context) -> None:
     group = positions["group_label"][0]
     peers = positions["peer_agencies"].max()
     st.markdown(
-        f"Jämförs med **{context.group_label.lower()}**: {group} ({fmt.number(peers)} myndigheter med värden). "
+        f"Jämförs med {context.group_phrase}: **{group}** ({fmt.number(peers)} myndigheter med värden). "
         f"{charts.CLASS_CAVEAT}"
     )
     applications_missing = positions.filter(pl.col("kpi") == "approval_rate")["value"].is_null().all()
@@ -61,6 +62,7 @@ def render(context: shell.Context) -> None:
     st.subheader("Utveckling mot jämförelsegruppen")
     trend = context.fetch(profile.agency_trend, org_nr, context.group)
     labels = dict(zip(positions["kpi"], positions["label_sv"], strict=True))
+    labels.pop("median_handling_days", None)  # drawn on its own below
     kpi = st.selectbox("Mått", list(labels), format_func=labels.get, index=list(labels).index(TREND_DEFAULT))
     charts.show(
         lambda: trend_chart(trend, kpi, labels[kpi], name, context),
@@ -79,10 +81,13 @@ def render(context: shell.Context) -> None:
     with right:
         st.subheader(f"Fördelning per insats {year}")
         mix = context.fetch(profile.measure_mix, org_nr, year)
-        if mix.is_empty():
+        if mix.is_empty() or not mix["applications"].sum():
             st.info(f"{name} har inga ansökningar {year}.")
         else:
-            charts.show(lambda: mix_chart(mix, name, context), context.chart_key("mix", org_nr), width="stretch")
+            basis = st.radio("Andel av", list(MIX_BASES), format_func=MIX_BASES.get, horizontal=True, key="mix_basis")
+            charts.show(
+                lambda: mix_chart(mix, basis, name, context), context.chart_key("mix", org_nr, basis), width="stretch"
+            )
 
     st.subheader(f"Beviljandegrad {year} med osäkerhet")
     intervals = context.fetch(profile.approval_intervals, year, context.group)
@@ -132,7 +137,7 @@ def key_figures(positions: pl.DataFrame) -> None:
 
 BADGE = {
     "best": "green",
-    "middle": "orange",
+    "middle": "yellow",
     "worst": "red",
     "high": "blue",
     "low": "violet",
@@ -174,18 +179,21 @@ def trend_chart(trend: pl.DataFrame, kpi: str, label: str, name: str, context: s
         height=300,
         title=charts.title(
             f"{label}, {name}, alla år",
-            f"Band: mittersta hälften av {context.group_label.lower()}, streckad linje: median. {context.vintage}",
+            f"Band: mittersta hälften av {context.group_phrase}, streckad linje: deras median. {context.vintage}",
         ),
     )
     return charts.swedish(chart)
 
 
-def mix_chart(mix: pl.DataFrame, name: str, context: shell.Context) -> alt.Chart:
-    """Share of applications per measure type: the agency beside all agencies."""
+MIX_BASES = {"applications": "ansökningarna", "granted_sek": "beviljade kronor"}
+
+
+def mix_chart(mix: pl.DataFrame, basis: str, name: str, context: shell.Context) -> alt.Chart:
+    """Share of applications or of granted kronor per measure type: the agency beside all agencies."""
     data = pl.concat(
         [
-            mix.select("measure", pl.col("share_of_applications").alias("share"), pl.lit(name[:30]).alias("who")),
-            mix.select("measure", pl.col("national_share_of_applications").alias("share"), pl.lit("Alla").alias("who")),
+            mix.select("measure", pl.col(f"share_of_{basis}").alias("share"), pl.lit(name[:30]).alias("who")),
+            mix.select("measure", pl.col(f"national_share_of_{basis}").alias("share"), pl.lit("Alla").alias("who")),
         ]
     )
     chart = (
@@ -193,7 +201,7 @@ def mix_chart(mix: pl.DataFrame, name: str, context: shell.Context) -> alt.Chart
         .mark_bar()
         .encode(
             y=alt.Y("measure:N", title=None, axis=alt.Axis(labelLimit=220)),
-            x=alt.X("share:Q", title="Andel av ansökningarna", axis=alt.Axis(format=".0%")),
+            x=alt.X("share:Q", title=f"Andel av {MIX_BASES[basis]}", axis=alt.Axis(format=".0%")),
             yOffset="who:N",
             color=alt.Color(
                 "who:N", title=None, scale=alt.Scale(domain=[name[:30], "Alla"], range=[charts.BLUE, charts.GREY])
@@ -204,7 +212,10 @@ def mix_chart(mix: pl.DataFrame, name: str, context: shell.Context) -> alt.Chart
                 alt.Tooltip("share:Q", title="Andel", format=".0%"),
             ],
         )
-        .properties(height=340, title=charts.title(f"Ansökningar per insats {context.year}", context.vintage))
+        .properties(
+            height=340,
+            title=charts.title(f"Andel av {MIX_BASES[basis]} per insats, {name[:30]}, {context.year}", context.vintage),
+        )
     )
     return charts.swedish(chart)
 
@@ -218,7 +229,7 @@ def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Con
     row = own.row(0, named=True)
     text = (
         f"{name}: {fmt.percent(row['approval_rate'])} ({fmt.number(row['granted'])} av "
-        f"{fmt.number(row['decided'])} beslutade), 95 % intervall {fmt.percent(row['wilson_low'])}–"
+        f"{fmt.number(row['decided'])} beslutade), 95 %-intervall {fmt.percent(row['wilson_low'])}–"
         f"{fmt.percent(row['wilson_high'])}."
     )
     if row["difference"]:
@@ -275,7 +286,7 @@ def funnel_chart(intervals: pl.DataFrame, row: dict, org_nr: str, name: str, con
     chart = (funnel.transform_filter("isValid(datum.funnel_low)") + median + errors + points).properties(
         height=320,
         title=charts.title(
-            f"Beviljandegrad mot antal beslut, {context.group_label.lower()}, {context.year}",
+            f"Beviljandegrad mot antal beslut bland {context.group_phrase}, {context.year}",
             f"Trattens band: där 95 % av myndigheterna hamnar av slumpen vid gruppens median. {context.vintage}",
         ),
     )

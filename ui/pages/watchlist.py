@@ -45,7 +45,7 @@ def thresholds() -> Thresholds:
         help="Flagga när nyttjandegraden varit under gränsen flera år i rad.",
     )  # fmt: skip
     years = right.number_input("Antal år i rad", min_value=1, max_value=20, step=1, key="low_years")
-    shell.keep("reserve_limit", reserve, fmt.number(reserve, 1).replace(",", "."))
+    shell.keep("reserve_limit", reserve, f"{reserve:g}")
     shell.keep("utilisation_limit", utilisation, str(utilisation))
     shell.keep("low_years", years, str(years))
     return Thresholds(float(reserve), utilisation / 100, int(years))
@@ -76,17 +76,23 @@ def render(context: shell.Context) -> None:
         "Behövs mer per år, sammanlagt", fmt.short_kronor(listed["extra_spending_per_year_sek"].sum()), border=True
     )
     if listed.is_empty():
-        st.success(f"Ingen myndighet ({shell.where(context)}) bryter mot gränserna {year}.")
+        among = "" if context.sector is None else f" i sektorn {context.sector}"
+        st.success(f"Ingen myndighet{among} bryter mot gränserna {year}.")
         return
 
     st.subheader(f"Bevakningslista {year}")
     st.caption(
         f"{fmt.number(listed.height)} myndigheter ({shell.where(context)}), störst saldo i årsavsättningar först. "
         f"Prognosen följer myndighetens nyttjandegrad de senaste tre åren; behovet jämförs med "
-        f"{context.group_label.lower()}. Välj en rad för att se prognosen."
+        f"{context.group_phrase}. Välj en rad för att se prognosen."
     )
     picked = tables.show(
-        listed, COLUMNS, key="watchlist", file_stem=f"outnyttjade_medel_{year}", selectable=True, height=420
+        listed,
+        COLUMNS,
+        key=f"watchlist-{year}-{context.sector}-{context.group}-{limits}",  # a new list, a new choice
+        file_stem=f"outnyttjade_medel_{year}",
+        selectable=True,
+        height=420,
     )
     org_nr = listed["org_nr"][picked if picked is not None else 0]
     detail(context, listed.filter(pl.col("org_nr") == org_nr).row(0, named=True), limits)
@@ -134,7 +140,7 @@ def detail(context: shell.Context, row: dict, limits: Thresholds) -> None:
     if gap is not None and gap > 0:
         lines.append(
             f"**Gapet:** {fmt.kronor(gap)} mer per år skulle föra saldot till medianen för "
-            f"{context.group_label.lower()} ({fmt.number(row['peer_median_reserve_years'], 1)} årsavsättningar, "
+            f"{context.group_phrase} ({fmt.number(row['peer_median_reserve_years'], 1)} årsavsättningar, "
             f"{fmt.number(row['peer_agencies'])} myndigheter) om tre år."
         )
     elif row["peer_agencies"] is not None and row["peer_agencies"] < 4:
