@@ -4,8 +4,9 @@
 
 Cold: the first run of a page with Streamlit's caches empty (every query and chart made anew).
 Warm: the median and slowest of --runs reruns after it with the same state, which is what
-every rerun costs once its queries and charts are cached (a widget changed back and forth). Start: a fresh Python process importing the app and drawing the overview once,
-as a new server process's first visitor meets it. Writes bench/page_results.json; bench.report
+every rerun costs once its queries and charts are cached (a widget changed back and forth).
+Start: a fresh Python process importing the app and drawing the overview once, as a new server
+process's first visitor meets it. Writes bench/page_results.json; bench.report
 writes bench/README.md.
 """
 
