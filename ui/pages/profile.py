@@ -213,7 +213,7 @@ def mix_chart(mix: pl.DataFrame, basis: str, name: str, context: shell.Context) 
             ],
         )
         .properties(
-            height=340,
+            height=max(240, 42 * mix.height),  # two bars and a readable label per measure type
             title=charts.title(f"Andel av {MIX_BASES[basis]} per insats, {name[:30]}, {context.year}", context.vintage),
         )
     )
