@@ -118,3 +118,14 @@ def test_an_uploaded_files_name_cannot_leave_its_folder(sent, kept):
     from ui.pages.data import upload_name
 
     assert upload_name(sent, 3) == kept
+
+
+def test_the_deployment_settings_send_no_details_or_statistics_and_bound_uploads():
+    import tomllib
+
+    from pipelines.settings import ROOT
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["server"]["maxUploadSize"] == 100  # MB, as the loader's own LOM_MAX_FILE_MB default

@@ -37,13 +37,22 @@ def thresholds() -> Thresholds:
     shell.seed("low_years", 3, shell.number_between(1, 20, int))
     left, middle, right = st.columns(3)
     reserve = left.number_input(
-        "Saldo över (årsavsättningar)", min_value=0.5, max_value=20.0, step=0.5, key="reserve_limit",
+        "Saldo över (årsavsättningar)",
+        min_value=0.5,
+        max_value=20.0,
+        step=0.5,
+        format="%.1f",
+        key="reserve_limit",
         help="Flagga när utgående saldo är större än så många års avsättningar.",
-    )  # fmt: skip
+    )
     utilisation = middle.number_input(
-        "Nyttjandegrad under (%)", min_value=5, max_value=200, step=5, key="utilisation_limit",
+        "Nyttjandegrad under (%)",
+        min_value=5,
+        max_value=200,
+        step=5,
+        key="utilisation_limit",
         help="Flagga när nyttjandegraden varit under gränsen flera år i rad.",
-    )  # fmt: skip
+    )
     years = right.number_input("Antal år i rad", min_value=1, max_value=20, step=1, key="low_years")
     shell.keep("reserve_limit", reserve, f"{reserve:g}")
     shell.keep("utilisation_limit", utilisation, str(utilisation))
