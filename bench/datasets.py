@@ -23,6 +23,7 @@ import polars as pl
 
 from pipelines import models, store
 from queries import data_status
+from queries.access import TRS
 from queries.connection import connect
 from sample_data.generate import generate
 
@@ -106,7 +107,7 @@ def build(scale: str, path: Path) -> dict:
 def applications_in(db: Path) -> int:
     """Return how many applications a benchmark database holds."""
     with connect(db) as con:
-        return int(data_status.data_vintage(con)["applications"][0])
+        return int(data_status.data_vintage(con, role=TRS)["applications"][0])
 
 
 def rebuild_seconds(db: Path, runs: int = 3) -> list[float]:

@@ -22,6 +22,7 @@ import polars as pl
 
 from bench import datasets
 from queries import data_status, overview, profile, watchlist
+from queries.access import TRS
 from queries.connection import connect
 
 RESULTS = Path(__file__).resolve().parent / "query_results.json"
@@ -30,34 +31,34 @@ RESULTS = Path(__file__).resolve().parent / "query_results.json"
 def calls(con: duckdb.DuckDBPyConnection, year: int, org_nr: str) -> dict[str, Callable[[], pl.DataFrame]]:
     """Every function of the query layer, called as a page would call it."""
     return {
-        "overview.years": lambda: overview.years(con),
-        "overview.agencies": lambda: overview.agencies(con),
-        "overview.national_summary": lambda: overview.national_summary(con, year),
-        "overview.agency_ranking": lambda: overview.agency_ranking(con, year, "sector"),
-        "overview.year_totals": lambda: overview.year_totals(con),
-        "profile.agency_positions": lambda: profile.agency_positions(con, org_nr, year, "similar"),
-        "profile.agency_trend": lambda: profile.agency_trend(con, org_nr, "sector"),
-        "profile.measure_mix": lambda: profile.measure_mix(con, org_nr, year),
-        "profile.approval_intervals": lambda: profile.approval_intervals(con, year, "size"),
-        "profile.similar_agencies": lambda: profile.similar_agencies(con, org_nr, year),
-        "watchlist.idle_fund_flags": lambda: watchlist.idle_fund_flags(con, year),
-        "watchlist.projections": lambda: watchlist.projections(con, year),
-        "watchlist.balance_path": lambda: watchlist.balance_path(con, org_nr, year),
-        "data_status.coverage": lambda: data_status.coverage(con),
-        "data_status.load_history": lambda: data_status.load_history(con),
-        "data_status.rejected_files": lambda: data_status.rejected_files(con),
-        "data_status.load_messages": lambda: data_status.load_messages(con, 1),
-        "data_status.data_vintage": lambda: data_status.data_vintage(con),
-        "data_status.kpi_definitions": lambda: data_status.kpi_definitions(con),
-        "data_status.allocation_rates": lambda: data_status.allocation_rates(con),
-        "data_status.peer_group_types": lambda: data_status.peer_group_types(con),
+        "overview.years": lambda: overview.years(con, role=TRS),
+        "overview.agencies": lambda: overview.agencies(con, role=TRS),
+        "overview.national_summary": lambda: overview.national_summary(con, year, role=TRS),
+        "overview.agency_ranking": lambda: overview.agency_ranking(con, year, "sector", role=TRS),
+        "overview.year_totals": lambda: overview.year_totals(con, role=TRS),
+        "profile.agency_positions": lambda: profile.agency_positions(con, org_nr, year, "similar", role=TRS),
+        "profile.agency_trend": lambda: profile.agency_trend(con, org_nr, "sector", role=TRS),
+        "profile.measure_mix": lambda: profile.measure_mix(con, org_nr, year, role=TRS),
+        "profile.approval_intervals": lambda: profile.approval_intervals(con, year, "size", role=TRS),
+        "profile.similar_agencies": lambda: profile.similar_agencies(con, org_nr, year, role=TRS),
+        "watchlist.idle_fund_flags": lambda: watchlist.idle_fund_flags(con, year, role=TRS),
+        "watchlist.projections": lambda: watchlist.projections(con, year, role=TRS),
+        "watchlist.balance_path": lambda: watchlist.balance_path(con, org_nr, year, role=TRS),
+        "data_status.coverage": lambda: data_status.coverage(con, role=TRS),
+        "data_status.load_history": lambda: data_status.load_history(con, role=TRS),
+        "data_status.rejected_files": lambda: data_status.rejected_files(con, role=TRS),
+        "data_status.load_messages": lambda: data_status.load_messages(con, 1, role=TRS),
+        "data_status.data_vintage": lambda: data_status.data_vintage(con, role=TRS),
+        "data_status.kpi_definitions": lambda: data_status.kpi_definitions(con, role=TRS),
+        "data_status.allocation_rates": lambda: data_status.allocation_rates(con, role=TRS),
+        "data_status.peer_group_types": lambda: data_status.peer_group_types(con, role=TRS),
     }
 
 
 def example_arguments(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
     """The newest year with funds, and the agency with the most applications that year."""
-    year = int(overview.years(con).filter(pl.col("agencies_with_funds") > 0)["year"].max())
-    ranking = overview.agency_ranking(con, year).sort("applications", descending=True, nulls_last=True)
+    year = int(overview.years(con, role=TRS).filter(pl.col("agencies_with_funds") > 0)["year"].max())
+    ranking = overview.agency_ranking(con, year, role=TRS).sort("applications", descending=True, nulls_last=True)
     return year, ranking["org_nr"][0]
 
 

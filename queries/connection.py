@@ -10,6 +10,7 @@ import duckdb
 import polars as pl
 
 from pipelines import models, store
+from queries import access
 
 PEER_GROUPS = ("sector", "size", "similar")
 
@@ -31,8 +32,9 @@ def connect(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
-    """Run sql/app/<name>.sql with its parameters bound and return the result."""
+def run(con: duckdb.DuckDBPyConnection, name: str, *, role: str, **params) -> pl.DataFrame:
+    """Run sql/app/<name>.sql for a viewer's role, with its parameters bound, and return the result."""
+    access.check(role)
     return con.sql(store.sql(f"app/{name}"), params=params or None).pl()
 
 

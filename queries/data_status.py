@@ -8,41 +8,41 @@ import polars as pl
 from queries.connection import run
 
 
-def coverage(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def coverage(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:
     """Return which agency reported funds and applications for which year, corrections marked."""
-    return run(con, "coverage")
+    return run(con, "coverage", role=role)
 
 
-def load_history(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def load_history(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:
     """Return every load attempt, newest first."""
-    return run(con, "load_history")
+    return run(con, "load_history", role=role)
 
 
-def rejected_files(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def rejected_files(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:
     """Return the refused files, newest first, each with its first error."""
-    return run(con, "rejected_files")
+    return run(con, "rejected_files", role=role)
 
 
-def load_messages(con: duckdb.DuckDBPyConnection, load_id: int) -> pl.DataFrame:
+def load_messages(con: duckdb.DuckDBPyConnection, load_id: int, *, role: str) -> pl.DataFrame:
     """Return the errors and warnings of one load."""
-    return run(con, "load_messages", load_id=load_id)
+    return run(con, "load_messages", role=role, load_id=load_id)
 
 
-def data_vintage(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def data_vintage(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:
     """Return what the figures rest on: years covered, agencies, the last load, corrections."""
-    return run(con, "data_vintage")
+    return run(con, "data_vintage", role=role)
 
 
-def kpi_definitions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def kpi_definitions(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:
     """Return the definitions of the measures in the order they are shown."""
-    return run(con, "kpi_definitions")
+    return run(con, "kpi_definitions", role=role)
 
 
-def allocation_rates(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def allocation_rates(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:
     """Return the allocation rate by year with its source."""
-    return run(con, "allocation_rates")
+    return run(con, "allocation_rates", role=role)
 
 
-def peer_group_types(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def peer_group_types(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:
     """Return the kinds of peer group, how each is formed, and the settings of similar agencies."""
-    return run(con, "peer_group_types")
+    return run(con, "peer_group_types", role=role)

@@ -8,26 +8,26 @@ import polars as pl
 from queries.connection import peer_group, run
 
 
-def years(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def years(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:
     """Return the years the data covers, newest first, with how many agencies reported each."""
-    return run(con, "years")
+    return run(con, "years", role=role)
 
 
-def agencies(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def agencies(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:
     """Return every agency with data (org_nr, name, sector) in Swedish order."""
-    return run(con, "agencies")
+    return run(con, "agencies", role=role)
 
 
-def national_summary(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
+def national_summary(con: duckdb.DuckDBPyConnection, year: int, *, role: str) -> pl.DataFrame:
     """Return the national figures of a year beside the year before's (one row; none if no data)."""
-    return run(con, "national_summary", year=year)
+    return run(con, "national_summary", role=role, year=year)
 
 
-def agency_ranking(con: duckdb.DuckDBPyConnection, year: int, group_type: str = "sector") -> pl.DataFrame:
+def agency_ranking(con: duckdb.DuckDBPyConnection, year: int, group_type: str = "sector", *, role: str) -> pl.DataFrame:
     """Return every agency of a year with its measures and quartile classes among its peers."""
-    return run(con, "agency_ranking", year=year, group_type=peer_group(group_type))
+    return run(con, "agency_ranking", role=role, year=year, group_type=peer_group(group_type))
 
 
-def year_totals(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def year_totals(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:
     """Return national and per-sector totals for every year."""
-    return run(con, "year_totals")
+    return run(con, "year_totals", role=role)

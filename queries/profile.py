@@ -8,26 +8,28 @@ import polars as pl
 from queries.connection import peer_group, run
 
 
-def agency_positions(con: duckdb.DuckDBPyConnection, org_nr: str, year: int, group_type: str) -> pl.DataFrame:
+def agency_positions(
+    con: duckdb.DuckDBPyConnection, org_nr: str, year: int, group_type: str, *, role: str
+) -> pl.DataFrame:
     """Return an agency's measures in a year beside its peer group's median and quartiles."""
-    return run(con, "agency_positions", org_nr=org_nr, year=year, group_type=peer_group(group_type))
+    return run(con, "agency_positions", role=role, org_nr=org_nr, year=year, group_type=peer_group(group_type))
 
 
-def agency_trend(con: duckdb.DuckDBPyConnection, org_nr: str, group_type: str) -> pl.DataFrame:
+def agency_trend(con: duckdb.DuckDBPyConnection, org_nr: str, group_type: str, *, role: str) -> pl.DataFrame:
     """Return an agency's measures over the years with its peer group's interquartile band."""
-    return run(con, "agency_trend", org_nr=org_nr, group_type=peer_group(group_type))
+    return run(con, "agency_trend", role=role, org_nr=org_nr, group_type=peer_group(group_type))
 
 
-def measure_mix(con: duckdb.DuckDBPyConnection, org_nr: str, year: int) -> pl.DataFrame:
+def measure_mix(con: duckdb.DuckDBPyConnection, org_nr: str, year: int, *, role: str) -> pl.DataFrame:
     """Return an agency's applications and grants per measure type beside the national mix."""
-    return run(con, "measure_mix", org_nr=org_nr, year=year)
+    return run(con, "measure_mix", role=role, org_nr=org_nr, year=year)
 
 
-def approval_intervals(con: duckdb.DuckDBPyConnection, year: int, group_type: str) -> pl.DataFrame:
+def approval_intervals(con: duckdb.DuckDBPyConnection, year: int, group_type: str, *, role: str) -> pl.DataFrame:
     """Return every agency's approval rate in a year with its Wilson interval, for a funnel plot."""
-    return run(con, "approval_intervals", year=year, group_type=peer_group(group_type))
+    return run(con, "approval_intervals", role=role, year=year, group_type=peer_group(group_type))
 
 
-def similar_agencies(con: duckdb.DuckDBPyConnection, org_nr: str, year: int) -> pl.DataFrame:
+def similar_agencies(con: duckdb.DuckDBPyConnection, org_nr: str, year: int, *, role: str) -> pl.DataFrame:
     """Return the agencies most like an agency in a year, nearest first."""
-    return run(con, "similar_agencies", org_nr=org_nr, year=year)
+    return run(con, "similar_agencies", role=role, org_nr=org_nr, year=year)

@@ -28,11 +28,14 @@ class Thresholds:
             raise ValueError("low_years must be a whole number from 1 to 20")
 
 
-def idle_fund_flags(con: duckdb.DuckDBPyConnection, year: int, thresholds: Thresholds = Thresholds()) -> pl.DataFrame:
+def idle_fund_flags(
+    con: duckdb.DuckDBPyConnection, year: int, thresholds: Thresholds = Thresholds(), *, role: str
+) -> pl.DataFrame:
     """Return the flags of a year, one row per rule an agency breaks, with its reason in Swedish."""
     return run(
         con,
         "idle_fund_flags",
+        role=role,
         year=year,
         reserve_limit=thresholds.reserve_limit,
         utilisation_limit=thresholds.utilisation_limit,
@@ -41,13 +44,18 @@ def idle_fund_flags(con: duckdb.DuckDBPyConnection, year: int, thresholds: Thres
 
 
 def projections(
-    con: duckdb.DuckDBPyConnection, year: int, reserve_limit: float = 3.0, group_type: str = "similar"
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    reserve_limit: float = 3.0,
+    group_type: str = "similar",
+    *,
+    role: str,
 ) -> pl.DataFrame:
     """Return every agency's projection from a base year: balance in three years, the year the
     reserve limit is crossed, and the extra spending a year that reaches the peer median."""
-    return run(con, "projections", year=year, reserve_limit=reserve_limit, peer_group=peer_group(group_type))
+    return run(con, "projections", role=role, year=year, reserve_limit=reserve_limit, peer_group=peer_group(group_type))
 
 
-def balance_path(con: duckdb.DuckDBPyConnection, org_nr: str, year: int) -> pl.DataFrame:
+def balance_path(con: duckdb.DuckDBPyConnection, org_nr: str, year: int, *, role: str) -> pl.DataFrame:
     """Return an agency's closing balances up to a year and the three projected after it."""
-    return run(con, "balance_path", org_nr=org_nr, year=year)
+    return run(con, "balance_path", role=role, org_nr=org_nr, year=year)
