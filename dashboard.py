@@ -12,7 +12,8 @@ import streamlit as st
 
 from ui import shell
 
-st.set_page_config(page_title="Lokala omställningsmedel", page_icon=":material/savings:", layout="wide")
+# No page_icon: a Material icon there is fetched from Google's font servers by every visitor.
+st.set_page_config(page_title="Lokala omställningsmedel", layout="wide")
 
 PAGES = [
     ("views/overview.py", "Översikt", "oversikt", ":material/dashboard:", False),

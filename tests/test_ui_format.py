@@ -100,7 +100,7 @@ def test_an_export_has_the_tables_headers_with_units_and_shares_in_per_cent():
     ]
     exported = export_frame(frame, columns)
     assert exported.columns == ["Myndighet", "Nyttjandegrad (%)", "Outnyttjade medel (kr)", "Läge"]
-    assert exported.row(0) == ("A", 45.67, 100.0, "▲ Bästa fjärdedelen")
+    assert exported.row(0) == ("A", 45.7, 100.0, "▲ Bästa fjärdedelen")  # 0,4567 as 45,7 %
 
 
 @pytest.mark.parametrize(

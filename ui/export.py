@@ -66,9 +66,17 @@ def to_excel(frame: pl.DataFrame, sheet: str = "Data") -> bytes:
     bold = workbook.add_format({"bold": True})
     day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    whole = workbook.add_format({"num_format": "#,##0"})
+    decimal = workbook.add_format({"num_format": "#,##0.0#"})
     for column, name in enumerate(frame.columns):
         sheet_.write_string(0, column, name, bold)
-        sheet_.set_column(column, column, min(max(len(name), 10) + 2, 60))
+        values = frame[name]
+        widest = values.cast(pl.String).str.len_chars().max() if values.dtype == pl.String else 12
+        number_format = None
+        if values.dtype.is_numeric():
+            integral = values.drop_nulls().drop_nans() if values.dtype.is_float() else values.drop_nulls()
+            number_format = whole if (integral.round(0) == integral).all() else decimal
+        sheet_.set_column(column, column, min(max(len(name), widest or 0, 10) + 2, 60), number_format)
     for row, values in enumerate(frame.iter_rows(), start=1):
         for column, value in enumerate(values):
             if value is None:

@@ -82,6 +82,17 @@ def moment(d: datetime | None) -> str:
     return MISSING if d is None else f"{d:%Y-%m-%d %H:%M}"
 
 
+def span_by_unit(low: Number, high: Number, unit: str) -> str:
+    """A range with its unit once: '38–76 %', '18–30,5 dagar', '3,1–9,8 år'."""
+    if _missing(low) or _missing(high):
+        return MISSING
+    first, last = by_unit(low, unit), by_unit(high, unit)
+    suffix = last[len(last.rstrip("abcdefghijklmnopqrstuvwxyzåäö%")) :]
+    if suffix and first.endswith(suffix):
+        first = first[: -len(suffix)].rstrip(NBSP)
+    return f"{first}–{last}"
+
+
 def by_unit(x: Number, unit: str) -> str:
     """Format a measure by the unit of kpi_definitions: andel, år, kr, dagar, per 100 anställda."""
     if unit == "andel":

@@ -32,6 +32,7 @@ PARAMS = {
     "low_years": "ar_i_rad",
 }
 ALL_SECTORS = "Alla sektorer"
+LINK_WORDS = {"year": "ett år", "sector": "en sektor", "group": "en jämförelsegrupp", "agency": "en myndighet"}
 GROUP_LABELS = {"sector": "Samma sektor", "size": "Samma storleksklass", "similar": "Liknande myndigheter"}
 # The peer group in running text: "jämförs med myndigheterna i samma sektor".
 GROUP_PHRASES = {
@@ -97,15 +98,23 @@ def current() -> Context:
 # --- filters in the URL ---------------------------------------------------------------------
 
 
-def seed(key: str, default, parse: Callable[[str], object | None]) -> None:
+def seed(key: str, default, parse: Callable[[str], object | None], what: str | None = None) -> None:
     """Give the widget `key` its value before it is drawn: from the URL when the URL holds a
     value the app did not write itself (a shared link, a click that opens a page), else the
-    value it had, else the default. Values the URL cannot hold are ignored."""
+    value it had, else the default. A value the URL cannot hold is not used, and the user is
+    told (`what` names it), without repeating the value itself."""
     url = st.query_params.get(PARAMS[key])
     if url is not None and url != st.session_state.get(f"_url_{key}"):
         value = _parsed(parse, url)
         if value is not None:
             st.session_state[key] = value
+        else:
+            st.session_state[f"_url_{key}"] = url  # told once, not at every rerun
+            st.warning(
+                f"Länken anger {what or LINK_WORDS[key]} som inte finns i underlaget; sidan visar i stället "
+                "det som är valt nedan.",
+                icon=":material/link_off:",
+            )
     if key not in st.session_state:
         kept = st.session_state.get(f"_kept_{key}")
         st.session_state[key] = kept if kept is not None else default
@@ -136,10 +145,13 @@ def one_of(options) -> Callable[[str], object | None]:
     return by_text.get
 
 
-def number_between(low: float, high: float, kind: type = float) -> Callable[[str], object | None]:
+def one_of_numbers(options) -> Callable[[str], object | None]:
+    """A parser of numbers (decimal point or comma) that accepts only the given options."""
+    allowed = set(options)
+
     def parse(text: str):
-        value = kind(text.replace(",", "."))
-        return value if low <= value <= high else None
+        value = float(text.replace(",", "."))
+        return next((option for option in allowed if option == value), None)
 
     return parse
 

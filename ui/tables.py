@@ -64,10 +64,13 @@ def export_frame(frame: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
     for column in columns:
         expr = pl.col(column.label)
         if column.kind in ("percent", "percent1"):
-            expr = (expr * 100).round(2)
+            expr = (expr * 100).round(1)
             renamed[column.label] = f"{column.label} (%)"
         elif column.kind in ("kronor", "short"):
+            expr = expr.round(0)
             renamed[column.label] = f"{column.label} (kr)" if "kr" not in column.label else column.label
+        elif column.kind in ("years", "number1", "days"):
+            expr = expr.round(2)
         exprs.append(expr)
     return shown.select(exprs).rename(renamed)
 

@@ -6,11 +6,13 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from pipelines.settings import ROOT
 from queries import data_status
 from ui import charts, shell, tables
 from ui import format as fmt
 from ui.tables import Column
 
+MEASURES_DOC = ROOT / "docs" / "measures.md"
 DIRECTION = {"higher_better": "Högre är bättre", "lower_better": "Lägre är bättre", "neutral": "Neutralt"}
 
 
@@ -45,10 +47,11 @@ def render(context: shell.Context) -> None:
 
     st.subheader("Läge bland jämförbara myndigheter")
     st.markdown(
-        "Som i Kolada delas varje jämförelsegrupp i fjärdedelar: "
-        f"**{charts.class_label('best')}** är den bästa fjärdedelen, **{charts.class_label('middle')}** "
-        f"den mittersta hälften och **{charts.class_label('worst')}** den sämsta fjärdedelen, efter måttets "
-        f"riktning. Beviljandegraden är neutral: **{charts.class_label('high')}**, **{charts.class_label('low')}**. "
+        "Som i Kolada delas varje jämförelsegrupp i fjärdedelar efter måttets riktning: "
+        f"**{charts.class_label('best')}**, **{charts.class_label('middle')}** och "
+        f"**{charts.class_label('worst')}**. Beviljandegraden är neutral: "
+        f"**{charts.class_label('high')}**, **{charts.class_label('middle', True)}**, "
+        f"**{charts.class_label('low')}**. "
         f"**{charts.class_label(None)}** betyder att värdet saknas. Ett värde lika med en kvartil räknas till "
         f"mitten. I grupper med färre än 4 myndigheter med värde visas inget läge. {charts.CLASS_CAVEAT} "
         "Medianer och kvartiler är oviktade: varje myndighet räknas en gång."
@@ -97,13 +100,16 @@ def render(context: shell.Context) -> None:
         f"- {fmt.number(vintage['agencies'])} myndigheter, {fmt.number(vintage['agency_years_with_funds'])} "
         f"myndighetsår med medel, {fmt.number(vintage['applications'])} ansökningar\n"
         f"- {fmt.number(vintage['files_loaded'])} inlästa filer, {fmt.number(vintage['files_rejected'])} "
-        f"avvisade; senast inläst {fmt.moment(vintage['last_loaded_at'])}\n"
+        f"{'avvisad' if vintage['files_rejected'] == 1 else 'avvisade'}; "
+        f"senast inläst {fmt.moment(vintage['last_loaded_at'])}\n"
         f"- Rättade leveranser: {fmt.number(vintage['corrected_slices'])}"
     )
     st.caption(
         "Källor: myndigheternas leveranser enligt datakontraktet; avsättningsandelarna ur Avtal om "
-        "omställning för staten. Hela beräkningen med formler finns i docs/measures.md."
+        "omställning för staten."
     )
+    with st.expander("Hela beräkningen med formler (på engelska)"):
+        st.markdown(MEASURES_DOC.read_text(encoding="utf-8"))
 
 
 def rates_chart(rates: pl.DataFrame, first: int, last: int, context: shell.Context) -> alt.Chart:
@@ -123,7 +129,7 @@ def rates_chart(rates: pl.DataFrame, first: int, last: int, context: shell.Conte
             tooltip=[alt.Tooltip("year:O", title="År"), alt.Tooltip("rate:Q", title="Andel", format=".1%")],
         )
         .properties(
-            height=200, title=charts.title(f"Avsättningens andel av lönesumman, {first}–{last}", context.vintage)
+            height=280, title=charts.title(f"Avsättningens andel av lönesumman, {first}–{last}", context.vintage)
         )
     )
     return charts.swedish(chart)

@@ -56,6 +56,11 @@ MESSAGES = [
     Column("message", "Fel"),
     Column("rule", "Regel"),
 ]
+UPLOAD_MESSAGES = [
+    *MESSAGES[:5],
+    Column("value", "Värde", help="Cellens innehåll (visas inte om filen har personuppgifter)"),
+    MESSAGES[5],
+]
 
 
 def render(context: shell.Context) -> None:
@@ -133,6 +138,8 @@ def upload_name(sent: str, number: int) -> str:
 def summary_of(outcome: Outcome) -> dict:
     """What the page shows of one file's outcome; never a cell's value (it may be personal data)."""
     findings = outcome.findings
+    # The cell itself only when the file holds no personal data, as the command line does.
+    shown = not findings.personal_data
     return {
         "file": safe_name(outcome.path.name),
         "status": outcome.status,
@@ -149,6 +156,7 @@ def summary_of(outcome: Outcome) -> dict:
                 "row_number": [f.row for f in findings.items],
                 "column_name": [f.column for f in findings.items],
                 "message": [f.message for f in findings.items],
+                "value": [f.value if shown else None for f in findings.items],
                 "rule": [f.rule for f in findings.items],
             },
             schema={
@@ -157,6 +165,7 @@ def summary_of(outcome: Outcome) -> dict:
                 "row_number": pl.Int64,
                 "column_name": pl.String,
                 "message": pl.String,
+                "value": pl.String,
                 "rule": pl.String,
             },
         ),
@@ -173,7 +182,7 @@ def show_results(results: list[dict]) -> None:
             )
             tables.show(
                 result["findings"].sort("severity", "row_number", nulls_last=True),
-                MESSAGES,
+                UPLOAD_MESSAGES,
                 key=f"upload_findings_{number}",
                 file_stem=f"fel_{Path(result['file']).stem}",
             )
@@ -266,6 +275,6 @@ def reporting_chart(years: pl.DataFrame, context: shell.Context) -> alt.Chart:
                 alt.Tooltip("agencies:Q", title="Myndigheter"),
             ],
         )
-        .properties(height=220, title=charts.title("Myndigheter som rapporterat, per år", context.vintage))
+        .properties(height=300, title=charts.title("Myndigheter som rapporterat, per år", context.vintage))
     )
     return charts.swedish(chart)

@@ -32,6 +32,7 @@ RANKING_COLUMNS = [
     Column("applications_per_100_employees", "Ansökningar per 100 anställda", "number1"),
     Column("approval_rate", "Beviljandegrad", "percent", "(Beviljade + delvis beviljade) / beslutade"),
     Column("median_handling_days", "Handläggningstid (dagar)", "days", "Median, dagar från ansökan till beslut"),
+    Column("org_nr", "Organisationsnummer"),
 ]
 
 
@@ -128,7 +129,7 @@ def key_figures(row: dict) -> None:
         else "det finns inget år före att jämföra med"
     )
     st.caption(
-        f"Alla myndigheter med medel {row['year']}, också när en sektor är vald; {compared}. "
+        f"Alla myndigheter med medel {row['year']}, även när en sektor är vald; {compared}. "
         f"Nyttjandegrad {fmt.percent(row['utilisation'])}, "
         f"saldo {fmt.number(row['reserve_years'], 1)} årsavsättningar, "
         f"handläggningstid {fmt.number(row['median_handling_days'])} dagar (median)."
@@ -175,7 +176,7 @@ def scatter(ranking: pl.DataFrame, context: shell.Context) -> alt.Chart:
             tooltip=[
                 alt.Tooltip("name:N", title="Myndighet"),
                 alt.Tooltip("sector:N", title="Sektor"),
-                alt.Tooltip("applications_per_100_employees:Q", title="Ansökningar per 100", format=",.1f"),
+                alt.Tooltip("applications_per_100_employees:Q", title="Ansökningar per 100 anställda", format=",.1f"),
                 alt.Tooltip("approval_text:N", title="Beviljandegrad"),
                 alt.Tooltip("balance_text:N", title="Outnyttjade medel"),
                 alt.Tooltip("reserve_years:Q", title="Saldo i årsavsättningar", format=",.1f"),

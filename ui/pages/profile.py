@@ -127,11 +127,10 @@ def key_figures(positions: pl.DataFrame) -> None:
                 if row["peer_median"] is None:
                     st.caption("Ingen jämförelse: för få myndigheter i gruppen har ett värde.")
                 else:
+                    middle = fmt.span_by_unit(row["lower_quartile"], row["upper_quartile"], row["unit_sv"])
                     st.caption(
                         f"Median i gruppen {fmt.by_unit(row['peer_median'], row['unit_sv'])}; "
-                        f"mittersta hälften {fmt.by_unit(row['lower_quartile'], row['unit_sv'])}–"
-                        f"{fmt.by_unit(row['upper_quartile'], row['unit_sv'])} "
-                        f"({fmt.number(row['peer_agencies'])} myndigheter)."
+                        f"mittersta hälften {middle} ({fmt.number(row['peer_agencies'])} myndigheter)."
                     )
 
 
@@ -147,7 +146,9 @@ BADGE = {
 
 
 def _axis_format(kpi: str) -> str:
-    return ".0%" if kpi in ("utilisation", "approval_rate") else ",.1f"
+    if kpi in ("utilisation", "approval_rate"):
+        return ".0%"
+    return ",.0f" if kpi in ("median_handling_days", "granted_per_employee_sek") else ",.1f"
 
 
 def trend_chart(trend: pl.DataFrame, kpi: str, label: str, name: str, context: shell.Context) -> alt.LayerChart:
@@ -193,7 +194,9 @@ def mix_chart(mix: pl.DataFrame, basis: str, name: str, context: shell.Context) 
     data = pl.concat(
         [
             mix.select("measure", pl.col(f"share_of_{basis}").alias("share"), pl.lit(name[:30]).alias("who")),
-            mix.select("measure", pl.col(f"national_share_of_{basis}").alias("share"), pl.lit("Alla").alias("who")),
+            mix.select(
+                "measure", pl.col(f"national_share_of_{basis}").alias("share"), pl.lit("Alla myndigheter").alias("who")
+            ),
         ]
     )
     chart = (
@@ -204,7 +207,9 @@ def mix_chart(mix: pl.DataFrame, basis: str, name: str, context: shell.Context) 
             x=alt.X("share:Q", title=f"Andel av {MIX_BASES[basis]}", axis=alt.Axis(format=".0%")),
             yOffset="who:N",
             color=alt.Color(
-                "who:N", title=None, scale=alt.Scale(domain=[name[:30], "Alla"], range=[charts.BLUE, charts.GREY])
+                "who:N",
+                title=None,
+                scale=alt.Scale(domain=[name[:30], "Alla myndigheter"], range=[charts.BLUE, charts.GREY]),
             ),
             tooltip=[
                 alt.Tooltip("measure:N", title="Insats"),
@@ -229,8 +234,8 @@ def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Con
     row = own.row(0, named=True)
     text = (
         f"{name}: {fmt.percent(row['approval_rate'])} ({fmt.number(row['granted'])} av "
-        f"{fmt.number(row['decided'])} beslutade), 95 %-intervall {fmt.percent(row['wilson_low'])}–"
-        f"{fmt.percent(row['wilson_high'])}."
+        f"{fmt.number(row['decided'])} beslutade), 95 %-intervall "
+        f"{fmt.span_by_unit(row['wilson_low'], row['wilson_high'], 'andel')}."
     )
     if row["difference"]:
         text += f" {DIFFERENCE[row['difference']]} ({fmt.percent(row['peer_median'])})."
@@ -242,10 +247,16 @@ def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Con
         context.chart_key("funnel", org_nr),
         width="stretch",
     )
-    st.caption(
-        "Små myndigheter har få beslut, och deras beviljandegrad varierar mycket av en slump. En punkt utanför "
-        "tratten skiljer sig mer än slumpen förklarar."
-    )
+    if row["peer_median"] is not None and 0 < row["peer_median"] < 1:
+        st.caption(
+            "Små myndigheter har få beslut, och deras beviljandegrad varierar mycket av en slump. En punkt utanför "
+            "tratten skiljer sig mer än slumpen förklarar."
+        )
+    else:
+        st.caption(
+            f"Gruppens median är {fmt.percent(row['peer_median'])}, så ingen tratt kan ritas: där varierar "
+            "beviljandegraden inte av en slump. Intervallet visar ändå hur osäker myndighetens egen andel är."
+        )
 
 
 def funnel_chart(intervals: pl.DataFrame, row: dict, org_nr: str, name: str, context: shell.Context) -> alt.LayerChart:

@@ -12,48 +12,50 @@ from ui import charts, shell, tables
 from ui import format as fmt
 from ui.tables import Column
 
+RESERVE_LIMITS = [x / 2 for x in range(1, 41)]  # 0,5 to 20 years of allocation
+UTILISATION_LIMITS = list(range(5, 205, 5))  # per cent
+LOW_YEARS = list(range(1, 21))
+
 COLUMNS = [
     Column("name", "Myndighet"),
     Column("sector", "Sektor"),
-    Column("reasons", "Skäl", help="Varje regel som myndigheten bryter, med beloppet det gäller"),
     Column("closing_balance_sek", "Outnyttjade medel", "kronor", "Utgående saldo vid årets slut"),
     Column("reserve_years", "Saldo i årsavsättningar", "years"),
     Column("utilisation", "Nyttjandegrad", "percent"),
     Column("horizon_balance_sek", "Saldo om tre år", "kronor", "Om myndigheten fortsätter som de senaste tre åren"),
-    Column("crossing_year", "Passerar gränsen", "year", "Första året saldot i prognosen är över gränsen"),
+    Column("crossing", "Över gränsen", help="Året saldot i prognosen först är över saldogränsen"),
     Column(
         "extra_spending_per_year_sek",
         "Behövs mer per år",
         "kronor",
         "Så mycket mer per år skulle ge jämförelsegruppens mediansaldo om tre år",
     ),
+    Column("reasons", "Skäl", help="Varje regel som myndigheten bryter, med beloppet det gäller"),
+    Column("org_nr", "Organisationsnummer"),
 ]
 
 
 def thresholds() -> Thresholds:
     """The thresholds, adjustable on the page and kept in the link."""
-    shell.seed("reserve_limit", 3.0, shell.number_between(0.5, 20))
-    shell.seed("utilisation_limit", 50, shell.number_between(5, 200, int))
-    shell.seed("low_years", 3, shell.number_between(1, 20, int))
+    shell.seed("reserve_limit", 3.0, shell.one_of_numbers(RESERVE_LIMITS), "saldogränsen")
+    shell.seed("utilisation_limit", 50, shell.one_of_numbers(UTILISATION_LIMITS), "nyttjandegränsen")
+    shell.seed("low_years", 3, shell.one_of_numbers(LOW_YEARS), "antalet år i rad")
     left, middle, right = st.columns(3)
-    reserve = left.number_input(
-        "Saldo över (årsavsättningar)",
-        min_value=0.5,
-        max_value=20.0,
-        step=0.5,
-        format="%.1f",
+    reserve = left.select_slider(
+        "Saldo över",
+        RESERVE_LIMITS,
+        format_func=lambda x: f"{fmt.number(x, 1)} årsavsättningar",
         key="reserve_limit",
         help="Flagga när utgående saldo är större än så många års avsättningar.",
     )
-    utilisation = middle.number_input(
-        "Nyttjandegrad under (%)",
-        min_value=5,
-        max_value=200,
-        step=5,
+    utilisation = middle.select_slider(
+        "Nyttjandegrad under",
+        UTILISATION_LIMITS,
+        format_func=lambda x: f"{x} %",
         key="utilisation_limit",
-        help="Flagga när nyttjandegraden varit under gränsen flera år i rad.",
+        help="Flagga när nyttjandegraden varit under gränsen så många år i rad som anges till höger.",
     )
-    years = right.number_input("Antal år i rad", min_value=1, max_value=20, step=1, key="low_years")
+    years = right.select_slider("Antal år i rad", LOW_YEARS, format_func=lambda x: f"{x} år", key="low_years")
     shell.keep("reserve_limit", reserve, f"{reserve:g}")
     shell.keep("utilisation_limit", utilisation, str(utilisation))
     shell.keep("low_years", years, str(years))
@@ -81,9 +83,7 @@ def render(context: shell.Context) -> None:
     a, b, c = st.columns(3)
     a.metric("Flaggade myndigheter", fmt.number(listed.height), border=True)
     b.metric("Deras outnyttjade medel", fmt.short_kronor(listed["closing_balance_sek"].sum()), border=True)
-    c.metric(
-        "Behövs mer per år, sammanlagt", fmt.short_kronor(listed["extra_spending_per_year_sek"].sum()), border=True
-    )
+    c.metric("Sammanlagt gap per år", fmt.short_kronor(listed["extra_spending_per_year_sek"].sum()), border=True)
     if listed.is_empty():
         among = "" if context.sector is None else f" i sektorn {context.sector}"
         st.success(f"Ingen myndighet{among} bryter mot gränserna {year}.")
@@ -103,7 +103,13 @@ def render(context: shell.Context) -> None:
         selectable=True,
         height=420,
     )
-    org_nr = listed["org_nr"][picked if picked is not None else 0]
+    org_nrs = listed["org_nr"].to_list()
+    if picked is not None:
+        org_nr = org_nrs[picked]
+    else:  # the agency of the link, or the one shown before, if it is on this list
+        shell.seed("agency", org_nrs[0], shell.one_of(context.agencies["org_nr"].to_list()))
+        org_nr = st.session_state["agency"] if st.session_state["agency"] in org_nrs else org_nrs[0]
+    shell.keep("agency", org_nr, org_nr)
     detail(context, listed.filter(pl.col("org_nr") == org_nr).row(0, named=True), limits)
 
 
@@ -113,13 +119,20 @@ def listing(flags: pl.DataFrame, projections: pl.DataFrame) -> pl.DataFrame:
         empty = {"org_nr": pl.String, "name": pl.String, "sector": pl.String, "reasons": pl.String}
         return pl.DataFrame(schema=empty | {c.source: pl.Float64 for c in COLUMNS if c.source not in empty})
     per_agency = flags.group_by("org_nr", "name", "sector", maintain_order=True).agg(
-        pl.col("reason").str.join("; ").alias("reasons"),
+        pl.col("reason").str.strip_chars_end(".").str.join("; ").alias("reasons"),
         pl.col("closing_balance_sek").first().cast(pl.Float64),
         pl.col("reserve_years").first(),
         pl.col("utilisation").first(),
     )
     return per_agency.join(
-        projections.select("org_nr", "horizon_year", "horizon_balance_sek", "crossing_year", "over_limit_now",
+        projections.with_columns(
+            pl.when(pl.col("over_limit_now"))
+            .then(pl.lit("redan nu"))
+            .otherwise(pl.col("crossing_year").cast(pl.String))
+            .fill_null("inte inom 30 år")
+            .alias("crossing")
+        ).select(
+            "crossing","org_nr", "horizon_year", "horizon_balance_sek", "crossing_year", "over_limit_now",
                            "peer_agencies", "peer_median_reserve_years", "extra_spending_per_year_sek"),
         on="org_nr",
         how="left",
