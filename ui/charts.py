@@ -56,16 +56,21 @@ MIDDLE_NEUTRAL = ("Mittersta hälften", "#B9B9B9", "circle", "●")
 CLASS_CAVEAT = "Färgen visar läget bland jämförelsegruppen, inte ett omdöme."
 
 
+def _entry(quartile_class: str | None, neutral: bool) -> tuple[str, str, str, str]:
+    """Label, colour, shape and symbol of a class; a neutral measure's middle is grey, not yellow."""
+    return MIDDLE_NEUTRAL if neutral and quartile_class == "middle" else CLASSES[quartile_class]
+
+
 def class_label(quartile_class: str | None, neutral: bool = False) -> str:
     """The class as words with its symbol: '▲ Bästa fjärdedelen'."""
-    label, _, _, symbol = MIDDLE_NEUTRAL if neutral and quartile_class == "middle" else CLASSES[quartile_class]
+    label, _, _, symbol = _entry(quartile_class, neutral)
     return f"{symbol} {label}"
 
 
 def class_scales(neutral: bool = False) -> tuple[alt.Scale, alt.Scale, list[str]]:
     """Colour and shape scales keyed by the class label, for a legend that names them."""
     keys = ["high", "middle", "low", None] if neutral else ["best", "middle", "worst", None]
-    entries = [MIDDLE_NEUTRAL if neutral and k == "middle" else CLASSES[k] for k in keys]
+    entries = [_entry(k, neutral) for k in keys]
     domain = [e[0] for e in entries]
     return (
         alt.Scale(domain=domain, range=[e[1] for e in entries]),
@@ -76,7 +81,7 @@ def class_scales(neutral: bool = False) -> tuple[alt.Scale, alt.Scale, list[str]
 
 def with_class_names(frame: pl.DataFrame, column: str, neutral: bool = False) -> pl.DataFrame:
     """Add `<column>_name`: the class label without its symbol, for colour and shape legends."""
-    mapping = {k: (MIDDLE_NEUTRAL if neutral and k == "middle" else v)[0] for k, v in CLASSES.items() if k}
+    mapping = {k: _entry(k, neutral)[0] for k in CLASSES if k}
     return frame.with_columns(
         pl.col(column).replace_strict(mapping, default=CLASSES[None][0], return_dtype=pl.String).alias(f"{column}_name")
     )

@@ -11,7 +11,7 @@ import streamlit as st
 
 from ui import export
 from ui import format as fmt
-from ui.charts import CLASSES, MIDDLE_NEUTRAL, class_label
+from ui.charts import CLASSES, class_label
 
 # How each kind of column is shown; the exported value is the number itself.
 SHOWN: dict[str, Callable] = {
@@ -142,6 +142,3 @@ def download_buttons(make: Callable[[], pl.DataFrame], file_stem: str, key: str)
         on_click="ignore",
         icon=":material/download:",
     )
-
-
-__all__ = ["MIDDLE_NEUTRAL", "Column", "display_frame", "export_frame", "show"]
