@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import shell
+from ui import auth, shell
 
 # No page_icon: a Material icon there is fetched from Google's font servers by every visitor.
 st.set_page_config(page_title="Lokala omställningsmedel", layout="wide")
@@ -24,7 +24,10 @@ PAGES = [
     ("views/about.py", "Om måtten", "om-matten", ":material/menu_book:", False),
 ]
 
-viewer = shell.Viewer()  # issue 5: from the login; until then everyone local is TRS staff
+# The role comes from the login (or, locally, the demo switch), never from the URL.
+viewer = auth.current_viewer(None if auth.login_configured() else shell.demo_agencies())
+if viewer is None:
+    st.stop()  # the login message is all a logged-out or unknown user sees
 pages = [
     st.Page(path, title=title, url_path=url, icon=icon, default=url == "oversikt")
     for path, title, url, icon, trs_only in PAGES
@@ -36,5 +39,7 @@ context = None
 with shell.page_guard():
     context = shell.build_context(viewer)
 if context is not None:
+    if not viewer.is_trs:
+        auth.demo_banner(viewer, context.agency_name(viewer.role))
     st.session_state[shell.CONTEXT_KEY] = context
     page.run()

@@ -26,15 +26,47 @@ def connect(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         raise FileNotFoundError(db)
     con = store.open_read_only(db)
     try:
+        lock_down(con)
         models.require_current(con)
         yield con
     finally:
         con.close()
 
 
+def lock_down(con: duckdb.DuckDBPyConnection) -> None:
+    """Leave the connection able to read the attached database and nothing else: no other files,
+    no ATTACH or COPY, no extensions, no network; and no setting can undo that."""
+    con.sql("set enable_external_access = false")
+    con.sql("set lock_configuration = true")
+
+
+# The queries an agency's role may run. Their results pass through queries/agency.py (pseudonyms,
+# disclosure control) inside the query function before they leave the query layer.
+AGENCY_SQL = frozenset(
+    {
+        "agencies",
+        "agency_positions",
+        "agency_ranking",
+        "agency_trend",
+        "agency_vintage",
+        "allocation_rates",
+        "approval_intervals",
+        "kpi_definitions",
+        "measure_mix_counts",
+        "own_counts",
+        "peer_group_types",
+        "peer_members",
+        "ranking_counts",
+        "year_totals",
+        "years",
+    }
+)
+
+
 def run(con: duckdb.DuckDBPyConnection, name: str, *, role: str, **params) -> pl.DataFrame:
     """Run sql/app/<name>.sql for a viewer's role, with its parameters bound, and return the result."""
-    access.check(role)
+    if access.check(role) != access.TRS and name not in AGENCY_SQL:
+        raise PermissionError(f"an agency's role may not run {name}")
     return con.sql(store.sql(f"app/{name}"), params=params or None).pl()
 
 

@@ -5,31 +5,35 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from queries import access
 from queries.connection import run
 
 
 def coverage(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:
     """Return which agency reported funds and applications for which year, corrections marked."""
-    return run(con, "coverage", role=role)
+    return run(con, "coverage", role=access.require_trs(role))
 
 
 def load_history(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:
     """Return every load attempt, newest first."""
-    return run(con, "load_history", role=role)
+    return run(con, "load_history", role=access.require_trs(role))
 
 
 def rejected_files(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:
     """Return the refused files, newest first, each with its first error."""
-    return run(con, "rejected_files", role=role)
+    return run(con, "rejected_files", role=access.require_trs(role))
 
 
 def load_messages(con: duckdb.DuckDBPyConnection, load_id: int, *, role: str) -> pl.DataFrame:
     """Return the errors and warnings of one load."""
-    return run(con, "load_messages", role=role, load_id=load_id)
+    return run(con, "load_messages", role=access.require_trs(role), load_id=load_id)
 
 
 def data_vintage(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:
-    """Return what the figures rest on: years covered, agencies, the last load, corrections."""
+    """Return what the figures rest on: years covered, agencies, the last load, corrections; for an
+    agency, the loads and corrections of its own agency only."""
+    if access.is_agency(role):
+        return run(con, "agency_vintage", role=role, org_nr=role)
     return run(con, "data_vintage", role=role)
 
 

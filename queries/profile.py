@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from queries import access, agency
 from queries.connection import peer_group, run
 
 
@@ -12,24 +13,39 @@ def agency_positions(
     con: duckdb.DuckDBPyConnection, org_nr: str, year: int, group_type: str, *, role: str
 ) -> pl.DataFrame:
     """Return an agency's measures in a year beside its peer group's median and quartiles."""
-    return run(con, "agency_positions", role=role, org_nr=org_nr, year=year, group_type=peer_group(group_type))
+    frame = run(
+        con,
+        "agency_positions",
+        role=access.require_own(role, org_nr),
+        org_nr=org_nr,
+        year=year,
+        group_type=peer_group(group_type),
+    )
+    return agency.positions(con, frame, role, year) if access.is_agency(role) else frame
 
 
 def agency_trend(con: duckdb.DuckDBPyConnection, org_nr: str, group_type: str, *, role: str) -> pl.DataFrame:
     """Return an agency's measures over the years with its peer group's interquartile band."""
-    return run(con, "agency_trend", role=role, org_nr=org_nr, group_type=peer_group(group_type))
+    frame = run(
+        con, "agency_trend", role=access.require_own(role, org_nr), org_nr=org_nr, group_type=peer_group(group_type)
+    )
+    return agency.positions(con, frame, role) if access.is_agency(role) else frame
 
 
 def measure_mix(con: duckdb.DuckDBPyConnection, org_nr: str, year: int, *, role: str) -> pl.DataFrame:
     """Return an agency's applications and grants per measure type beside the national mix."""
+    if access.is_agency(access.require_own(role, org_nr)):
+        return agency.measure_mix(con, role, year)
     return run(con, "measure_mix", role=role, org_nr=org_nr, year=year)
 
 
 def approval_intervals(con: duckdb.DuckDBPyConnection, year: int, group_type: str, *, role: str) -> pl.DataFrame:
-    """Return every agency's approval rate in a year with its Wilson interval, for a funnel plot."""
-    return run(con, "approval_intervals", role=role, year=year, group_type=peer_group(group_type))
+    """Return every agency's approval rate in a year with its Wilson interval, for a funnel plot;
+    an agency gets its own only."""
+    frame = run(con, "approval_intervals", role=role, year=year, group_type=peer_group(group_type))
+    return agency.approval(frame, role) if access.is_agency(role) else frame
 
 
 def similar_agencies(con: duckdb.DuckDBPyConnection, org_nr: str, year: int, *, role: str) -> pl.DataFrame:
-    """Return the agencies most like an agency in a year, nearest first."""
-    return run(con, "similar_agencies", role=role, org_nr=org_nr, year=year)
+    """Return the agencies most like an agency in a year, nearest first (TRS only: it names them)."""
+    return run(con, "similar_agencies", role=access.require_trs(role), org_nr=org_nr, year=year)

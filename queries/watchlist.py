@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from queries.access import require_trs
 from queries.connection import peer_group, run
 
 
@@ -35,7 +36,7 @@ def idle_fund_flags(
     return run(
         con,
         "idle_fund_flags",
-        role=role,
+        role=require_trs(role),
         year=year,
         reserve_limit=thresholds.reserve_limit,
         utilisation_limit=thresholds.utilisation_limit,
@@ -53,9 +54,16 @@ def projections(
 ) -> pl.DataFrame:
     """Return every agency's projection from a base year: balance in three years, the year the
     reserve limit is crossed, and the extra spending a year that reaches the peer median."""
-    return run(con, "projections", role=role, year=year, reserve_limit=reserve_limit, peer_group=peer_group(group_type))
+    return run(
+        con,
+        "projections",
+        role=require_trs(role),
+        year=year,
+        reserve_limit=reserve_limit,
+        peer_group=peer_group(group_type),
+    )
 
 
 def balance_path(con: duckdb.DuckDBPyConnection, org_nr: str, year: int, *, role: str) -> pl.DataFrame:
     """Return an agency's closing balances up to a year and the three projected after it."""
-    return run(con, "balance_path", role=role, org_nr=org_nr, year=year)
+    return run(con, "balance_path", role=require_trs(role), org_nr=org_nr, year=year)

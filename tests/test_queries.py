@@ -166,6 +166,24 @@ def test_every_query_function_takes_the_viewers_role_and_refuses_one_it_cannot_s
         assert role is not None and role.kind is role.KEYWORD_ONLY and role.default is role.empty, function
     with connect(sample_db) as con:
         assert overview.years(con, role=TRS).height > 0
-        for foreign in ("202100-1234", "", "TRS", None):
+        for foreign in ("", "TRS", "trs ", None, "202100-12345", "2021001234"):
             with pytest.raises(PermissionError):
                 overview.years(con, role=foreign)
+        agency, other = overview.agencies(con, role=TRS)["org_nr"][:2]
+        assert overview.years(con, role=agency).height > 0
+        # An agency reads neither the watchlist, nor the loads, nor another agency's profile.
+        for refused in (
+            lambda: watchlist.idle_fund_flags(con, 2025, role=agency),
+            lambda: watchlist.projections(con, 2025, role=agency),
+            lambda: watchlist.balance_path(con, agency, 2025, role=agency),
+            lambda: data_status.coverage(con, role=agency),
+            lambda: data_status.load_history(con, role=agency),
+            lambda: data_status.rejected_files(con, role=agency),
+            lambda: data_status.load_messages(con, 1, role=agency),
+            lambda: profile.similar_agencies(con, agency, 2025, role=agency),
+            lambda: profile.agency_positions(con, other, 2025, "sector", role=agency),
+            lambda: profile.agency_trend(con, other, "sector", role=agency),
+            lambda: profile.measure_mix(con, other, 2025, role=agency),
+        ):
+            with pytest.raises(PermissionError):
+                refused()

@@ -47,17 +47,38 @@ def _plain(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def to_csv(frame: pl.DataFrame) -> bytes:
-    """CSV as Swedish Excel opens it by double-click: UTF-8 with BOM, ';' and decimal comma."""
-    text = neutralise(_plain(frame)).write_csv(
+HIDDEN = ".."  # a figure hidden by disclosure control (SCB's and Kolada's sign)
+
+
+def _mark_hidden(frame: pl.DataFrame, hidden: dict[str, set[int]] | None) -> pl.DataFrame:
+    """Write `..` into the hidden cells; their columns become text, numbers with a decimal comma."""
+    if not hidden:
+        return frame
+    index = pl.int_range(pl.len())
+    for name, rows in hidden.items():
+        if not rows or name not in frame.columns:
+            continue
+        text = pl.col(name).cast(pl.String)
+        if frame.schema[name].is_numeric():
+            text = text.str.replace(".", ",", literal=True)
+        frame = frame.with_columns(pl.when(index.is_in(sorted(rows))).then(pl.lit(HIDDEN)).otherwise(text).alias(name))
+    return frame
+
+
+def to_csv(frame: pl.DataFrame, hidden: dict[str, set[int]] | None = None) -> bytes:
+    """CSV as Swedish Excel opens it by double-click: UTF-8 with BOM, ';' and decimal comma.
+    hidden: per column, the rows whose figure disclosure control hides; they read `..`."""
+    text = neutralise(_mark_hidden(_plain(frame), hidden)).write_csv(
         separator=";", decimal_comma=True, include_bom=False, datetime_format="%Y-%m-%d %H:%M", date_format="%Y-%m-%d"
     )
     return "\ufeff".encode() + text.encode("utf-8")
 
 
-def to_excel(frame: pl.DataFrame, sheet: str = "Data") -> bytes:
-    """An .xlsx workbook of one sheet; text is written as text, never as a formula."""
+def to_excel(frame: pl.DataFrame, sheet: str = "Data", hidden: dict[str, set[int]] | None = None) -> bytes:
+    """An .xlsx workbook of one sheet; text is written as text, never as a formula.
+    hidden: per column, the rows whose figure disclosure control hides; they read `..`."""
     frame = neutralise(_plain(frame))
+    hidden_cells = {(row, name) for name, rows in (hidden or {}).items() for row in rows}
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -79,7 +100,9 @@ def to_excel(frame: pl.DataFrame, sheet: str = "Data") -> bytes:
         sheet_.set_column(column, column, min(max(len(name), widest or 0, 10) + 2, 60), number_format)
     for row, values in enumerate(frame.iter_rows(), start=1):
         for column, value in enumerate(values):
-            if value is None:
+            if (row - 1, frame.columns[column]) in hidden_cells:
+                sheet_.write_string(row, column, HIDDEN)
+            elif value is None:
                 continue
             if isinstance(value, str):
                 sheet_.write_string(row, column, value)

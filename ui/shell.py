@@ -19,6 +19,7 @@ from pipelines import settings
 from pipelines.models import ModelsOutdated
 from queries import data_status, overview
 from ui import format as fmt
+from ui.auth import Viewer
 from ui.data import TRS, Source, fetch
 
 # Filters and the URL parameters that carry them, so that a view can be shared as a link.
@@ -42,17 +43,6 @@ GROUP_PHRASES = {
 }
 CONTEXT_KEY = "_context"
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who is looking: the role decides what the query layer returns."""
-
-    role: str = TRS
-
-    @property
-    def is_trs(self) -> bool:
-        return self.role == TRS
 
 
 @dataclass(frozen=True)
@@ -178,10 +168,12 @@ def build_context(viewer: Viewer) -> Context:
     year = sidebar.selectbox("År", years, key="year", help="Året som siffrorna avser.")
     keep("year", year, str(year))
 
-    sectors = [ALL_SECTORS, *sorted(set(agencies["sector"].drop_nulls()), key=swedish_key)]
-    seed("sector", ALL_SECTORS, one_of(sectors))
-    sector = sidebar.selectbox("Sektor", sectors, key="sector")
-    keep("sector", sector, None if sector == ALL_SECTORS else sector)
+    sector = ALL_SECTORS
+    if viewer.is_trs:  # an agency sees itself and its peer group, not a sector's list
+        sectors = [ALL_SECTORS, *sorted(set(agencies["sector"].drop_nulls()), key=swedish_key)]
+        seed("sector", ALL_SECTORS, one_of(sectors))
+        sector = sidebar.selectbox("Sektor", sectors, key="sector")
+        keep("sector", sector, None if sector == ALL_SECTORS else sector)
 
     seed("group", "sector", one_of(GROUP_LABELS))
     group = sidebar.selectbox(
@@ -202,6 +194,18 @@ def build_context(viewer: Viewer) -> Context:
         vintage=vintage,
         agencies=agencies,
     )
+
+
+def demo_agencies() -> list[tuple[str, str]]:
+    """The agencies the local demo switch offers, as (org_nr, name); none without a database."""
+    source = Source.of(settings.db_path())
+    if source is None:
+        return []
+    try:
+        frame = fetch(source, TRS, overview.agencies)
+    except (FileNotFoundError, ModelsOutdated, duckdb.Error):
+        return []  # the page guard tells what is wrong
+    return list(zip(frame["org_nr"], frame["name"], strict=True))
 
 
 def vintage_text(vintage: pl.DataFrame) -> str:

@@ -12,6 +12,7 @@ import streamlit as st
 from ui import export
 from ui import format as fmt
 from ui.charts import CLASSES, class_label
+from ui.export import HIDDEN
 
 # How each kind of column is shown; the exported value is the number itself.
 SHOWN: dict[str, Callable] = {
@@ -41,6 +42,21 @@ class Column:
     help: str | None = None
 
 
+HIDDEN_COLUMN = "hidden"  # per row, the columns disclosure control hid (queries/agency.py)
+
+
+def hidden_rows(frame: pl.DataFrame, columns: list[Column]) -> dict[str, set[int]]:
+    """Per shown header, the rows whose figure disclosure control hid."""
+    if HIDDEN_COLUMN not in frame.columns:
+        return {}
+    result: dict[str, set[int]] = {}
+    for row, hidden in enumerate(frame[HIDDEN_COLUMN].to_list()):
+        for column in columns:
+            if hidden and column.source in hidden:
+                result.setdefault(column.label, set()).add(row)
+    return result
+
+
 def display_frame(frame: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
     """The rows with Swedish headers: classes as words with a symbol, shares as percentages."""
     exprs = []
@@ -50,6 +66,8 @@ def display_frame(frame: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
             neutral = column.kind == "neutral_class"
             mapping = {k: class_label(k, neutral) for k in CLASSES if k}
             expr = expr.replace_strict(mapping, default=class_label(None), return_dtype=pl.String)
+            if HIDDEN_COLUMN in frame.columns:
+                expr = pl.when(pl.col(HIDDEN_COLUMN).list.contains(column.source)).then(pl.lit(HIDDEN)).otherwise(expr)
         elif isinstance(frame.schema[column.source], pl.Decimal):
             expr = expr.cast(pl.Float64)
         exprs.append(expr.alias(column.label))
@@ -90,6 +108,8 @@ def show(
     styler = shown.to_pandas().style
     formats = {c.label: SHOWN[c.kind] for c in columns if c.kind in SHOWN}
     styler = styler.format(formats, na_rep=fmt.MISSING)
+    for label, rows in hidden_rows(frame, columns).items():
+        styler = styler.format(lambda _: HIDDEN, subset=(sorted(rows), [label]))
     classes = [c.label for c in columns if c.kind in ("class", "neutral_class")]
     if classes:
         tint_of = {class_label(k, neutral): TINTS[k] for k in TINTS for neutral in (False, True)}
@@ -113,7 +133,7 @@ def show(
         selection_mode="single-row",
     )
     if downloads:
-        download_buttons(lambda: export_frame(frame, columns), file_stem, key)
+        download_buttons(lambda: export_frame(frame, columns), file_stem, key, lambda: export_hidden(frame, columns))
     if selectable:
         rows = event.selection.rows
         # A choice made before the rows changed (another year, other thresholds) is no choice.
@@ -121,12 +141,23 @@ def show(
     return None
 
 
-def download_buttons(make: Callable[[], pl.DataFrame], file_stem: str, key: str) -> None:
-    """CSV and Excel downloads, made only when clicked."""
+def export_hidden(frame: pl.DataFrame, columns: list[Column]) -> dict[str, set[int]]:
+    """Per exported header, the rows disclosure control hid."""
+    headers = dict(zip([c.label for c in columns], export_frame(frame.head(0), columns).columns, strict=True))
+    return {headers[label]: rows for label, rows in hidden_rows(frame, columns).items()}
+
+
+def download_buttons(
+    make: Callable[[], pl.DataFrame],
+    file_stem: str,
+    key: str,
+    hidden: Callable[[], dict[str, set[int]]] = dict,
+) -> None:
+    """CSV and Excel downloads, made only when clicked; hidden figures read `..`."""
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         "Ladda ned CSV",
-        data=lambda: export.to_csv(make()),
+        data=lambda: export.to_csv(make(), hidden()),
         file_name=f"{file_stem}.csv",
         mime=export.CSV_MIME,
         key=f"{key}_csv",
@@ -135,7 +166,7 @@ def download_buttons(make: Callable[[], pl.DataFrame], file_stem: str, key: str)
     )
     right.download_button(
         "Ladda ned Excel",
-        data=lambda: export.to_excel(make(), sheet=file_stem),
+        data=lambda: export.to_excel(make(), sheet=file_stem, hidden=hidden()),
         file_name=f"{file_stem}.xlsx",
         mime=export.EXCEL_MIME,
         key=f"{key}_xlsx",

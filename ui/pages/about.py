@@ -99,10 +99,15 @@ def render(context: shell.Context) -> None:
         f"{vintage['first_applications_year']}–{vintage['last_applications_year']}\n"
         f"- {fmt.number(vintage['agencies'])} myndigheter, {fmt.number(vintage['agency_years_with_funds'])} "
         f"myndighetsår med medel, {fmt.number(vintage['applications'])} ansökningar\n"
-        f"- {fmt.number(vintage['files_loaded'])} inlästa filer, {fmt.number(vintage['files_rejected'])} "
-        f"{'avvisad' if vintage['files_rejected'] == 1 else 'avvisade'}; "
-        f"senast inläst {fmt.moment(vintage['last_loaded_at'])}\n"
-        f"- Rättade leveranser: {fmt.number(vintage['corrected_slices'])}"
+        + (
+            f"- {fmt.number(vintage['files_loaded'])} inlästa filer, {fmt.number(vintage['files_rejected'])} "
+            f"{'avvisad' if vintage['files_rejected'] == 1 else 'avvisade'}; "
+            f"senast inläst {fmt.moment(vintage['last_loaded_at'])}\n"
+            if context.viewer.is_trs
+            else f"- Din myndighets leveranser senast inlästa {fmt.moment(vintage['last_loaded_at'])}\n"
+        )
+        + f"- Rättade leveranser{'' if context.viewer.is_trs else ' från din myndighet'}: "
+        f"{fmt.number(vintage['corrected_slices'])}"
     )
     st.caption(
         "Källor: myndigheternas leveranser enligt datakontraktet; avsättningsandelarna ur Avtal om "

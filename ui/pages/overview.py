@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from queries import overview
+from queries import disclosure, overview
 from ui import charts, shell, tables
 from ui import format as fmt
 from ui.tables import Column
@@ -34,6 +34,11 @@ RANKING_COLUMNS = [
     Column("median_handling_days", "Handläggningstid (dagar)", "days", "Median, dagar från ansökan till beslut"),
     Column("org_nr", "Organisationsnummer"),
 ]
+# An agency sees itself and its peers under pseudonyms, as ratios: no kronor, sector, size or org_nr.
+PEER_COLUMNS = [
+    Column("name", "Myndighet", help="Din myndighet med namn, de andra under kodnamn"),
+    *(c for c in RANKING_COLUMNS if c.kind not in ("text", "kronor")),
+]
 
 
 def render(context: shell.Context) -> None:
@@ -51,6 +56,9 @@ def render(context: shell.Context) -> None:
     ranking = shell.sector_filter(context.fetch(overview.agency_ranking, year, context.group), context)
     if ranking.is_empty():
         st.info(f"Inga myndigheter i {shell.where(context)} har medel för {year}.")
+        return
+    if not context.viewer.is_trs:
+        peers(ranking, context)
         return
     st.subheader(f"Myndigheterna {year}, rangordnade")
     chosen = st.selectbox("Rangordna efter", list(RANK_BY), format_func=lambda k: RANK_BY[k][0], key="rank_by")
@@ -90,12 +98,44 @@ def render(context: shell.Context) -> None:
     )
 
 
+def peers(ranking: pl.DataFrame, context: shell.Context) -> None:
+    """An agency's view: itself beside its peer group, the peers under pseudonyms."""
+    year = context.year
+    st.subheader(f"Din myndighet bland {context.group_phrase}, {year}")
+    if ranking.height - 1 < disclosure.MIN_AGENCIES:
+        st.info(
+            f"Jämförelsegruppen har färre än {disclosure.MIN_AGENCIES} andra myndigheter {year}, så den visas inte. "
+            "Välj en annan jämförelsegrupp i sidopanelen."
+        )
+        return
+    options = [k for k in RANK_BY if k != "closing_balance_sek"]
+    chosen = st.selectbox("Rangordna efter", options, format_func=lambda k: RANK_BY[k][0], key="rank_by")
+    label, descending = RANK_BY[chosen]
+    ranking = ranking.sort(chosen, "name", descending=[descending, False], nulls_last=True)
+    st.caption(
+        f"{fmt.number(ranking.height - 1)} andra myndigheter under kodnamn, sorterade efter {label.lower()}. "
+        "Kodnamnen är dina egna: samma myndighet har samma kodnamn varje gång du tittar, men ett annat för andra "
+        f"användare. {HIDDEN_NOTE} {charts.CLASS_CAVEAT}"
+    )
+    tables.show(ranking, PEER_COLUMNS, key=f"peers-{year}-{context.group}-{chosen}", file_stem=f"jamforelse_{year}")
+    st.subheader(f"Ansökningar och beviljandegrad {year}")
+    charts.show(lambda: scatter(ranking, context), context.chart_key("scatter"), width="stretch")
+    st.caption(
+        "Varje punkt är en myndighet i jämförelsegruppen; din myndighet är märkt med namn. Formen och färgen visar "
+        "läget för saldot. Myndigheter vars värden är dolda (..) saknas i diagrammet."
+    )
+
+
+HIDDEN_NOTE = "Tal som bygger på 1–4 personer, och det som skulle avslöja dem, visas som .. (som hos SCB och Kolada)."
+
+
 def key_figures(row: dict) -> None:
     """The national figures of the year with the change from the year before."""
+    hidden = set(row.get("hidden") or [])
 
     def change(column: str, shown) -> str | None:
         now, before = row[column], row[f"previous_{column}"]
-        if now is None or before is None:
+        if now is None or before is None or {column, f"previous_{column}"} & hidden:
             return None
         # st.metric reads the direction from an ASCII minus, not the typographic one.
         return shown(float(now) - float(before)).replace("−", "-")
@@ -121,8 +161,11 @@ def key_figures(row: dict) -> None:
             "off",
         ),
     ]
-    for column, (label, value, delta, colour) in zip([*st.columns(3), *st.columns(3)], figures, strict=True):
-        column.metric(label, value, delta, delta_color=colour, border=True)
+    sources = ["allocated_sek", "spent_sek", "closing_balance_sek", "applications", "approval_rate", None]
+    for column, (label, value, delta, colour), source in zip(
+        [*st.columns(3), *st.columns(3)], figures, sources, strict=True
+    ):
+        column.metric(label, disclosure.HIDDEN if source in hidden else value, delta, delta_color=colour, border=True)
     compared = (
         f"förändringen jämförs med {row['year'] - 1}"
         if row["previous_allocated_sek"] is not None
@@ -152,6 +195,8 @@ SCATTER_FIELDS = [
 
 def scatter(ranking: pl.DataFrame, context: shell.Context) -> alt.Chart:
     """Approval rate against applications per 100 employees, sized by unused funds."""
+    if not context.viewer.is_trs:
+        return peer_scatter(ranking, context)
     data = charts.with_class_names(
         ranking.filter(pl.col("approval_rate").is_not_null() & pl.col("applications_per_100_employees").is_not_null()),
         "reserve_years_class",
@@ -190,5 +235,41 @@ def scatter(ranking: pl.DataFrame, context: shell.Context) -> alt.Chart:
                 context.vintage,
             ),
         )
+    )
+    return charts.swedish(chart)
+
+
+def peer_scatter(ranking: pl.DataFrame, context: shell.Context) -> alt.LayerChart:
+    """An agency's scatter: itself named, peers under pseudonyms, no kronor."""
+    data = charts.with_class_names(
+        ranking.filter(pl.col("approval_rate").is_not_null() & pl.col("applications_per_100_employees").is_not_null()),
+        "reserve_years_class",
+    ).select("name", "is_self", "applications_per_100_employees", "approval_rate", "reserve_years_class_name")
+    colour, shape, domain = charts.class_scales()
+    base = alt.Chart(charts.data_of(data)).encode(
+        x=alt.X(
+            "applications_per_100_employees:Q", title="Ansökningar per 100 anställda", axis=alt.Axis(format=",.0f")
+        ),
+        y=alt.Y("approval_rate:Q", title="Beviljandegrad", axis=alt.Axis(format=".0%")),
+    )
+    points = base.mark_point(filled=True, opacity=0.85, stroke="#333333", strokeWidth=0.6).encode(
+        color=alt.Color("reserve_years_class_name:N", title="Läge saldo", scale=colour, sort=domain),
+        shape=alt.Shape("reserve_years_class_name:N", title="Läge saldo", scale=shape, sort=domain),
+        size=alt.condition("datum.is_self", alt.value(260), alt.value(90)),
+        tooltip=[
+            alt.Tooltip("name:N", title="Myndighet"),
+            alt.Tooltip("applications_per_100_employees:Q", title="Ansökningar per 100 anställda", format=",.1f"),
+            alt.Tooltip("approval_rate:Q", title="Beviljandegrad", format=".0%"),
+        ],
+    )
+    label = (
+        base.transform_filter("datum.is_self").mark_text(align="left", dx=12, fontWeight="bold").encode(text="name:N")
+    )
+    chart = (points + label).properties(
+        height=420,
+        title=charts.title(
+            f"Beviljandegrad mot ansökningar per 100 anställda, {context.year}, {context.group_phrase}",
+            context.vintage,
+        ),
     )
     return charts.swedish(chart)

@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from queries import profile
+from queries.disclosure import HIDDEN, MIN_AGENCIES
 from ui import charts, shell, tables
 from ui import format as fmt
 from ui.tables import Column
@@ -21,6 +22,8 @@ DIFFERENCE = {
 
 
 def choose_agency(context: shell.Context) -> str | None:
+    if not context.viewer.is_trs:
+        return context.viewer.role  # an agency sees its own profile, whatever the link says
     agencies = context.agencies
     if agencies is None or agencies.is_empty():
         return None
@@ -81,18 +84,27 @@ def render(context: shell.Context) -> None:
     with right:
         st.subheader(f"Fördelning per insats {year}")
         mix = context.fetch(profile.measure_mix, org_nr, year)
-        if mix.is_empty() or not mix["applications"].sum():
+        if mix.is_empty() or not (
+            mix["applications"].sum() if "applications" in mix.columns else mix["has_applications"].any()
+        ):
             st.info(f"{name} har inga ansökningar {year}.")
         else:
             basis = st.radio("Andel av", list(MIX_BASES), format_func=MIX_BASES.get, horizontal=True, key="mix_basis")
             charts.show(
                 lambda: mix_chart(mix, basis, name, context), context.chart_key("mix", org_nr, basis), width="stretch"
             )
+            if "hidden" in mix.columns and mix["hidden"].list.len().sum():
+                st.caption(
+                    "Andelar som bygger på 1–4 ansökningar eller beviljanden, och det som skulle avslöja dem, visas "
+                    "inte (..); deras staplar saknas."
+                )
 
     st.subheader(f"Beviljandegrad {year} med osäkerhet")
     intervals = context.fetch(profile.approval_intervals, year, context.group)
     approval(intervals, org_nr, name, context)
 
+    if not context.viewer.is_trs:
+        return  # the similar agencies are named; an agency's peers are in its peer group, under pseudonyms
     with st.expander("Liknande myndigheter"):
         similar = context.fetch(profile.similar_agencies, org_nr, year)
         st.caption("Närmast efter storlek (antal anställda) och sektor; vikterna står under Om måtten.")
@@ -118,13 +130,19 @@ def key_figures(positions: pl.DataFrame) -> None:
             neutral = row["direction"] == "neutral"
             with column.container(border=True):
                 st.markdown(f"**{row['label_sv']}**")
-                st.markdown(f"### {fmt.by_unit(row['value'], row['unit_sv'])}")
+                hidden = set(row.get("hidden") or [])
+                value = HIDDEN if "value" in hidden else fmt.by_unit(row["value"], row["unit_sv"])
+                st.markdown(f"### {value}")
                 label = charts.class_label(row["quartile_class"], neutral)
                 colour = BADGE[
                     row["quartile_class"] if not (neutral and row["quartile_class"] == "middle") else "neutral"
                 ]
                 st.markdown(f":{colour}-badge[{label}]")
-                if row["peer_median"] is None:
+                if "value" in hidden:
+                    st.caption("Dolt (..): värdet bygger på 1–4 personer.")
+                if "peer_median" in hidden:
+                    st.caption(f"Ingen fördelning: färre än {MIN_AGENCIES} andra myndigheter i gruppen har ett värde.")
+                elif row["peer_median"] is None:
                     st.caption("Ingen jämförelse: för få myndigheter i gruppen har ett värde.")
                 else:
                     middle = fmt.span_by_unit(row["lower_quartile"], row["upper_quartile"], row["unit_sv"])
@@ -228,6 +246,12 @@ def mix_chart(mix: pl.DataFrame, basis: str, name: str, context: shell.Context) 
 def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Context) -> None:
     """The agency's approval rate with its 95 % interval, in a funnel plot of its peer group."""
     own = intervals.filter(pl.col("org_nr") == org_nr)
+    if not own.is_empty() and "approval_rate" in (own["hidden"][0] if "hidden" in own.columns else []):
+        st.info(
+            f"Beviljandegraden för {name} {context.year} visas inte (..): den bygger på 1–4 beslut, beviljanden "
+            "eller avslag."
+        )
+        return
     if own.is_empty() or own["approval_rate"][0] is None:
         st.info(f"{name} har inga beslutade ansökningar {context.year}; beviljandegraden saknas.")
         return
@@ -239,6 +263,8 @@ def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Con
     )
     if row["difference"]:
         text += f" {DIFFERENCE[row['difference']]} ({fmt.percent(row['peer_median'])})."
+    elif "peer_median" in (row.get("hidden") or []):
+        text += f" Gruppen har färre än {MIN_AGENCIES} andra myndigheter, så ingen jämförelse visas."
     else:
         text += " Gruppen är för liten för en jämförelse."
     st.markdown(text)
@@ -247,7 +273,12 @@ def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Con
         context.chart_key("funnel", org_nr),
         width="stretch",
     )
-    if row["peer_median"] is not None and 0 < row["peer_median"] < 1:
+    if not context.viewer.is_trs:
+        st.caption(
+            "Punkten är din myndighets beviljandegrad, strecket dess 95 %-intervall och den streckade linjen "
+            "jämförelsegruppens median. Andra myndigheters punkter visas inte."
+        )
+    elif row["peer_median"] is not None and 0 < row["peer_median"] < 1:
         st.caption(
             "Små myndigheter har få beslut, och deras beviljandegrad varierar mycket av en slump. En punkt utanför "
             "tratten skiljer sig mer än slumpen förklarar."
@@ -262,6 +293,8 @@ def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Con
 def funnel_chart(intervals: pl.DataFrame, row: dict, org_nr: str, name: str, context: shell.Context) -> alt.LayerChart:
     """The peer group's approval rates against their number of decisions, inside the 95 % funnel."""
     group = intervals.filter((pl.col("group_id") == row["group_id"]) & pl.col("approval_rate").is_not_null())
+    if "name" not in group.columns:  # an agency's own row only: no peers' points
+        group = group.with_columns(pl.lit(name).alias("name"))
     data = group.with_columns((pl.col("org_nr") == org_nr).alias("is_self")).with_columns(
         pl.when(pl.col("is_self")).then(pl.lit(name[:30])).otherwise(pl.lit("Övriga i gruppen")).alias("who")
     )

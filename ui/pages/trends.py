@@ -53,7 +53,12 @@ def render(context: shell.Context) -> None:
     charts.show(lambda: sector_chart(totals, measure, context), context.chart_key("sectors", measure), width="stretch")
     st.caption(
         "Varje sektors värde räknas på summorna för sektorns myndigheter; Hela staten är svart. "
-        "Välj en sektor i sidopanelen för att lyfta fram den."
+        + (
+            "Välj en sektor i sidopanelen för att lyfta fram den."
+            if context.viewer.is_trs
+            else "Värden som vilar på färre än 5 andra myndigheter eller 1–4 personer, och det som skulle avslöja "
+            "dem, visas inte (..) och saknas i diagrammet."
+        )
     )
     with st.expander("Tabell"):
         shown = (

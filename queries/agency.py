@@ -1,0 +1,302 @@
+"""What an agency viewer gets from the query layer: its own agency by name, peers under keyed
+pseudonyms as ratios and distributions, and every figure through disclosure control.
+
+The public query functions of queries/ call these when the role is an agency's org_nr. Every
+frame returned here has a `hidden` column: per row, the names of the columns disclosure control
+hid (their values are null, and the pages show them as `..`). Nothing returned carries another
+agency's name or org_nr.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+import polars as pl
+
+from pipelines import pseudonym
+from queries import disclosure
+from queries.connection import run
+from queries.disclosure import MIN_AGENCIES, Line, small
+
+HIDDEN = "hidden"
+
+# The columns of an agency's peer ranking; no amounts in kronor, no head-counts, no org_nr.
+RANKING_COLUMNS = [
+    "name",
+    "is_self",
+    "utilisation",
+    "reserve_years",
+    "applications_per_100_employees",
+    "approval_rate",
+    "granted_per_employee_sek",
+    "median_handling_days",
+    "has_funds",
+    "has_applications",
+    "reports_applications",
+    "peer_group",
+    "utilisation_class",
+    "reserve_years_class",
+    "applications_per_100_employees_class",
+    "approval_rate_class",
+    "granted_per_employee_sek_class",
+    "median_handling_days_class",
+]
+
+# Which counts each rate rests on: a rate is hidden when one of its counts is 1 to 4.
+RESTS_ON = {
+    "approval_rate": ("decided", "granted", "rejected"),
+    "applications_per_100_employees": ("applications",),
+    "granted_per_employee_sek": ("granted",),
+    "median_handling_days": ("decided",),
+}
+MONEY = ("allocated_sek", "spent_sek", "closing_balance_sek")
+MONEY_RATES = ("utilisation", "reserve_years")
+
+
+def with_hidden(frame: pl.DataFrame, hidden: list[list[str]]) -> pl.DataFrame:
+    """Null the hidden cells of each row and record their columns in `hidden`."""
+    frame = frame.with_columns(pl.Series(HIDDEN, [sorted(set(h)) for h in hidden], dtype=pl.List(pl.String)))
+    for column in {c for row in hidden for c in row}:
+        if column in frame.columns:
+            frame = frame.with_columns(
+                pl.when(pl.col(HIDDEN).list.contains(column)).then(None).otherwise(pl.col(column)).alias(column)
+            )
+    return frame
+
+
+def hidden_rates(counts: dict) -> list[str]:
+    """The rates of one agency-year that rest on a count of 1 to 4."""
+    return [rate for rate, rests in RESTS_ON.items() if any(small(counts.get(c)) for c in rests)]
+
+
+def peer_names(viewer: str, org_nrs: Iterable[str]) -> dict[str, str]:
+    """The viewer's pseudonyms for its peers, keyed by the server's pseudonym key."""
+    return disclosure.pseudonyms(disclosure.peer_key(pseudonym.load_key()), viewer, org_nrs)
+
+
+# --- Översikt ---------------------------------------------------------------------------------
+
+
+def agencies(frame: pl.DataFrame, viewer: str) -> pl.DataFrame:
+    """Of the list of agencies, the viewer's own only."""
+    return frame.filter(pl.col("org_nr") == viewer)
+
+
+def ranking(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, year: int, group_type: str, viewer: str):
+    """The viewer's agency and its peers in a year: peers pseudonymised, rates that rest on small
+    counts hidden, no peers at all when the group has fewer than MIN_AGENCIES besides the viewer."""
+    members = set(run(con, "peer_members", role=viewer, org_nr=viewer, year=year, group_type=group_type)["org_nr"])
+    members.add(viewer)
+    if len(members) - 1 < MIN_AGENCIES:
+        members = {viewer}
+    counts = run(con, "ranking_counts", role=viewer, year=year).filter(pl.col("org_nr").is_in(list(members)))
+    frame = frame.filter(pl.col("org_nr").is_in(list(members))).join(counts, on="org_nr", how="left", suffix="_n")
+    names = peer_names(viewer, members - {viewer})
+    frame = frame.with_columns(
+        (pl.col("org_nr") == viewer).alias("is_self"),
+        pl.when(pl.col("org_nr") == viewer)
+        .then(pl.col("name"))
+        .otherwise(pl.col("org_nr").replace_strict(names, default=None))
+        .alias("name"),
+    )
+    hidden = []
+    for row in frame.iter_rows(named=True):
+        counts_of_row = {c: row.get(f"{c}_n", row.get(c)) for c in ("applications", "decided", "granted", "rejected")}
+        rates = hidden_rates(counts_of_row)
+        hidden.append(rates + [f"{r}_class" for r in rates])
+    # Sorted by pseudonym: an order that follows neither names nor size.
+    return with_hidden(frame, hidden).select(*RANKING_COLUMNS, HIDDEN).sort("is_self", "name", descending=[True, False])
+
+
+# --- national and sector totals ---------------------------------------------------------------
+
+
+def year_totals(con: duckdb.DuckDBPyConnection, totals: pl.DataFrame, viewer: str) -> pl.DataFrame:
+    """National and sector totals with disclosure control, year by year.
+
+    Amounts in kronor, and the rates on them, must rest on at least MIN_AGENCIES agencies besides
+    the viewer's own; counts of applications on 0 or at least 5 persons besides the viewer's own.
+    The national figure is the sum of the sectors', so one hidden sector hides a second.
+    """
+    own = run(con, "own_counts", role=viewer, org_nr=viewer)
+    own_sector = run(con, "agencies", role=viewer).filter(pl.col("org_nr") == viewer)["sector"]
+    own_sector = own_sector[0] if len(own_sector) else None
+    by_year = {row["year"]: row for row in own.iter_rows(named=True)}
+    hidden_by_row: dict[tuple, list[str]] = {}
+    for year, rows in totals.group_by("year"):
+        hidden_by_row.update(_year_hidden(rows, by_year.get(year[0]), own_sector))
+    hidden = [hidden_by_row.get((r["year"], r["is_national"], r["sector"]), []) for r in totals.iter_rows(named=True)]
+    keep = [
+        "year",
+        "is_national",
+        "sector",
+        "agencies_with_funds",
+        "agencies_with_applications",
+        *MONEY,
+        *MONEY_RATES,
+        "applications",
+        "approval_rate",
+        "applications_per_100_employees",
+        "granted_per_employee_sek",
+        "median_handling_days",
+    ]
+    return with_hidden(totals, hidden).select(*keep, HIDDEN)
+
+
+def _year_hidden(rows: pl.DataFrame, own: dict | None, own_sector: str | None) -> dict[tuple, list[str]]:
+    """The hidden columns of each national or sector row of one year."""
+    sectors = [r for r in rows.iter_rows(named=True) if not r["is_national"]]
+    national = next((r for r in rows.iter_rows(named=True) if r["is_national"]), None)
+    if national is None:
+        return {}
+    own_funds = bool(own and own["has_funds"])
+    own_reports = bool(own and own["reports_applications"])
+
+    def cell(row):
+        return "national" if row["is_national"] else f"sector:{row['sector']}"
+
+    def key(row):
+        return (row["year"], row["is_national"], row["sector"])
+
+    result: dict[tuple, list[str]] = {key(r): [] for r in [national, *sectors]}
+    lines = [Line("national", tuple(cell(s) for s in sectors))]
+    mine = {cell(national)} | {cell(s) for s in sectors if s["sector"] == own_sector}
+
+    def family(units_of, own_units, columns):
+        # Each total is the viewer's part (known) plus the rest; the rest must not be small.
+        units, known = {}, set()
+        for row in [national, *sectors]:
+            units[cell(row)] = units_of(row)
+            if cell(row) in mine:
+                units[f"own|{cell(row)}"] = own_units
+                units[f"rest|{cell(row)}"] = units_of(row) - own_units
+                known.add(f"own|{cell(row)}")
+        own_lines = [Line(c, (f"own|{c}", f"rest|{c}")) for c in mine]
+        shown = {cell(r) for r in [national, *sectors]}
+        sensitive = {c for c, n in units.items() if small(n) and c not in known}
+        for row in [national, *sectors]:
+            if cell(row) in mine:
+                sensitive.discard(cell(row))  # its rest, not the total itself, is what must not show
+        hidden = disclosure.protect(units, lines + own_lines, shown=shown, known=known, sensitive=sensitive)
+        for row in [national, *sectors]:
+            if cell(row) in hidden:
+                result[key(row)].extend(columns)
+
+    family(
+        lambda r: r["agencies_with_funds"],
+        1 if own_funds else 0,
+        [*MONEY, *MONEY_RATES, "granted_per_employee_sek"],
+    )
+    family(lambda r: r["agencies_with_applications"], 1 if own_reports else 0, [*RESTS_ON, "applications"])
+    for count, columns in (
+        ("applications", ["applications", "applications_per_100_employees"]),
+        ("decided", ["approval_rate", "median_handling_days"]),
+        ("granted", ["approval_rate", "granted_per_employee_sek"]),
+        ("rejected", ["approval_rate"]),
+    ):
+        family(lambda r, c=count: int(r[c] or 0), int((own or {}).get(count) or 0), columns)
+    return result
+
+
+def national_summary(totals: pl.DataFrame, year: int) -> pl.DataFrame:
+    """The national figures of a year beside the year before's, from protected totals."""
+    national = totals.filter(pl.col("is_national"))
+    now, before = national.filter(pl.col("year") == year), national.filter(pl.col("year") == year - 1)
+    if now.is_empty():
+        return pl.DataFrame()
+    columns = [c for c in now.columns if c not in ("year", "is_national", "sector", HIDDEN)]
+    row = {"year": year}
+    for column in columns:
+        row[column] = now[column][0]
+        row[f"previous_{column}"] = before[column][0] if not before.is_empty() else None
+    hidden = list(now[HIDDEN][0])
+    if not before.is_empty():
+        hidden += [f"previous_{c}" for c in before[HIDDEN][0]]
+    return pl.DataFrame([row]).with_columns(pl.Series(HIDDEN, [hidden], dtype=pl.List(pl.String)))
+
+
+# --- Myndighetsprofil -------------------------------------------------------------------------
+
+
+def positions(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, viewer: str, year: int | None = None):
+    """The viewer's measures beside its peer group's distribution: own values resting on small
+    counts hidden; the distribution hidden when fewer than MIN_AGENCIES peers have a value."""
+    own = {r["year"]: r for r in run(con, "own_counts", role=viewer, org_nr=viewer).iter_rows(named=True)}
+    distribution = ["lower_quartile", "peer_median", "upper_quartile", "percentile_rank", "quartile_class"]
+    hidden = []
+    for row in frame.iter_rows(named=True):
+        counts = own.get(row.get("year", year)) or {}
+        cells = []
+        if row["kpi"] in hidden_rates(counts):
+            cells += ["value", "percentile_rank", "quartile_class"]
+        others = (row["peer_agencies"] or 0) - (1 if row["value"] is not None else 0)
+        if others < MIN_AGENCIES:
+            cells += [c for c in distribution if c in frame.columns]
+        hidden.append(cells)
+    return with_hidden(frame, hidden)
+
+
+def measure_mix(con: duckdb.DuckDBPyConnection, viewer: str, year: int) -> pl.DataFrame:
+    """The viewer's shares per measure type beside the national shares, with disclosure control.
+
+    The viewer's own counts per type are hidden when 1 to 4, with a second type hidden so that
+    the total does not give the first away. A national figure is hidden when the part of it that
+    is not the viewer's rests on 1 to 4 applications or agencies, with the same complement.
+    """
+    mix = run(con, "measure_mix_counts", role=viewer, org_nr=viewer, year=year)
+    measures = mix["measure"].to_list()
+    rows = {r["measure"]: r for r in mix.iter_rows(named=True)}
+    hidden: dict[str, list[str]] = {m: [] for m in measures}
+    for count, shares in (("applications", "applications"), ("granted", "granted_sek")):
+        own_units = {m: int(rows[m][count] or 0) for m in measures}
+        own_units["total"] = sum(own_units.values())
+        for m in disclosure.protect(own_units, [Line("total", tuple(measures))]) - {"total"}:
+            hidden[m].append(f"share_of_{shares}")
+        units, known, lines = {"national": 0}, set(), []
+        for m in measures:
+            national = int(rows[m][f"national_{count}"] or 0)
+            units[m], units[f"own|{m}"], units[f"rest|{m}"] = national, own_units[m], national - own_units[m]
+            known.add(f"own|{m}")
+            units["national"] += national
+            lines.append(Line(m, (f"own|{m}", f"rest|{m}")))
+        units["own|national"], units["rest|national"] = own_units["total"], units["national"] - own_units["total"]
+        known.add("own|national")
+        lines += [Line("national", tuple(measures)), Line("national", ("own|national", "rest|national"))]
+        sensitive = {c for c in units if c.startswith("rest|") and small(units[c])}
+        sensitive |= {m for m in measures if small((rows[m]["national_agencies"] or 0) - (own_units[m] > 0))}
+        shown = {"national", *measures}
+        for m in disclosure.protect(units, lines, shown=shown, known=known, sensitive=sensitive) - {"national"}:
+            hidden[m].append(f"national_share_of_{shares}")
+    frame = mix.select(
+        "measure",
+        _share(mix, "applications").alias("share_of_applications"),
+        _share(mix, "granted_sek").alias("share_of_granted_sek"),
+        _share(mix, "national_applications").alias("national_share_of_applications"),
+        _share(mix, "national_granted_sek").alias("national_share_of_granted_sek"),
+        (pl.col("applications") > 0).alias("has_applications"),
+    )
+    return with_hidden(frame, [hidden[m] for m in frame["measure"]])
+
+
+def _share(mix: pl.DataFrame, column: str) -> pl.Expr:
+    """Each row's share of a column's total; null when the total is 0."""
+    total = float(mix[column].sum() or 0)
+    return pl.col(column).cast(pl.Float64) / total if total else pl.lit(None, dtype=pl.Float64)
+
+
+def approval(frame: pl.DataFrame, viewer: str) -> pl.DataFrame:
+    """The viewer's own approval rate with its interval, no peers': counts of 1 to 4 hidden with
+    what rests on them, and the peer comparison hidden in a group too small to show."""
+    own = frame.filter(pl.col("org_nr") == viewer).drop("name", "sector", strict=False)
+    hidden = []
+    for row in own.iter_rows(named=True):
+        counts = {"decided": row["decided"], "granted": row["granted"]}
+        counts["rejected"] = (row["decided"] or 0) - (row["granted"] or 0)
+        cells = []
+        if "approval_rate" in hidden_rates(counts):
+            cells += ["approval_rate", "wilson_low", "wilson_high", "granted", "decided", "difference"]
+        if (row["peer_agencies"] or 0) - 1 < MIN_AGENCIES:
+            cells += ["peer_median", "difference", "funnel_low", "funnel_high"]
+        hidden.append(cells)
+    return with_hidden(own, hidden)
