@@ -60,10 +60,11 @@ def protect(
     sensitive: the cells that must not be derivable (default: those resting on 1 to 4 units).
 
     A cell is hidden when it is sensitive, and then further shown cells are hidden until in every
-    line the cells a reader cannot see or know are either none, or at least two whose sum rests
-    on 0 or at least MIN_COUNT units. When a reader can recompute a cell through several lines
-    at once (tables with margins both ways), the exact test in `derivable` decides, and the
-    smallest further cell is hidden until nothing sensitive is derivable.
+    line the cells a reader cannot see or know are either none, or at least two, and when the total
+    is seen, the unseen parts' sum (which the reader gets) rests on 0 or at least MIN_COUNT units.
+    When a reader can recompute a cell through several lines at once (tables with margins both
+    ways), the exact test in `derivable` decides, and the smallest further cell is hidden until
+    nothing sensitive is derivable.
     """
     known = set(known)
     shown = set(units) if shown is None else set(shown)
@@ -85,8 +86,9 @@ def protect(
             unknown = [c for c in line.cells if c in unseen]
             if not unknown or not (set(unknown) & (sensitive | hidden)):
                 continue
-            rests_on = sum(units[c] for c in unknown)
-            if len(unknown) == 1 or small(rests_on):
+            # With the total seen, a reader gets the sum of the unseen parts; with it unseen, no sum.
+            gives_sum = line.total not in unknown and small(sum(units[c] for c in unknown))
+            if len(unknown) == 1 or gives_sum:
                 free = candidates(line)
                 if free:
                     hidden.add(free[0])

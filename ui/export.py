@@ -104,7 +104,7 @@ def to_excel(frame: pl.DataFrame, sheet: str = "Data", hidden: dict[str, set[int
                 sheet_.write_string(row, column, HIDDEN)
             elif value is None:
                 continue
-            if isinstance(value, str):
+            elif isinstance(value, str):
                 sheet_.write_string(row, column, value)
             elif isinstance(value, bool):
                 sheet_.write_boolean(row, column, value)
