@@ -132,3 +132,27 @@ def test_every_page_shows_its_title_and_a_rendered_chart(served, browser, screen
         assert (screenshots / f"{path or 'oversikt'}.png").stat().st_size > 20_000
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("path", ["", "myndighetsprofil"], ids=["oversikt", "profil"])
+def test_the_demo_switch_shows_an_agencys_view_with_pseudonyms(served, browser, screenshots, path):
+    """Locally, the demo switch shows the app as an agency sees it, marked as a demo."""
+    page = browser.new_page(viewport={"width": 1400, "height": 2400}, locale="sv-SE")
+    try:
+        page.goto(f"{served}/{path}")
+        page.locator("h1").first.wait_for(timeout=60_000)
+        page.get_by_text("Visa som myndighet").first.click()
+        page.get_by_text("Demoläge").first.wait_for(timeout=60_000)
+        page.locator(".vega-embed canvas, .vega-embed svg").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1200)
+        shot = screenshots / f"myndighet-{path or 'oversikt'}.png".replace("myndighetsprofil", "profil")
+        page.screenshot(path=shot)
+        navigation = page.locator("[data-testid='stSidebarNav']")
+        assert navigation.get_by_text("Översikt").count() == 1
+        assert navigation.get_by_text("Outnyttjade medel").count() == 0  # TRS's pages are not offered
+        assert navigation.get_by_text("Data och inläsning").count() == 0
+        assert page.get_by_text("None", exact=True).count() == 0  # hidden figures read ..
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert shot.stat().st_size > 20_000
+    finally:
+        page.close()

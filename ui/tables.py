@@ -109,7 +109,7 @@ def show(
     formats = {c.label: SHOWN[c.kind] for c in columns if c.kind in SHOWN}
     styler = styler.format(formats, na_rep=fmt.MISSING)
     for label, rows in hidden_rows(frame, columns).items():
-        styler = styler.format(lambda _: HIDDEN, subset=(sorted(rows), [label]))
+        styler = styler.format(lambda _: HIDDEN, subset=(sorted(rows), [label]), na_rep=HIDDEN)
     classes = [c.label for c in columns if c.kind in ("class", "neutral_class")]
     if classes:
         tint_of = {class_label(k, neutral): TINTS[k] for k in TINTS for neutral in (False, True)}

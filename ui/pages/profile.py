@@ -57,7 +57,9 @@ def render(context: shell.Context) -> None:
         f"Jämförs med {context.group_phrase}: **{group}** ({fmt.number(peers)} myndigheter med värden). "
         f"{charts.CLASS_CAVEAT}"
     )
-    applications_missing = positions.filter(pl.col("kpi") == "approval_rate")["value"].is_null().all()
+    rate = positions.filter(pl.col("kpi") == "approval_rate")
+    rate_hidden = "hidden" in rate.columns and rate["hidden"].list.contains("value").any()
+    applications_missing = rate["value"].is_null().all() and not rate_hidden
     if applications_missing:
         st.info(f"{name} har medel {year} men inga beslutade ansökningar; måtten för ansökningar saknas (–).")
     key_figures(positions)
@@ -133,7 +135,7 @@ def key_figures(positions: pl.DataFrame) -> None:
                 hidden = set(row.get("hidden") or [])
                 value = HIDDEN if "value" in hidden else fmt.by_unit(row["value"], row["unit_sv"])
                 st.markdown(f"### {value}")
-                label = charts.class_label(row["quartile_class"], neutral)
+                label = HIDDEN if "value" in hidden else charts.class_label(row["quartile_class"], neutral)
                 colour = BADGE[
                     row["quartile_class"] if not (neutral and row["quartile_class"] == "middle") else "neutral"
                 ]
