@@ -76,14 +76,16 @@ def protect(
     unseen -= known
 
     def candidates(line: Line) -> list[str]:
-        # Hide the smallest shown figure first, totals last: the least information is lost.
+        # Hide the smallest shown figure first, totals next, zeros last: a hidden zero often tells
+        # itself (see `pinned`), so it protects little.
         free = [c for c in line.cells if c in shown and c not in hidden and c not in known]
-        return sorted(free, key=lambda c: (c == line.total, units[c] == 0, units[c], c))
+        return sorted(free, key=lambda c: (units[c] == 0, c == line.total, units[c], c))
 
     while True:
         changed = False
+        open_ = unseen - pinned(units, lines, unseen)
         for line in lines:
-            unknown = [c for c in line.cells if c in unseen]
+            unknown = [c for c in line.cells if c in open_]
             if not unknown or not (set(unknown) & (sensitive | hidden)):
                 continue
             # With the total seen, a reader gets the sum of the unseen parts; with it unseen, no sum.
@@ -95,7 +97,10 @@ def protect(
                     unseen.add(free[0])
                     changed = True
         if not changed:
-            exposed = derivable(units, lines, unseen) & (sensitive | hidden)
+            open_ = unseen - pinned(units, lines, unseen)
+            exposed = ((derivable(units, lines, open_) | (unseen - open_)) & (sensitive | hidden)) - {
+                c for c in unseen - open_ if units[c] == 0 and c not in sensitive
+            }
             if not exposed:
                 return hidden
             # Several lines together give a cell away: hide one more figure next to it.
@@ -105,6 +110,23 @@ def protect(
             extra.sort(key=lambda c: (units[c] == 0, units[c], c))
             hidden.add(extra[0])
             unseen.add(extra[0])
+
+
+def pinned(units: Mapping[str, float], lines: Sequence[Line], unseen: set[str]) -> set[str]:
+    """Return the unseen cells a reader can fix because counts are never negative: when a line's
+    total is seen and its unseen parts add up to 0, every one of them is 0; repeated until stable."""
+    fixed: set[str] = set()
+    while True:
+        more = set()
+        for line in lines:
+            if line.total in unseen - fixed:
+                continue
+            parts = [c for c in line.parts if c in unseen - fixed]
+            if parts and sum(units[c] for c in parts) == 0:
+                more |= set(parts)
+        if not more:
+            return fixed
+        fixed |= more
 
 
 def derivable(units: Mapping[str, float], lines: Sequence[Line], unseen: set[str]) -> set[str]:

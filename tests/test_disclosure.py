@@ -1,0 +1,433 @@
+"""Disclosure control (queries/disclosure.py) checked from outside.
+
+Whether a hidden figure can be recomputed is decided here without disclosure.py: for the integer
+cases by a witness, another table of non-negative whole numbers that agrees with everything the
+reader sees or knows and in which the hidden figure has another value; for two-way tables also by
+the rank of the constraint matrix (numpy), over the reals.
+
+The witnesses are found on a graph. Every table here is a circulation: each additive line is a
+node, each cell an edge that leaves the node where it is a part and enters the node where it is a
+total (or the other way round), and a cell that is a total in one line and a part in another is
+one edge between the two. Another table that agrees with the reader is the old one plus a
+circulation on the cells the reader cannot see; the matrices of such graphs are totally
+unimodular, so a cell can change if and only if it lies on a cycle that raises some cells by one
+and lowers others (each at least 1) by one. Every witness found is then checked against the lines
+themselves, so that a mistake in a graph could only make a test fail, never pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import deque
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from queries.disclosure import Line, derivable, peer_key, protect, pseudonyms, small
+
+# --- an independent judge -----------------------------------------------------------------------
+
+Edges = Mapping[str, tuple[str, str]]  # cell -> (tail node, head node)
+
+
+def witness(edges: Edges, values: Mapping[str, int], free: set[str], cell: str) -> dict[str, int] | None:
+    """Another non-negative integer table that changes only `free` cells and changes `cell`, or None."""
+
+    def path(start: str, goal: str) -> list[tuple[str, int]] | None:
+        # Breadth-first search over the residual graph of the free cells other than `cell`.
+        arcs: dict[str, list[tuple[str, str, int]]] = {}
+        for other in free - {cell}:
+            tail, head = edges[other]
+            arcs.setdefault(tail, []).append((head, other, +1))  # raise `other` by one
+            if values[other] >= 1:
+                arcs.setdefault(head, []).append((tail, other, -1))  # lower it by one
+        came: dict[str, tuple[str, str, int] | None] = {start: None}
+        queue = deque([start])
+        while queue:
+            node = queue.popleft()
+            if node == goal:
+                steps = []
+                while came[node] is not None:
+                    previous, other, delta = came[node]
+                    steps.append((other, delta))
+                    node = previous
+                return steps
+            for nxt, other, delta in arcs.get(node, []):
+                if nxt not in came:
+                    came[nxt] = (node, other, delta)
+                    queue.append(nxt)
+        return None
+
+    tail, head = edges[cell]
+    for delta, start, goal in ((+1, head, tail), (-1, tail, head)):
+        if values[cell] + delta < 0:
+            continue
+        steps = path(start, goal)
+        if steps is not None:
+            other = dict(values)
+            other[cell] += delta
+            for name, step in steps:
+                other[name] += step
+            return other
+    return None
+
+
+def check_witness(lines: Sequence[Line], values: Mapping[str, int], fixed: set[str], other: Mapping[str, int], cell):
+    """The witness is a real alternative: every line holds, nothing seen or known moved, all >= 0."""
+    for line in lines:
+        assert other[line.total] == sum(other[p] for p in line.parts), (line, other)
+    assert all(other[c] == values[c] for c in fixed), "a cell the reader sees or knows moved"
+    assert all(v >= 0 for v in other.values())
+    assert other[cell] != values[cell]
+
+
+def undetermined(lines, edges, values, free, fixed, cells) -> dict[str, dict[str, int] | None]:
+    """For each cell: a checked witness, or None when the reader can recompute the cell."""
+    found = {}
+    for cell in sorted(cells):
+        other = witness(edges, values, free, cell)
+        if other is not None:
+            check_witness(lines, values, fixed, other, cell)
+        found[cell] = other
+    return found
+
+
+def determined_over_reals(lines: Sequence[Line], unseen: set[str], cell: str) -> bool:
+    """Whether the lines fix `cell` once everything outside `unseen` is known: numpy ranks."""
+    columns = sorted(unseen)
+    index = {c: i for i, c in enumerate(columns)}
+    matrix = np.zeros((len(lines), len(columns)))
+    for row, line in enumerate(lines):
+        for name, sign in [(line.total, 1.0), *((p, -1.0) for p in line.parts)]:
+            if name in index:
+                matrix[row, index[name]] += sign
+    unit = np.zeros((1, len(columns)))
+    unit[0, index[cell]] = 1.0
+    return np.linalg.matrix_rank(np.vstack([matrix, unit])) == np.linalg.matrix_rank(matrix)
+
+
+def test_the_judge_finds_what_a_reader_can_recompute():
+    # The witness search itself: total 10 shown, parts 7 shown, 3 hidden -> the 3 is given away.
+    lines = [Line("t", ("a", "b"))]
+    edges = {"t": ("Q", "P"), "a": ("P", "Q"), "b": ("P", "Q")}
+    values = {"t": 10, "a": 7, "b": 3}
+    assert witness(edges, values, {"b"}, "b") is None
+    assert determined_over_reals(lines, {"b"}, "b")
+    # Both parts hidden: 7+3 or 8+2 or ... ; a zero can only go up, and here it can.
+    other = witness(edges, values, {"a", "b"}, "b")
+    check_witness(lines, values, {"t"}, other, "b")
+    assert not determined_over_reals(lines, {"a", "b"}, "b")
+    values = {"t": 3, "a": 0, "b": 3}
+    assert witness(edges, values, {"a", "b"}, "b")["b"] == 2
+    assert witness(edges, {"t": 0, "a": 0, "b": 0}, {"a", "b"}, "b") is None  # 0 + 0 = 0: both fixed
+
+
+# --- 1. one-way tables --------------------------------------------------------------------------
+
+counts = st.one_of(st.integers(0, 4), st.integers(0, 30))  # many small ones
+
+
+def one_way(parts: list[int]):
+    names = [f"p{i}" for i in range(len(parts))]
+    values = dict(zip(names, parts, strict=True))
+    values["total"] = sum(parts)
+    lines = [Line("total", tuple(names))]
+    # A circulation: the parts carry P -> Q, the total carries it back Q -> P.
+    edges = {"total": ("Q", "P"), **{n: ("P", "Q") for n in names}}
+    return values, lines, edges
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(counts, min_size=2, max_size=8))
+def test_one_way_tables(parts):
+    values, lines, edges = one_way(parts)
+    hidden = protect(values, lines)
+    assert hidden <= set(values)
+    # (a) every count of 1 to 4 is hidden, the total included.
+    assert {c for c, v in values.items() if small(v)} <= hidden
+    # (b) no hidden cell can be recomputed: each has a witness.
+    shown = set(values) - hidden
+    found = undetermined(lines, edges, values, hidden, shown, hidden)
+    assert not [c for c, w in found.items() if w is None], (parts, hidden)
+    # (c) with the total shown, the reader knows the sum of the hidden parts: not 1 to 4 either.
+    if "total" in shown and hidden:
+        assert not small(sum(values[c] for c in hidden)), (parts, hidden)
+        assert len(hidden) >= 2
+    # Nothing is hidden for no reason: a table without small counts is shown whole.
+    if not any(small(v) for v in values.values()):
+        assert hidden == set()
+
+
+# --- 2. the viewer knows its own figures (queries/agency.py) ------------------------------------
+
+
+@st.composite
+def own_and_rest(draw):
+    """National figures per category = own + rest: own known, rest never shown (as measure_mix)."""
+    n = draw(st.integers(1, 5))
+    own = draw(st.lists(st.one_of(st.integers(0, 2), st.integers(0, 10)), min_size=n, max_size=n))
+    rest = draw(st.lists(counts, min_size=n, max_size=n))
+    national_line = draw(st.booleans())  # measure_mix also gives own|national and rest|national
+    return own, rest, national_line
+
+
+def own_rest_table(own, rest, national_line):
+    cats = [f"m{i}" for i in range(len(own))]
+    values, lines, edges, known = {}, [], {}, set()
+    for cat, o, r in zip(cats, own, rest, strict=True):
+        values[cat], values[f"own|{cat}"], values[f"rest|{cat}"] = o + r, o, r
+        known.add(f"own|{cat}")
+        lines.append(Line(cat, (f"own|{cat}", f"rest|{cat}")))
+        # Node N is the national line, node K<cat> the category's own line, Z the rest of the world.
+        edges[cat] = ("N", f"K{cat}")
+        edges[f"own|{cat}"] = edges[f"rest|{cat}"] = (f"K{cat}", "Z")
+    values["national"] = sum(values[c] for c in cats)
+    lines.append(Line("national", tuple(cats)))
+    if national_line:
+        values["own|national"], values["rest|national"] = sum(own), sum(rest)
+        known.add("own|national")
+        lines.append(Line("national", ("own|national", "rest|national")))
+        edges["national"] = ("M", "N")
+        edges["own|national"] = edges["rest|national"] = ("Z", "M")
+    else:
+        edges["national"] = ("Z", "N")
+    return values, lines, edges, known, {"national", *cats}
+
+
+@settings(max_examples=300, deadline=None)
+@given(own_and_rest())
+def test_own_figures_known(table):
+    own, rest, national_line = table
+    values, lines, edges, known, shown = own_rest_table(own, rest, national_line)
+    sensitive = {c for c in values if c.startswith("rest|") and small(values[c])}
+    hidden = protect(values, lines, shown=shown, known=known, sensitive=sensitive)
+    assert hidden <= shown
+    unseen = (set(values) - shown - known) | hidden
+    fixed = set(values) - unseen
+    found = undetermined(lines, edges, values, unseen, fixed, sensitive | hidden)
+    exposed = sorted(c for c, w in found.items() if w is None)
+    assert not exposed, f"own={own} rest={rest} national_line={national_line} hidden={sorted(hidden)}"
+
+
+@st.composite
+def sector_family(draw):
+    """As agency.family(): own/rest lines only for the national total and the viewer's sector."""
+    n = draw(st.integers(1, 5))
+    sectors = draw(st.lists(counts, min_size=n, max_size=n))
+    mine = draw(st.integers(0, n - 1))
+    own = draw(st.integers(0, sectors[mine]))
+    return sectors, mine, own
+
+
+@settings(max_examples=300, deadline=None)
+@given(sector_family())
+def test_agency_family(table):
+    sectors, mine, own = table
+    names = [f"s{i}" for i in range(len(sectors))]
+    values = dict(zip(names, sectors, strict=True))
+    values["national"] = sum(sectors)
+    lines = [Line("national", tuple(names))]
+    edges = {"national": ("Z", "N"), **{s: ("N", f"K{s}") for s in names}}
+    known = set()
+    for cell in ("national", names[mine]):
+        values[f"own|{cell}"], values[f"rest|{cell}"] = own, values[cell] - own
+        known.add(f"own|{cell}")
+        lines.append(Line(cell, (f"own|{cell}", f"rest|{cell}")))
+    # national = own + rest: the national edge now leaves M, which own|national and rest|national enter.
+    edges["national"] = ("M", "N")
+    edges["own|national"] = edges["rest|national"] = ("Z", "M")
+    edges[f"own|{names[mine]}"] = edges[f"rest|{names[mine]}"] = (f"K{names[mine]}", "Z")
+    for s in names:
+        if s != names[mine]:
+            edges[s] = ("N", "Z")  # a sector without own line: its part of the national line only
+    shown = {"national", *names}
+    sensitive = {c for c, n in values.items() if small(n) and c not in known} - {"national", names[mine]}
+    hidden = protect(values, lines, shown=shown, known=known, sensitive=sensitive)
+    unseen = (set(values) - shown - known) | hidden
+    found = undetermined(lines, edges, values, unseen, set(values) - unseen, sensitive | hidden)
+    exposed = sorted(c for c, w in found.items() if w is None)
+    assert not exposed, f"sectors={sectors} mine={mine} own={own} hidden={sorted(hidden)}"
+
+
+# --- 3. two-way tables --------------------------------------------------------------------------
+
+
+def two_way(grid: list[list[int]]):
+    rows, cols = len(grid), len(grid[0])
+    values, lines, edges = {}, [], {}
+    for i in range(rows):
+        for j in range(cols):
+            values[f"x{i}{j}"] = grid[i][j]
+            edges[f"x{i}{j}"] = (f"R{i}", f"C{j}")
+    for i in range(rows):
+        values[f"r{i}"] = sum(grid[i])
+        lines.append(Line(f"r{i}", tuple(f"x{i}{j}" for j in range(cols))))
+        edges[f"r{i}"] = ("TR", f"R{i}")
+    for j in range(cols):
+        values[f"c{j}"] = sum(grid[i][j] for i in range(rows))
+        lines.append(Line(f"c{j}", tuple(f"x{i}{j}" for i in range(rows))))
+        edges[f"c{j}"] = (f"C{j}", "TC")
+    values["G"] = sum(map(sum, grid))
+    lines.append(Line("G", tuple(f"r{i}" for i in range(rows))))
+    lines.append(Line("G", tuple(f"c{j}" for j in range(cols))))
+    edges["G"] = ("TC", "TR")
+    return values, lines, edges
+
+
+grids = st.integers(2, 4).flatmap(
+    lambda cols: st.lists(
+        st.lists(st.one_of(st.integers(0, 4), st.integers(0, 12)), min_size=cols, max_size=cols),
+        min_size=2,
+        max_size=4,
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(grids)
+def test_two_way_tables(grid):
+    values, lines, edges = two_way(grid)
+    hidden = protect(values, lines)
+    small_cells = {c for c, v in values.items() if small(v)}
+    assert small_cells <= hidden
+    for cell in hidden:
+        assert not determined_over_reals(lines, hidden, cell), (grid, sorted(hidden), cell)
+    # Nor over whole non-negative numbers: every small count has a witness table.
+    found = undetermined(lines, edges, values, hidden, set(values) - hidden, small_cells)
+    assert not [c for c, w in found.items() if w is None], (grid, sorted(hidden))
+
+
+def test_two_way_zero_complements_give_no_count_away():
+    # Found by Hypothesis (shrunk), before protect() knew that counts are never negative. It hid
+    # r0 r1 x00 x03 x12 x13 x20 x22 and showed c0 = 0, r2 = 5, c2 = 6 and x21 = x23 = x02 = 0. A
+    # reader: c0 = 0, so the hidden x20 is 0; r2 = x20 + x21 + x22 + x23 gives x22 = 5; c2 = x02 +
+    # x12 + x22 gives x12 = 1. Over the reals nothing is determined; `pinned` now sees this.
+    grid = [[0, 0, 0, 3], [0, 0, 1, 2], [0, 0, 5, 0]]
+    values, lines, edges = two_way(grid)
+    hidden = protect(values, lines)
+    assert "x12" in hidden and not determined_over_reals(lines, hidden, "x12")
+    shown = set(values) - hidden
+    found = undetermined(lines, edges, values, hidden, shown, {c for c in hidden if small(values[c])})
+    exposed = sorted(c for c, w in found.items() if w is None)
+    assert not exposed, f"{exposed} recomputable from what is shown: {sorted(shown)}"
+
+
+# --- 4. by hand ---------------------------------------------------------------------------------
+
+
+def test_sum_rule_hides_a_third_part():
+    values, lines, _ = one_way([8, 1, 1])
+    # The two 1s alone would give away their sum 2: the 8 goes too, and 10 is safe to show.
+    assert protect(values, lines) == {"p0", "p1", "p2"}
+
+
+def test_one_small_part_takes_the_next_smallest_with_it():
+    values, lines, _ = one_way([20, 3, 15])
+    assert protect(values, lines) == {"p1", "p2"}  # 3 and 15; the reader knows only 3 + 15 = 18
+
+
+def test_small_total_of_one_part():
+    # parts 0, 0, 3: the total 3 is itself small, so it is hidden with the 3. The reader then knows
+    # total = third part but neither value: both could be any whole number, equal to each other.
+    values, lines, edges = one_way([0, 0, 3])
+    hidden = protect(values, lines)
+    assert hidden == {"total", "p2"}
+    found = undetermined(lines, edges, values, hidden, set(values) - hidden, hidden)
+    assert all(w is not None for w in found.values())
+    assert not derivable(values, lines, hidden)
+
+
+def test_small_total_with_small_parts():
+    # parts 1, 0: the total 1 and the part 1 are hidden; the reader knows total = first part, not
+    # its value (a zero shown beside them adds nothing).
+    values, lines, edges = one_way([1, 0])
+    hidden = protect(values, lines)
+    assert {"total", "p0"} <= hidden
+    found = undetermined(lines, edges, values, hidden, set(values) - hidden, hidden)
+    assert all(w is not None for w in found.values())
+
+
+def test_nothing_small_nothing_hidden():
+    values, lines, _ = one_way([0, 5, 17])
+    assert protect(values, lines) == set()
+
+
+def test_rest_of_a_national_total():
+    # The viewer has 7 of the 9 in m0: national m0 shown, the other agencies' 2 = 9 - 7. So m0 is
+    # hidden, and with it m1 (else national - m1 gives m0 back); national 30 stays.
+    values, lines, edges, known, shown = own_rest_table([7, 1], [2, 20], national_line=False)
+    hidden = protect(values, lines, shown=shown, known=known, sensitive={"rest|m0"})
+    assert hidden == {"m0", "m1"}
+    # The reader knows rest|m0 + rest|m1 = 30 - 7 - 1 = 22, not either: 2 + 20 or 3 + 19 or ...
+    unseen = {"m0", "m1", "rest|m0", "rest|m1"}
+    found = undetermined(lines, edges, values, unseen, set(values) - unseen, unseen)
+    assert found["rest|m0"]["rest|m0"] in (1, 3)
+
+
+# --- 5. pseudonyms ------------------------------------------------------------------------------
+
+ORG_NRS = [f"{202100 + 37 * i:06d}-{(7919 * i) % 10000:04d}" for i in range(300)]
+KEY = b"k" * 32
+
+
+def test_pseudonyms_stable_and_unique():
+    names = pseudonyms(KEY, ORG_NRS[0], ORG_NRS)
+    assert names == pseudonyms(KEY, ORG_NRS[0], list(reversed(ORG_NRS)))
+    assert set(names) == set(ORG_NRS)
+    assert len(set(names.values())) == len(ORG_NRS)
+
+
+def test_pseudonyms_depend_on_viewer_and_key():
+    base = pseudonyms(KEY, ORG_NRS[0], ORG_NRS)
+    other_viewer = pseudonyms(KEY, ORG_NRS[1], ORG_NRS)
+    other_key = pseudonyms(b"q" * 32, ORG_NRS[0], ORG_NRS)
+    assert sum(base[o] != other_viewer[o] for o in ORG_NRS) >= 290
+    assert sum(base[o] != other_key[o] for o in ORG_NRS) >= 290
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(min_size=16, max_size=32), st.sampled_from(ORG_NRS))
+def test_pseudonyms_give_nothing_away(key, viewer):
+    org_nrs = ORG_NRS[:60]
+    names = pseudonyms(key, viewer, org_nrs)
+    assert len(set(names.values())) == len(org_nrs)
+    for org_nr, name in names.items():
+        assert re.fullmatch(r"Myndighet [A-Z]{3,15}", name), name
+        assert not re.search(r"\d", name)
+        assert org_nr not in name and org_nr.replace("-", "") not in name
+        plain = hashlib.sha256(org_nr.encode()).hexdigest()
+        assert plain not in name.lower() and plain[:6] not in name.lower()
+
+
+def test_pseudonym_order_unrelated_to_org_nr():
+    names = pseudonyms(KEY, ORG_NRS[0], ORG_NRS)
+    by_org = sorted(ORG_NRS)
+    by_name = sorted(ORG_NRS, key=names.get)
+    assert by_name != by_org and by_name != by_org[::-1]
+    # Spearman's rank correlation of the two orders: near 0 for 300 (sd about 0.06).
+    rank = {o: i for i, o in enumerate(by_name)}
+    x = np.arange(len(by_org), dtype=float)
+    y = np.array([rank[o] for o in by_org], dtype=float)
+    rho = np.corrcoef(x, y)[0, 1]
+    assert abs(rho) < 0.25, rho
+
+
+def test_peer_key():
+    assert peer_key(KEY) == peer_key(KEY)
+    assert peer_key(KEY) != KEY
+    assert peer_key(KEY) != peer_key(b"q" * 32)
+    assert len(peer_key(KEY)) == 32
+    # Peers pseudonymised under the derived key are not those under the server key itself.
+    a = pseudonyms(peer_key(KEY), ORG_NRS[0], ORG_NRS[:50])
+    b = pseudonyms(KEY, ORG_NRS[0], ORG_NRS[:50])
+    assert sum(a[o] != b[o] for o in a) >= 45
+
+
+@pytest.mark.parametrize("n", [1, 2, 21, 300])
+def test_pseudonyms_any_size(n):
+    names = pseudonyms(KEY, "v", ORG_NRS[:n])
+    assert len(set(names.values())) == n
