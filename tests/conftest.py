@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 
 from pipelines.__main__ import main
 from pipelines.load import load_files
@@ -96,3 +97,27 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     """Write a test file with the given encoding."""
     path.write_bytes(text.encode(encoding))
     return path
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """AppTest shares Streamlit's caches between tests; each test starts from none."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, object]:
+    """The files behind the download buttons, by file name, made as a click would make them."""
+    made: dict[str, object] = {}
+    original = MediaFileManager.add_deferred
+
+    def capture(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        made[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
+    return made

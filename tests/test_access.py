@@ -12,7 +12,6 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from pipelines.settings import ROOT
@@ -32,29 +31,6 @@ AUTH = {
 }
 AGENCY_PAGES = ["overview", "profile", "trends", "about"]
 TRS_PAGES = ["overview", "watchlist", "profile", "trends", "data", "about"]
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    import streamlit as st
-
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, object]:
-    """The files behind the download buttons, by file name, made as a click would make them."""
-    made: dict[str, object] = {}
-    original = MediaFileManager.add_deferred
-
-    def capture(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        made[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
-    return made
 
 
 def agencies(db: Path) -> list[tuple[str, str]]:

@@ -8,7 +8,6 @@ import io
 import duckdb
 import polars as pl
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from pipelines.settings import ROOT
@@ -27,16 +26,6 @@ PAGES = {
     "data": "Data och inläsning",
     "about": "Om måtten",
 }
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """AppTest shares Streamlit's caches between tests; each test starts from none."""
-    import streamlit as st
-
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
 
 
 def start(db, monkeypatch, page: str | None = None, **params) -> AppTest:
@@ -162,20 +151,6 @@ def test_thresholds_no_agency_breaks_give_a_message(sample_db, monkeypatch):
     app = start(sample_db, monkeypatch, "watchlist", saldograns="20", nyttjandegrans="5", ar_i_rad="20")
     assert not app.dataframe
     assert "Ingen myndighet" in app.success[0].value
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, object]:
-    """The files behind the download buttons, by file name, made as a click would make them."""
-    made: dict[str, object] = {}
-    original = MediaFileManager.add_deferred
-
-    def capture(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        made[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
-    return made
 
 
 def test_the_watchlist_exports_what_it_shows(sample_db, monkeypatch, downloads):
