@@ -17,6 +17,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 MIN_COUNT = 5  # counts of 1 to MIN_COUNT - 1 persons are hidden
 MIN_AGENCIES = 5  # aggregates and distributions rest on at least this many other agencies
@@ -71,7 +72,7 @@ def protect(
     if sensitive is None:
         sensitive = {cell for cell, n in units.items() if small(n)}
     sensitive = set(sensitive) - known
-    hidden = (sensitive & shown) | set()
+    hidden = sensitive & shown
     unseen = (set(units) - shown) | hidden  # what a reader neither sees nor knows
     unseen -= known
 
@@ -135,8 +136,6 @@ def derivable(units: Mapping[str, float], lines: Sequence[Line], unseen: set[str
     Exact linear algebra over the rationals: a cell is determined when its unit vector lies in
     the row space of the lines restricted to the unseen cells.
     """
-    from fractions import Fraction
-
     cells = sorted(unseen)
     index = {c: i for i, c in enumerate(cells)}
     rows = []
@@ -147,7 +146,7 @@ def derivable(units: Mapping[str, float], lines: Sequence[Line], unseen: set[str
                 row[index[cell]] += sign
         if any(row):
             rows.append(row)
-    basis = _row_reduce(rows, len(cells))
+    basis = _row_reduce(rows)
     found = set()
     for cell in cells:
         target = [Fraction(0)] * len(cells)
@@ -157,7 +156,7 @@ def derivable(units: Mapping[str, float], lines: Sequence[Line], unseen: set[str
     return found
 
 
-def _row_reduce(rows: list[list], width: int) -> list[tuple[int, list]]:
+def _row_reduce(rows: list[list]) -> list[tuple[int, list]]:
     """Reduced row echelon form: a list of (pivot column, row)."""
     basis: list[tuple[int, list]] = []
     for row in rows:

@@ -9,6 +9,8 @@ from datetime import date, datetime
 import polars as pl
 import xlsxwriter
 
+from queries.disclosure import HIDDEN  # a figure hidden by disclosure control (SCB's and Kolada's sign)
+
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets
 # (OWASP "CSV injection"); a leading apostrophe makes it text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -45,9 +47,6 @@ def _plain(frame: pl.DataFrame) -> pl.DataFrame:
             if isinstance(dtype, pl.List)
         ]
     )
-
-
-HIDDEN = ".."  # a figure hidden by disclosure control (SCB's and Kolada's sign)
 
 
 def _mark_hidden(frame: pl.DataFrame, hidden: dict[str, set[int]] | None) -> pl.DataFrame:
