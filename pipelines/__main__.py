@@ -14,7 +14,7 @@ from pipelines.load import check_files, load_files
 from pipelines.personal_data import safe_name
 from pipelines.pseudonym import KeyProblem
 from pipelines.report import swedish_int
-from pipelines.store import LoadBusy
+from pipelines.store import LoadBusy, WriteFailed
 from pipelines.write import REJECTED, Outcome
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         outcomes = run(args.files, db)
     except LoadBusy as busy:
         print(f"fel: {busy}; försök igen senare", file=sys.stderr)
+        return EXIT_REJECTED
+    except WriteFailed as failed:
+        print(f"fel: {failed}", file=sys.stderr)
         return EXIT_REJECTED
     except KeyProblem as problem:
         print(f"fel: {problem}; inget lästes in", file=sys.stderr)

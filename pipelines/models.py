@@ -94,7 +94,7 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         )
         store.run(con, "commit")
     except BaseException:
-        store.run(con, "rollback")
+        store.rollback(con)
         raise
     if not is_current(con):  # DuckDB may roll back a failed transaction silently on commit
         raise RuntimeError("the measures were not committed")

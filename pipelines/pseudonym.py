@@ -43,17 +43,10 @@ def existing_key() -> bytes | None:
 
 def _key_from_file(path: Path) -> bytes:
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # Written whole under another name, then linked: a reader never sees a half-written key.
-        draft = path.with_name(f".{path.name}.{os.getpid()}")
-        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        with suppress(FileExistsError):  # another load made one a moment ago: use that
-            os.link(draft, path)
-        draft.unlink()
+        try:
+            _create_key_file(path)
+        except OSError as error:
+            raise KeyProblem(f"nyckelfilen {path} kunde inte skapas ({error.strerror})") from None
     if path.stat().st_mode & 0o077:
         raise KeyProblem(f"nyckelfilen {path} får bara vara läsbar för sin ägare (chmod 600)")
     try:
@@ -63,6 +56,39 @@ def _key_from_file(path: Path) -> bytes:
     if len(key) < 32:
         raise KeyProblem(f"nyckelfilen {path} ska innehålla minst 32 byte (64 hexadecimala tecken)")
     return key
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new key whole under another name, then link it: nobody sees a half-written key,
+    and a load killed on the way leaves at most the draft, which is ignored."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for leftover in path.parent.glob(f".{path.name}.*"):  # of a load killed while making a key
+        if not _running(leftover.suffix.removeprefix(".")):
+            leftover.unlink(missing_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        with suppress(FileExistsError):  # another load made one a moment ago: use that
+            os.link(draft, path)
+    finally:
+        draft.unlink(missing_ok=True)
+
+
+def _running(pid: str) -> bool:
+    """Say whether a process with this id runs (a draft of a live load is left alone)."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def pads(key: bytes) -> tuple[bytes, bytes]:

@@ -7,6 +7,7 @@ or the new complete file, never half a load, and never hold a lock a load needs.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import shutil
@@ -24,6 +25,47 @@ from pipelines.settings import SQL_DIR, lock_timeout_seconds
 
 class LoadBusy(Exception):
     """Another load held the writer lock for longer than we were willing to wait."""
+
+
+class WriteFailed(Exception):
+    """The next version could not be written (disk full, I/O error ...); nothing was published.
+
+    The message says what happened, in Swedish; the published database is the one before.
+    """
+
+    def __init__(self, db: Path, reason: str):
+        super().__init__(
+            f"inläsningen kunde inte skrivas i {db.parent}: {reason}. Den publicerade databasen är "
+            "oförändrad och inget lästes in; försöket kunde inte föras in i inläsningsloggen"
+        )
+
+
+# What the operating system said, in the words a user needs; by errno and by its English text
+# (DuckDB passes the system's message on inside its own).
+WRITE_FAILURES = {
+    errno.ENOSPC: ("No space left on device", "disken är full"),
+    errno.EDQUOT: ("Disk quota exceeded", "diskkvoten är slut"),
+    errno.EFBIG: ("File too large", "filen blev större än systemet tillåter"),
+    errno.EIO: ("Input/output error", "disken gav ett skrivfel (I/O-fel)"),
+    errno.EROFS: ("Read-only file system", "filsystemet är skrivskyddat"),
+    errno.ENOMEM: ("Cannot allocate memory", "minnet tog slut"),
+}
+
+
+def write_failure(error: BaseException) -> str | None:
+    """Say why a write failed, if the error is the machine's (disk, I/O, memory), not the file's."""
+    if isinstance(error, OSError) and not isinstance(error, PermissionError):
+        return WRITE_FAILURES.get(error.errno, ("", f"skrivningen misslyckades ({error.strerror})"))[1]
+    if isinstance(error, duckdb.OutOfMemoryException):
+        return "minnet tog slut"
+    if isinstance(error, duckdb.Error):
+        text = str(error)
+        for system_text, reason in WRITE_FAILURES.values():
+            if system_text in text:
+                return reason
+        if "Could not write" in text or isinstance(error, duckdb.FatalException):
+            return "databasen kunde inte skriva sin fil"
+    return None
 
 
 def sql(name: str) -> str:
@@ -54,8 +96,14 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
                 run(con, statement)
         run(con, "commit")
     except BaseException:
-        run(con, "rollback")
+        rollback(con)
         raise
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction; one whose COMMIT failed is already rolled back by DuckDB."""
+    with suppress(duckdb.TransactionException):
+        run(con, "rollback")
 
 
 def open_read_only(db: Path) -> duckdb.DuckDBPyConnection:
@@ -105,23 +153,31 @@ def writer_lock(db: Path) -> Iterator[None]:
 def next_version(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a read-write connection to a copy of the database; publish it if the block succeeds.
 
-    The caller must hold writer_lock. Leftovers of loads that died are removed first.
+    The caller must hold writer_lock. Leftovers of loads that died are removed first. A write
+    the machine refuses (disk full, I/O error) raises WriteFailed, with the draft removed and the
+    published file untouched.
     """
     for leftover in db.parent.glob(db.name + ".next-*"):
         leftover.unlink(missing_ok=True)
     draft = db.with_name(f"{db.name}.next-{os.getpid()}")
-    if db.exists():
-        shutil.copyfile(db, draft)
-        _keep_permissions(db, draft)
-    con = duckdb.connect(draft)
+    con = None
     try:
+        if db.exists():
+            shutil.copyfile(db, draft)
+            _keep_permissions(db, draft)
+        con = duckdb.connect(draft)
         apply_schema(con)
         yield con
         run(con, "checkpoint")
         con.close()
         _publish(draft, db)
+    except (OSError, duckdb.Error) as error:
+        if reason := write_failure(error):
+            raise WriteFailed(db, reason) from error
+        raise
     finally:
-        con.close()
+        if con is not None:
+            con.close()
         for path in (draft, draft.with_name(draft.name + ".wal")):
             path.unlink(missing_ok=True)
 

@@ -110,12 +110,14 @@ def write_file(con, item: Prepared, key: bytes | None, started: datetime, progre
         _finish_log(con, outcome, item.findings)
         store.run(con, "commit")
     except duckdb.Error as error:
-        store.run(con, "rollback")
+        store.rollback(con)
+        if store.write_failure(error):
+            raise  # the machine's failure, not the file's: the whole load stops, nothing is published
         reason = str(error).splitlines()[0][:200]
         item.findings.add(Finding(ERROR, "skrivfel", f"databasen vägrade skriva filen ({reason}); inget lästes in"))
         return record_rejection(con, item, started)
     except Conflict as conflict:
-        store.run(con, "rollback")
+        store.rollback(con)
         item.findings.extend(conflict.findings)
         return record_rejection(con, item, started)
     progress.stage("publicerar", 0.95)
@@ -259,7 +261,7 @@ def record_rejection(con, item: Prepared, started: datetime) -> Outcome:
         _finish_log(con, outcome, item.findings)
         store.run(con, "commit")
     except BaseException:
-        store.run(con, "rollback")
+        store.rollback(con)
         raise
     _prove_written(con, outcome, {})
     return outcome

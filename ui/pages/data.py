@@ -16,7 +16,7 @@ import streamlit as st
 from pipelines import settings
 from pipelines.load import load_files
 from pipelines.personal_data import safe_name
-from pipelines.store import LoadBusy
+from pipelines.store import LoadBusy, WriteFailed
 from pipelines.write import LOADED, REJECTED, UNCHANGED, Outcome
 from queries import data_status, overview
 from ui import charts, data, shell, tables
@@ -112,6 +112,11 @@ def upload(context: shell.Context) -> None:
         except LoadBusy as busy:
             bar.empty()
             st.error(f"Filerna lästes inte in: {busy}. Försök igen om en stund.")
+            return
+        except WriteFailed as failed:
+            bar.empty()
+            logger.error("upload not written: %s", failed)
+            st.error(f"Filerna lästes inte in: {failed}.")
             return
         except (OSError, duckdb.Error) as failure:
             bar.empty()
