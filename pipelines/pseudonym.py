@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines import store
 from pipelines.settings import key_file
 from pipelines.store import sql
 
@@ -108,6 +109,7 @@ def application_keys(cases: pl.DataFrame, key: bytes) -> pl.Series:
     inner, outer = pads(key)
     con = duckdb.connect()
     try:
+        store.lock_down(con)
         con.register("incoming_raw", cases.select("org_nr", "application_id"))
         keys = con.sql(sql("load/pseudonymise"), params={"inner_pad": inner, "outer_pad": outer}).pl()
     finally:

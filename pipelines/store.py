@@ -115,12 +115,22 @@ def open_read_only(db: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     run(con, f"attach '{_quoted(db)}' as lom (read_only)")
     run(con, "use lom")
+    lock_down(con)
     return con
+
+
+def lock_down(con: duckdb.DuckDBPyConnection) -> None:
+    """Leave a connection able to use the databases it has open and nothing else: no other files,
+    no ATTACH or COPY, no extensions, no network; and no setting can undo that. Frames handed to
+    it from Python (`register`) still work."""
+    run(con, "set enable_external_access = false")
+    run(con, "set lock_configuration = true")
 
 
 def open_schema_only() -> duckdb.DuckDBPyConnection:
     """Open an empty in-memory database with the schema, for checks when nothing is published."""
     con = duckdb.connect()
+    lock_down(con)
     apply_schema(con)
     return con
 
@@ -166,6 +176,7 @@ def next_version(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             shutil.copyfile(db, draft)
             _keep_permissions(db, draft)
         con = duckdb.connect(draft)
+        lock_down(con)
         apply_schema(con)
         yield con
         run(con, "checkpoint")

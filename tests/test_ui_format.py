@@ -129,3 +129,4 @@ def test_the_deployment_settings_send_no_details_or_statistics_and_bound_uploads
     assert config["client"]["showErrorDetails"] == "none"
     assert config["browser"]["gatherUsageStats"] is False
     assert config["server"]["maxUploadSize"] == 100  # MB, as the loader's own LOM_MAX_FILE_MB default
+    assert config["server"]["fileWatcherType"] == "none"  # a served app never reloads modules mid-run
