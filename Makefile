@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint format bench sample screenshots install clean
+.PHONY: run test test-fast lint format bench sample screenshots install clean
 
 run: $(VENV)/.installed  ## start the dashboard on the sample data (building the database if missing)
 	$(PY) -m pipelines bootstrap
@@ -11,6 +11,9 @@ run: $(VENV)/.installed  ## start the dashboard on the sample data (building the
 
 test: $(VENV)/.installed  ## run the whole test suite
 	$(PY) -m pytest
+
+test-fast: $(VENV)/.installed  ## the suite without the slow and browser groups (CI runs them all)
+	$(PY) -m pytest -m "not slow and not browser"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -149,6 +149,8 @@ def test_readers_and_sessions_during_27_loads(sample_copy, tmp_path, record_prop
     for sign in ("Traceback", "busy", "could not be read", "Error"):
         assert sign not in text, text
     seconds = sorted(result.seconds for _, result in opened)
+    record_property("reader_snapshots", sum(r["snapshots"] for r in seen))
+    record_property("reader_queries", sum(r["queries"] for r in seen))
     record_property("pages", len(opened))
     record_property("p50", statistics.median(seconds))
     record_property("p95", seconds[int(len(seconds) * 0.95)])
