@@ -133,21 +133,30 @@ def _share(listener: StageListener | None, index: int, count: int) -> StageListe
 
 
 def _read(path: Path) -> Prepared:
+    """Read one file and scan it; a file over the size limit is refused unread."""
     findings = Findings()
+    limit = max_file_bytes()
     size = path.stat().st_size
-    if size > max_file_bytes():
-        limit = max_file_bytes() // (1024 * 1024)
-        findings.add(Finding(ERROR, "för stor", f"filen är större än gränsen {limit} MB och läses inte"))
-        return Prepared(path, _sha256_of_file(path), size, findings)
+    if size > limit:
+        return _oversized(path, size, limit, findings)
     progress = Progress(safe_name(path.name), size)
     progress.stage("läser", 0.0)
-    data = path.read_bytes()
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)  # a file that grew since it was measured is not read past the limit
+    if len(data) > limit:
+        return _oversized(path, len(data), limit, findings)
     with ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())  # hashlib frees the GIL
         result = read_file(path, data)
-        findings.extend(result.findings.items)
+        findings.extend(result.findings)  # with the rows only counted
         findings.extend(_personal_data(result))
-        return Prepared(path, digest.result(), size, findings, read=result)
+        return Prepared(path, digest.result(), len(data), findings, read=result)
+
+
+def _oversized(path: Path, size: int, limit: int, findings: Findings) -> Prepared:
+    shown = format(limit / (1024 * 1024), "g").replace(".", ",")
+    findings.add(Finding(ERROR, "för stor", f"filen är större än gränsen {shown} MB och läses inte"))
+    return Prepared(path, _sha256_of_file(path), size, findings)
 
 
 def _sha256_of_file(path: Path) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 import polars as pl
 
 from pipelines.contract import ROW
-from pipelines.report import ERROR, Finding
+from pipelines.report import ERROR, KEPT_PER_COLUMN_AND_RULE, Finding, listed, shortened
 from pipelines.settings import normalise
 
 # Cheap vectorised pre-filters; the exact tests run in Python on the few cells they let through.
@@ -75,20 +75,38 @@ def redact_headers(
 
 
 def scan_columns(frame: pl.DataFrame, columns: dict[str, str], sheet: str | None) -> list[Finding]:
-    """Report each cell holding a personnummer or e-mail address by row and column header."""
+    """Report each cell holding a personnummer or e-mail address by row and column header.
+
+    Distinct values are tested, then the rows holding them found; past the first rows of a
+    column the rest are counted, so a file full of personal data still gives a bounded report.
+    """
     findings = []
-    for name, header in columns.items():
+    nulls = frame.select(pl.col(list(columns)).null_count()).row(0) if columns else ()
+    for (name, header), null_count in zip(columns.items(), nulls, strict=True):
+        if null_count == frame.height:  # a wide file's empty columns: one pass for all of them
+            continue
         distinct = frame.get_column(name).unique().drop_nulls()  # codes and org numbers repeat
         flagged = distinct.filter(distinct.str.contains(f"{NUMBER_LIKE}|{EMAIL}"))
         if flagged.is_empty():
             continue
-        suspects = frame.filter(pl.col(name).is_in(flagged.implode()))
-        for row, value in suspects.select(ROW, name).iter_rows():
-            if contains_personnummer(value):
-                findings.append(_found(row, header, sheet, "ett personnummer eller samordningsnummer"))
-            elif re.search(EMAIL, value):
-                findings.append(_found(row, header, sheet, "en e-postadress"))
+        is_number = pl.Series([contains_personnummer(value) for value in flagged], dtype=pl.Boolean)
+        found = {
+            "ett personnummer eller samordningsnummer": flagged.filter(is_number),
+            "en e-postadress": flagged.filter(~is_number & flagged.str.contains(EMAIL)),
+        }
+        for what, values in found.items():
+            if not values.is_empty():
+                findings += _rows_holding(frame, name, values, header, sheet, what)
     return findings
+
+
+def _rows_holding(
+    frame: pl.DataFrame, name: str, values: pl.Series, header: str, sheet: str | None, what: str
+) -> list[Finding]:
+    holds = pl.col(name).is_in(values.implode())
+    total = frame.select(holds.sum()).item()
+    rows = frame.lazy().filter(holds).select(ROW).head(KEPT_PER_COLUMN_AND_RULE).collect()
+    return listed([_found(row, header, sheet, what) for row in rows.get_column(ROW)], total)
 
 
 def scan_cells(frame: pl.DataFrame, sheet: str | None, first_column: int = 0) -> list[Finding]:
@@ -109,7 +127,7 @@ def person_headers(headers: list[str], person_words: frozenset[str], sheet: str 
             ERROR,
             "personuppgift: rubrik",
             "kolumnrubriken avser en person; sådana kolumner får inte skickas",
-            column=header,
+            column=shortened(header),
             sheet=sheet,
         )
         for header in headers

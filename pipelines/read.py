@@ -16,13 +16,25 @@ import polars as pl
 
 from pipelines.contract import ROW, Recognised, recognise
 from pipelines.personal_data import excel_letter, redact_headers
-from pipelines.report import ERROR, WARNING, FileProblem, Finding, Findings
-from pipelines.xlsx import read_workbook
+from pipelines.report import (
+    ERROR,
+    KEPT_PER_COLUMN_AND_RULE,
+    WARNING,
+    FileProblem,
+    Finding,
+    Findings,
+    listed,
+    shortened,
+    swedish_int,
+)
+from pipelines.xlsx import Sheet, read_workbook
 
 # UTF-8 text wrongly decoded as Windows-1252: Ã followed by the second byte of å, ä, ö, é ...
 MOJIBAKE = re.compile("Ã[\u00a0-\u00bf\u2013-\u203a\u0152-\u0178]|Â[\u00a0-\u00bf]")
 CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-QUOTED = re.compile(rb'"(?:[^"]|"")*"')
+# No honest header row comes near this; the first line is searched no further.
+MAX_HEADER_BYTES = 64 * 1024
+NAMED_UNKNOWN_COLUMNS = 20
 NOT_CONTROL = bytes(
     sorted(
         set(range(256))
@@ -31,6 +43,25 @@ NOT_CONTROL = bytes(
             b"\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f"
         )
     )
+)
+# The characters beyond ASCII that Swedish text in Windows-1252 holds: letters of Swedish and its
+# neighbours, the no-break space of thousands, and Excel's typographic punctuation.
+SWEDISH_1252 = bytes(range(128)) + (
+    "ÅÄÖåäöÉéÈèÊêËëÀàÁáÂâÃãÆæØøÇçÍíÌìÎîÏïÑñÓóÒòÔôÕõÚúÙùÛûÜüÝýß\u00a0§°–—‘’‚“”„…•´€«»×"
+).encode("cp1252")
+UNLIKELY_1252 = re.compile(b"[" + re.escape(bytes(sorted(set(range(128, 256)) - set(SWEDISH_1252)))) + b"]")
+WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32 (little endian)"),
+    (b"\x00\x00\xfe\xff", "UTF-32 (big endian)"),
+    (b"\xff\xfe", "UTF-16 (little endian)"),
+    (b"\xfe\xff", "UTF-16 (big endian)"),
+)
+# Which of every four bytes are zero in Swedish text without a BOM.
+WIDE_ZEROS = (
+    ((False, True, True, True), "UTF-32 (little endian)"),
+    ((True, True, True, False), "UTF-32 (big endian)"),
+    ((False, True, False, True), "UTF-16 (little endian)"),
+    ((True, False, True, False), "UTF-16 (big endian)"),
 )
 
 
@@ -53,7 +84,7 @@ class RawTable:
             position = int(name.removeprefix("extra_"))
         else:
             position = next(p for p, n in self.recognised.positions.items() if n == name)
-        return self.headers[position].strip() or f"kolumn {excel_letter(self.first_column + position)}"
+        return shortened(self.headers[position].strip()) or f"kolumn {excel_letter(self.first_column + position)}"
 
 
 @dataclass
@@ -84,33 +115,35 @@ def read_file(path: Path, data: bytes) -> ReadResult:
 def decode(data: bytes) -> bytes:
     """Return a file's text as UTF-8 bytes: it was UTF-8 (with or without BOM) or Windows-1252.
 
-    Anything else is refused, never read with replacement characters.
+    Anything else is refused, never read with replacement characters. A problem is located by
+    its line in the file: a file that cannot be decoded cannot be split into rows yet.
     """
     if not data or data.isspace():
         raise FileProblem("tom fil", "filen är tom")
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
+    if wide := _wide_encoding(data):
         raise FileProblem(
             "teckenkodning",
-            "filen är UTF-16-kodad eller ingen textfil; spara den som CSV UTF-8 eller CSV (semikolonavgränsad)",
+            f"filen är kodad som {wide}, inte UTF-8 eller Windows-1252; "
+            "spara den som CSV UTF-8 eller CSV (semikolonavgränsad)",
         )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
         if not data or data.isspace():
-            raise FileProblem("tom fil", "filen är tom")
+            raise FileProblem("tom fil", "filen är tom (den har bara en BOM)")
     if data.translate(None, NOT_CONTROL):  # any control byte left: the same in both encodings
-        line = data[: CONTROL.search(data).start()].count(b"\n") + 1
-        raise FileProblem("teckenkodning", f"filen innehåller styrtecken på rad {line}; är det en textfil?")
+        _refuse_control_byte(data)
     try:
         data.decode("utf-8")
         return data
     except UnicodeDecodeError as bad_utf8:
-        line = data[: bad_utf8.start].count(b"\n") + 1
+        line = _line_at(data, bad_utf8.start)
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as bad:
-        bad_line = data[: bad.start].count(b"\n") + 1
         raise FileProblem(
-            "teckenkodning", f"filen är varken UTF-8 eller Windows-1252 (ogiltig byte på rad {bad_line})"
+            "teckenkodning",
+            f"filen är varken UTF-8 eller Windows-1252 (byte 0x{data[bad.start]:02X} på rad "
+            f"{_line_at(data, bad.start)} finns inte i Windows-1252); spara den som CSV UTF-8",
         ) from None
     if found := MOJIBAKE.search(text):
         raise FileProblem(
@@ -118,13 +151,69 @@ def decode(data: bytes) -> bytes:
             "filen blandar UTF-8 och Windows-1252 (första ogiltiga UTF-8-byte på rad "
             f"{line}, UTF-8-tecken på rad {text[: found.start()].count(chr(10)) + 1})",
         )
+    if data.translate(None, SWEDISH_1252):
+        _refuse_unlikely_8bit(data)
     return text.encode("utf-8")
+
+
+def _line_at(data: bytes, position: int) -> int:
+    return data.count(b"\n", 0, position) + 1
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """Name the UTF-16 or UTF-32 form a file is in, from its BOM or where its zero bytes fall.
+
+    Swedish text in UTF-16 has a zero in every other byte (å is E5 00), in UTF-32 in three of
+    four; the zeros fall on the same positions throughout, which no other file shows.
+    """
+    for bom, name in WIDE_BOMS:
+        if data.startswith(bom):
+            return name
+    head = data[:4096]
+    if len(head) < 8:
+        return None
+    zeros = [head[i::4].count(0) / len(head[i::4]) for i in range(4)]
+    for pattern, name in WIDE_ZEROS:
+        if all((share > 0.8) if zero else (share < 0.3) for share, zero in zip(zeros, pattern, strict=True)):
+            return name
+    return None
+
+
+def _refuse_control_byte(data: bytes) -> None:
+    """Refuse a file with a control character, naming the byte and its line."""
+    found = CONTROL.search(data)
+    byte, line = found.group()[0], _line_at(data, found.start())
+    if byte == 0:
+        raise FileProblem(
+            "teckenkodning",
+            f"filen innehåller nolltecken (byte 0x00) på rad {line}; den är ingen textfil i UTF-8 eller "
+            "Windows-1252 (UTF-16, UTF-32 eller en binär fil?)",
+        )
+    raise FileProblem(
+        "teckenkodning", f"filen innehåller styrtecken (byte 0x{byte:02X}) på rad {line}; är det en textfil?"
+    )
+
+
+def _refuse_unlikely_8bit(data: bytes) -> None:
+    """Refuse a Windows-1252 reading that gives characters Swedish text does not hold.
+
+    ISO-8859-15, ISO-8859-2 and Mac Roman use the same bytes for other letters (Mac Roman's ö is
+    Windows-1252's š); read as Windows-1252 such a file would load with wrong letters.
+    """
+    found = UNLIKELY_1252.search(data)
+    byte = found.group()
+    raise FileProblem(
+        "teckenkodning",
+        f"byte 0x{byte[0]:02X} på rad {_line_at(data, found.start())} blir '{byte.decode('cp1252')}' i "
+        "Windows-1252, ett tecken som inte väntas i svensk text: filen är troligen sparad i en annan "
+        "teckenkodning (ISO-8859-15, ISO-8859-2, Mac Roman ...); spara den som CSV UTF-8",
+    )
 
 
 def read_csv_table(source: str, data: bytes) -> RawTable:
     """Read a CSV file's bytes as text columns, checking the field count of every record."""
     utf8 = decode(data)
-    first_line = utf8[:65536].split(b"\n", 1)[0].decode("utf-8", errors="ignore")
+    first_line = _header_line(utf8)
     separator = ";" if first_line.count(";") >= first_line.count(",") else ","
     headers = next(csv.reader(io.StringIO(first_line.rstrip("\r")), delimiter=separator), [])
     headers, header_findings = redact_headers(headers, 1, None)
@@ -141,9 +230,26 @@ def read_csv_table(source: str, data: bytes) -> RawTable:
     findings = []
     if long_rows or not _every_record_complete(utf8, separator, len(headers), frame.height):
         findings = _ragged_records(utf8, separator, len(headers), frame.height)
+    if long_rows and not findings:  # Polars cut a row that the count could not find: never load it
+        raise FileProblem(
+            "csv-format", "en rad har fler fält än rubrikraden men kunde inte pekas ut; kontrollera citattecknen"
+        )
     table = _as_raw_table(source, None, headers, recognised, frame, names)
     table.findings[:0] = findings
     return table
+
+
+def _header_line(utf8: bytes) -> str:
+    """Return the first line, which holds the headers; refuse one no honest header row needs."""
+    end = utf8.find(b"\n", 0, MAX_HEADER_BYTES + 1)
+    if end < 0 and len(utf8) > MAX_HEADER_BYTES:
+        raise FileProblem(
+            "rubrikrad",
+            f"rubrikraden är längre än {MAX_HEADER_BYTES // 1024} kB och läses inte; "
+            "är det en CSV-fil med rubriker på första raden?",
+            row=1,
+        )
+    return utf8[: None if end < 0 else end].decode("utf-8")
 
 
 def _read_text_columns(utf8: bytes, separator: str, names: list[str], truncate_long_rows: bool) -> pl.DataFrame:
@@ -177,11 +283,35 @@ def _every_record_complete(utf8: bytes, separator: str, expected: int, records: 
 
 
 def _ragged_records(text: bytes, separator: str, expected: int, records: int) -> list[Finding]:
-    """Report every record whose field count differs from the header's."""
-    if b'"' in text:
-        text = QUOTED.sub(b'""', text)
+    """Report the records whose field count differs from the header's: the first ones listed,
+    the rest counted."""
+    fields = _fields_per_record(text, separator).with_row_index(ROW, offset=1)  # the header is row 1
+    ragged = fields.filter((pl.col(ROW) > 1) & (pl.col("fields") != expected) & ~pl.col("blank"))
+    counted, total, first = pl.collect_all(
+        [fields.select(pl.len()), ragged.select(pl.len()), ragged.head(KEPT_PER_COLUMN_AND_RULE)],
+        engine="streaming",  # the lines themselves are never all in memory at once
+    )
+    if counted.item() - 1 != records:
+        raise FileProblem("csv-format", "raderna kunde inte räknas säkert (obalanserade citattecken?)")
+    hint = " (decimalkomma i en kommaseparerad fil?)" if separator == "," else ""
+    found = [
+        Finding(ERROR, "antal fält", f"raden har {count} fält men rubrikraden har {expected}{hint}", row=row)
+        for row, count in first.select(ROW, "fields").iter_rows()
+    ]
+    return listed(found, total.item())
+
+
+def _fields_per_record(text: bytes, separator: str) -> pl.LazyFrame:
+    """Count the fields of every record (the header's first), and tell the blank ones, lazily.
+
+    Lines are read as they are, then joined into records where a quoted field runs over a line
+    break: a line ends inside quotes when the quotes up to its end are odd in number. Separators
+    inside a quoted field do not count; as for Polars, a field is quoted only when its first
+    character is a quote (`Verket "A;B"` is two fields). All of it is vectorised and streamed, so
+    a file of millions of lines takes seconds and never holds all its lines at once.
+    """
     # One column per line: control characters (\x1f among them) were refused by decode().
-    lines = pl.read_csv(
+    lines = pl.scan_csv(
         text,
         has_header=False,
         separator="\x1f",
@@ -190,34 +320,32 @@ def _ragged_records(text: bytes, separator: str, expected: int, records: int) ->
         infer_schema=False,
         raise_if_empty=False,
     )
-    if lines.height - 1 != records:
-        raise FileProblem("csv-format", "raderna kunde inte räknas säkert (obalanserade citattecken?)")
     line = pl.col("line").fill_null("")
-    frame = (
-        lines.slice(1)
-        .select(
-            (line.str.count_matches(separator, literal=True) + 1).alias("fields"),
-            (line.str.strip_chars("\r ").str.len_chars() == 0).alias("blank"),
+    blank = line.str.contains(r"^[\r ]*$")
+    if b'"' not in text:
+        return lines.select((line.str.count_matches(separator, literal=True) + 1).alias("fields"), blank.alias("blank"))
+    open_after = line.str.count_matches('"', literal=True).cum_sum() % 2 == 1
+    open_before = open_after.shift(1, fill_value=False)
+    closed = pl.when(open_before).then(pl.lit('"') + line).otherwise(line)
+    closed = pl.when(open_after).then(closed + pl.lit('"')).otherwise(closed)
+    return (
+        lines.select(
+            (~open_before).cum_sum().alias("record"),
+            closed.str.replace_all(f'(^|{separator})"(?:[^"]|"")*"', "$1")
+            .str.count_matches(separator, literal=True)
+            .alias("separators"),
+            blank.alias("blank"),
         )
-        .with_row_index(ROW, offset=2)
+        .group_by("record", maintain_order=True)
+        .agg((pl.col("separators").sum() + 1).alias("fields"), pl.col("blank").all())
+        .drop("record")
     )
-    ragged = frame.filter((pl.col("fields") != expected) & ~pl.col("blank"))
-    return [
-        Finding(
-            ERROR,
-            "antal fält",
-            f"raden har {fields} fält men rubrikraden har {expected}"
-            + (" (decimalkomma i en kommaseparerad fil?)" if separator == "," else ""),
-            row=row,
-        )
-        for row, fields in ragged.select(ROW, "fields").iter_rows()
-    ]
 
 
 def _recognise_or_fail(headers: list[str], sheet: str | None) -> Recognised:
     recognised = recognise(headers)
     if recognised is None:
-        shown = ", ".join(f"'{h}'" for h in headers[:12])
+        shown = ", ".join(f"'{shortened(h)}'" for h in headers[:12]) + (" ..." if len(headers) > 12 else "")
         raise FileProblem(
             "okänd filtyp",
             f"rubrikraden passar ingen filtyp (myndigheter, medel eller ansökningar); rubriker: {shown}",
@@ -234,6 +362,8 @@ def _as_raw_table(
     recognised: Recognised,
     frame: pl.DataFrame,
     names: list[str],
+    first_column: int = 0,
+    header_row: int = 1,
 ) -> RawTable:
     """Name columns canonically, drop blank rows and note header problems."""
     findings: list[Finding] = []
@@ -246,12 +376,13 @@ def _as_raw_table(
         renames[raw_name] = name if first_position.get(name) == position else f"extra_{position}"
     frame = frame.rename(renames)
     for name, positions in recognised.duplicates.items():
-        shown = ", ".join(f"'{headers[p]}'" for p in positions)
+        shown = ", ".join(f"'{shortened(headers[p])}' (kolumn {excel_letter(first_column + p)})" for p in positions)
         findings.append(
             Finding(
                 ERROR,
                 "dubbel kolumn",
                 f"kolumnen '{recognised.kind.label_of(name)}' finns flera gånger: {shown}",
+                row=header_row,
                 sheet=sheet,
             )
         )
@@ -264,27 +395,53 @@ def _as_raw_table(
                 sheet=sheet,
             )
         )
-    for position in recognised.extra:
-        if headers[position].strip() or frame[f"extra_{position}"].drop_nulls().len():
-            findings.append(
-                Finding(
-                    WARNING,
-                    "okänd kolumn",
-                    "kolumnen ingår inte i avtalet och läses inte in",
-                    column=headers[position] or f"kolumn {position + 1}",
-                    sheet=sheet,
-                )
-            )
+    findings += _unknown_columns(headers, recognised, frame, sheet, first_column)
     cells = [c for c in frame.columns if c != ROW]
-    blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells)
-    frame = frame.filter(~blank)
-    return RawTable(source, sheet, recognised, headers, frame, findings)
+    blank = frame.select(
+        pl.all_horizontal(pl.col(c).is_null() | pl.col(c).str.contains(r"^\s*$") for c in cells)
+    ).to_series()
+    if blank.any():  # a copy of a million-row frame only when there is something to drop
+        frame = frame.filter(~blank)
+    table = RawTable(source, sheet, recognised, headers, frame, findings)
+    table.first_column = first_column
+    return table
+
+
+def _unknown_columns(
+    headers: list[str], recognised: Recognised, frame: pl.DataFrame, sheet: str | None, first_column: int
+) -> list[Finding]:
+    """Warn of each column outside the contract that holds something; past a few, count them."""
+    extras = [f"extra_{p}" for p in recognised.extra]
+    filled = frame.select(pl.col(extras).count()).row(0) if extras else ()  # one pass for a wide file
+    used = [p for p, cells in zip(recognised.extra, filled, strict=True) if headers[p].strip() or cells]
+    findings = [
+        Finding(
+            WARNING,
+            "okänd kolumn",
+            "kolumnen ingår inte i avtalet och läses inte in",
+            column=shortened(headers[p]) or f"kolumn {excel_letter(first_column + p)}",
+            sheet=sheet,
+        )
+        for p in used[:NAMED_UNKNOWN_COLUMNS]
+    ]
+    if len(used) > NAMED_UNKNOWN_COLUMNS:
+        findings.append(
+            Finding(
+                WARNING,
+                "okänd kolumn",
+                f"ytterligare {swedish_int(len(used) - NAMED_UNKNOWN_COLUMNS)} kolumner ingår inte i avtalet "
+                "och läses inte in",
+                sheet=sheet,
+            )
+        )
+    return findings
 
 
 def _from_workbook(path: Path, data: bytes, findings: Findings) -> ReadResult:
     tables: list[RawTable] = []
     unloaded: list[tuple[str | None, pl.DataFrame, int]] = []
     kinds_seen: dict[str, str] = {}
+    hidden_kinds: list[str] = []
     for sheet in read_workbook(data):
         if sheet.name_is_personal:
             findings.add(
@@ -293,8 +450,9 @@ def _from_workbook(path: Path, data: bytes, findings: Findings) -> ReadResult:
                 )
             )
         if sheet.hidden or sheet.header_row is None:
-            reason = "är dolt" if sheet.hidden else "har ingen känd rubrikrad"
-            findings.add(Finding(WARNING, "blad ignoreras", f"bladet {reason} och läses inte in", sheet=sheet.name))
+            findings.add(_ignored_sheet(sheet))
+            if sheet.hidden and sheet.header_row is not None:
+                hidden_kinds.append(sheet.name)
             unloaded.append((sheet.name, sheet.text, sheet.first_column))
             continue
         unloaded.append((sheet.name, sheet.text.head(sheet.header_row), sheet.first_column))  # rows above
@@ -309,10 +467,33 @@ def _from_workbook(path: Path, data: bytes, findings: Findings) -> ReadResult:
             )
         kinds_seen[recognised.kind.name] = sheet.name
         names = [f"c{i}" for i in range(len(headers))]
-        table = _as_raw_table(path.name, sheet.name, headers, recognised, sheet.frame, names)
-        table.first_column = sheet.first_column
+        table = _as_raw_table(
+            path.name, sheet.name, headers, recognised, sheet.frame, names, sheet.first_column, sheet.header_row + 1
+        )
         findings.extend(table.findings)
         tables.append(table)
     if not tables:
-        findings.add(Finding(ERROR, "okänd filtyp", "arbetsboken har inget blad med en känd rubrikrad"))
+        hidden = f" (dolda blad läses inte: {', '.join(repr(name) for name in hidden_kinds)})" if hidden_kinds else ""
+        findings.add(
+            Finding(ERROR, "okänd filtyp", f"arbetsboken har inget synligt blad med en känd rubrikrad{hidden}")
+        )
     return ReadResult(tables, findings, unloaded)
+
+
+def _ignored_sheet(sheet: Sheet) -> Finding:
+    """Warn of a sheet that is not loaded, saying why; a hidden sheet is still scanned for personal data.
+
+    A hidden sheet is never loaded, even when it holds a kind of the contract: what a person does
+    not see in Excel should not reach the database unnoticed. Showing the sheet loads it.
+    """
+    if not sheet.hidden:
+        return Finding(WARNING, "blad ignoreras", "bladet har ingen känd rubrikrad och läses inte in", sheet=sheet.name)
+    recognised = recognise(sheet.headers) if sheet.header_row is not None else None
+    holds = f", fast det har rubriker för {recognised.kind.label}" if recognised else ""
+    return Finding(
+        WARNING,
+        "blad ignoreras",
+        f"bladet är dolt och läses inte in{holds}; visa bladet i Excel och skicka filen igen om det ska läsas in "
+        "(dolda blad genomsöks ändå efter personuppgifter)",
+        sheet=sheet.name,
+    )

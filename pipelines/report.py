@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 ERROR = "error"
@@ -11,6 +12,9 @@ WARNING = "warning"
 # findings of one rule in one column the rest are counted, not kept; fewer still are printed.
 KEPT_PER_COLUMN_AND_RULE = 1000
 PRINTED_PER_COLUMN_AND_RULE = 20
+# A value is shown up to this many characters; a longer one is cut and marked "...".
+SHOWN_VALUE_CHARS = 40
+SHOWN_HEADER_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class Finding:
     column: str | None = None
     sheet: str | None = None
     value: str | None = None  # the cell, shown only when the file holds no personal data
+    more: int = 0  # further rows breaking the same rule in the same column: counted, not listed
 
     def where(self) -> str:
         """Say where the finding is, as a person looks for it in the file."""
@@ -40,7 +45,8 @@ class Finding:
         """Render the finding as one line of Swedish."""
         line = f"{self.where()}: {self.message}"
         if show_value and self.value is not None:
-            shown = self.value if len(self.value) <= 40 else self.value[:37] + "..."
+            cut = self.value[: SHOWN_VALUE_CHARS - 3] + "..."
+            shown = self.value if len(self.value) <= SHOWN_VALUE_CHARS else cut
             line += f" (värde: '{shown}')"
         return f"{line} [{self.rule}]"
 
@@ -77,13 +83,25 @@ class Findings:
         listed = self._listed.get(key, 0)
         self._listed[key] = listed + 1
         if listed >= KEPT_PER_COLUMN_AND_RULE:
-            self.overflow[key] = self.overflow.get(key, 0) + 1
+            self._count(key, 1)
         else:
-            self.items.append(finding)
+            self.items.append(replace(finding, more=0) if finding.more else finding)
+        self._count(key, finding.more)  # kept here, so that merging two Findings counts it once
 
-    def extend(self, findings) -> None:
+    def extend(self, findings: Iterable[Finding] | Findings) -> None:
+        """Add findings one by one; another Findings brings the rows it only counted too."""
+        if isinstance(findings, Findings):
+            for finding in findings.items:
+                self.add(finding)
+            for key, count in findings.overflow.items():
+                self._count(key, count)
+            return
         for finding in findings:
             self.add(finding)
+
+    def _count(self, key: tuple, count: int) -> None:
+        if count:
+            self.overflow[key] = self.overflow.get(key, 0) + count
 
     @property
     def errors(self) -> list[Finding]:
@@ -119,11 +137,27 @@ class Findings:
             if printed[key] <= per_column_and_rule:
                 lines.append(("fel: " if f.severity == ERROR else "varning: ") + f.text(show))
         for key, count in printed.items():
-            hidden = count - per_column_and_rule + self.overflow.get(key, 0)
-            if count > per_column_and_rule or self.overflow.get(key):
+            hidden = max(count - per_column_and_rule, 0) + self.overflow.get(key, 0)
+            if hidden:
                 where = f" i kolumn '{key[3]}'" if key[3] else ""
                 lines.append(f"... och {swedish_int(hidden)} fler rader med samma fel{where} [{key[1]}]")
         return lines
+
+
+def shortened(text: str, limit: int = SHOWN_HEADER_CHARS) -> str:
+    """Cut a header to a length fit for a message; a header of megabytes is no name to print."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def listed(findings: list[Finding], total: int) -> list[Finding]:
+    """Mark the last of the findings listed with how many more of the same were only counted.
+
+    A rule broken in millions of rows is reported with its first rows in full and an exact count
+    of the rest, so that neither memory nor the report grows with the file.
+    """
+    if total > len(findings) and findings:
+        findings[-1] = replace(findings[-1], more=total - len(findings))
+    return findings
 
 
 def swedish_int(number: int) -> str:

@@ -14,10 +14,21 @@ import polars as pl
 from pipelines import parse
 from pipelines.contract import AGENCIES, APPLICATIONS, FUNDS, ROW, Column
 from pipelines.read import RawTable
-from pipelines.report import ERROR, WARNING, Finding, swedish_amount
+from pipelines.report import (
+    ERROR,
+    KEPT_PER_COLUMN_AND_RULE,
+    SHOWN_VALUE_CHARS,
+    WARNING,
+    Finding,
+    listed,
+    swedish_amount,
+    swedish_int,
+)
 from pipelines.settings import Vocabulary
 
 GRANTING = ["beviljad", "delvis beviljad"]
+MAX_CELL_CHARS = 1000
+TOO_LONG = f"cellen har fler än {swedish_int(MAX_CELL_CHARS)} tecken; inget värde i avtalet är så långt (visas inte)"
 PENDING = "under handläggning"
 
 
@@ -51,17 +62,27 @@ def validate(table: RawTable, context: Context) -> Validated:
     present = [c for c in kind.columns if c.name in table.frame.columns]
     parsed = {c.name: _parser(c, context.vocabulary) for c in present}
     frame = table.frame.with_columns(pl.col(name).alias(f"raw_{name}") for name in parsed)
+    frame, too_long = _set_aside_long_cells(frame, list(parsed))
     texts = [c.name for c in present if c.type == "text"]  # nothing to parse: no distinct pass
     frame = frame.with_columns(
         series for c in present if c.name not in texts for series in _parse_distinct(frame, c.name, parsed[c.name])
     ).with_columns(
         *[parsed[name].value.alias(name) for name in texts], *[pl.lit(False).alias(f"bad_{name}") for name in texts]
     )
+    # A cell set aside for its length is bad, but neither missing nor reported a second time.
+    frame = frame.with_columns(
+        (pl.col(f"bad_{name}") | pl.col(f"long_{name}")).alias(f"bad_{name}") for name in too_long
+    )
     check = Checker(table, frame)
     if frame.is_empty():
         check.findings.append(Finding(WARNING, "inga rader", "filen har rubriker men inga rader", sheet=table.sheet))
     for column in present:
-        check.rule(pl.col(f"bad_{column.name}"), "format", _format_message(column, context.vocabulary), column.name)
+        bad = pl.col(f"bad_{column.name}")
+        if column.name in too_long:
+            long = pl.col(f"long_{column.name}")
+            check.rule(long, "för lång", TOO_LONG, column.name, show_value=False)
+            bad = bad & ~long
+        check.rule(bad, "format", _format_message(column, context.vocabulary), column.name)
         if _value_required(column):
             check.rule(
                 pl.col(column.name).is_null() & ~pl.col(f"bad_{column.name}"),
@@ -80,6 +101,25 @@ def validate(table: RawTable, context: Context) -> Validated:
             *[pl.lit(None, pl.String).alias(c) for c in ("gender", "age_band") if c not in typed.columns],
         )
     return Validated(table, typed, check.findings)
+
+
+def _set_aside_long_cells(frame: pl.DataFrame, names: list[str]) -> tuple[pl.DataFrame, list[str]]:
+    """Blank the cells longer than any value of the contract, marked in long_<column>.
+
+    No code, number or name is that long: such a cell is a broken file (a quote left open, a
+    document pasted into a cell), and it is neither parsed, stored nor shown.
+    """
+    longest = frame.select(pl.col(names).str.len_chars().max()).row(0) if names else ()
+    too_long = [name for name, length in zip(names, longest, strict=True) if (length or 0) > MAX_CELL_CHARS]
+    marked = frame.with_columns(
+        (pl.col(name).str.len_chars() > MAX_CELL_CHARS).fill_null(False).alias(f"long_{name}") for name in too_long
+    )
+    return (
+        marked.with_columns(
+            pl.when(pl.col(f"long_{name}")).then(None).otherwise(pl.col(name)).alias(name) for name in too_long
+        ),
+        too_long,
+    )
 
 
 def _parse_distinct(frame: pl.DataFrame, name: str, parser: parse.Parsed) -> tuple[pl.Series, pl.Series]:
@@ -114,15 +154,39 @@ class Checker:
         detail: pl.Expr | None = None,
         show_value: bool = True,
     ) -> None:
-        """Add a finding for every row where mask is true."""
+        """Add a finding for every row where mask is true: the first rows listed, the rest counted."""
+        mask = mask.fill_null(False)
+        total = self.frame.select(mask.sum()).item()
+        if not total:
+            return
         detail = pl.lit(None, pl.Float64) if detail is None else detail.cast(pl.Float64)
         show_value = show_value and column != "application_id"  # raw case numbers are never repeated
-        shown = pl.col(f"raw_{column}") if column and show_value else pl.lit(None, pl.String)
-        hits = self.frame.filter(mask.fill_null(False)).select(ROW, detail.alias("detail"), shown.alias("value"))
+        shown = (
+            pl.col(f"raw_{column}").str.head(SHOWN_VALUE_CHARS + 1)
+            if column and show_value
+            else pl.lit(None, pl.String)
+        )
+        hits = (
+            self.frame.lazy()
+            .filter(mask)
+            .head(KEPT_PER_COLUMN_AND_RULE)
+            .select(ROW, detail.alias("detail"), shown.alias("value"))
+            .collect()
+        )
         header = self.table.header_of(column) if column else None
-        for row, amount, value in hits.iter_rows():
-            text = message if amount is None else f"{message}{swedish_amount(amount)} kr"
-            self.findings.append(Finding(severity, rule, text, row, header, self.table.sheet, value))
+        found = [
+            Finding(
+                severity,
+                rule,
+                message if amount is None else f"{message}{swedish_amount(amount)} kr",
+                row,
+                header,
+                self.table.sheet,
+                value,
+            )
+            for row, amount, value in hits.iter_rows()
+        ]
+        self.findings.extend(listed(found, total))
 
 
 def _parser(column: Column, vocabulary: Vocabulary) -> parse.Parsed:

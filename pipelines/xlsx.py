@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import fastexcel
@@ -12,17 +15,32 @@ import polars as pl
 
 from pipelines.contract import ROW, recognise
 from pipelines.personal_data import holds_personal_data
-from pipelines.report import FileProblem
+from pipelines.report import FileProblem, swedish_int
 
 # Far above any honest workbook of the contract's size limit, far below what would exhaust memory.
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 200
+RATIO_CHECKED_FROM = 10_000_000  # small parts (styles, shared strings of one word) pack tighter
+MAX_MEMBERS = 10_000
+INFLATE_CHUNK = 64 * 1024
+LOCAL_HEADER_SIZE = 30
+SHEET_CHUNK = 4 * 1024 * 1024
+MAX_CELL_XML = 1024 * 1024
 HEADER_SEARCH_ROWS = 20
 CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
-SHEET = re.compile(rb'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+SHEET_TAG = re.compile(rb"<sheet\s[^>]*>")
 RELATION = re.compile(rb'<Relationship [^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
 DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)\d+')
 RELATION_REVERSED = re.compile(rb'<Relationship [^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class SheetEntry:
+    """A worksheet as the workbook lists it: real name, position and visibility."""
+
+    name: str
+    index: int
+    hidden: bool
 
 
 @dataclass
@@ -40,19 +58,25 @@ class Sheet:
 
 
 def read_workbook(data: bytes) -> list[Sheet]:
-    """Read every sheet of a workbook; refuse bombs and formulas without a cached value."""
+    """Read every sheet of a workbook; refuse bombs and formulas without a cached value.
+
+    The archive is unpacked once as a stream, counting, before anything else reads it: fastexcel
+    unpacks it again, and must never meet a bomb.
+    """
+    if data.count(b"PK\x01\x02") > MAX_MEMBERS:  # each member has one central directory entry
+        raise FileProblem("för stor", f"arbetsboken har fler än {swedish_int(MAX_MEMBERS)} delar och läses inte")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise FileProblem("format", "filen är ingen giltig xlsx-arbetsbok") from None
-    with archive:
-        _refuse_bombs(archive)
-        try:
-            files = _sheet_files(archive)
-        except KeyError:
-            raise FileProblem("format", "arbetsboken saknar sin innehållsförteckning") from None
-        _refuse_bad_cells(archive, files)
-        first_columns = {name: _first_column(archive, path) for path, name in files.items()}
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _refuse_bombs(data, archive)
+            try:
+                files = _sheet_files(archive)
+            except KeyError:
+                raise FileProblem("format", "arbetsboken saknar sin innehållsförteckning") from None
+            _refuse_bad_cells(archive, files)
+            first_columns = {sheet.name: _first_column(archive, path) for path, sheet in files.items()}
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, struct.error):
+        # Python's own text may name a part of the archive, never a cell; still, none is passed on.
+        raise FileProblem("format", "filen är ingen giltig xlsx-arbetsbok (zip-arkivet är skadat)") from None
     try:
         reader = fastexcel.read_excel(data)
     except Exception as error:  # fastexcel raises its own hierarchy for every corrupt workbook
@@ -80,54 +104,151 @@ def _first_column(archive: zipfile.ZipFile, path: str) -> int:
     return index - 1
 
 
-def _refuse_bombs(archive: zipfile.ZipFile) -> None:
+def _refuse_bombs(data: bytes, archive: zipfile.ZipFile) -> None:
+    """Unpack every member as a stream, counting what comes out, and refuse a zip bomb.
+
+    The sizes an archive declares are not trusted: an archive can claim a few kilobytes for a
+    member that unpacks to gigabytes. What is counted is what deflate really produces, chunk by
+    chunk, thrown away as it comes; it stops as soon as a member outgrows its declared size, the
+    budget of the whole workbook, or a ratio no spreadsheet reaches.
+    """
     total = 0
     for member in archive.infolist():
-        total += member.file_size
-        ratio = member.file_size / max(member.compress_size, 1)
-        if total > MAX_UNPACKED_BYTES or (member.file_size > 10_000_000 and ratio > MAX_RATIO):
-            raise FileProblem(
-                "för stor",
-                "arbetsboken packas upp till orimligt mycket data (zip-bomb?) och läses inte",
-            )
+        if member.flag_bits & 0x1:
+            raise FileProblem("format", "arbetsboken är krypterad eller lösenordsskyddad och kan inte läsas")
+        total += _unpacked_size(_packed_bytes(data, member), member, MAX_UNPACKED_BYTES - total)
 
 
-def _sheet_files(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Map each worksheet's XML path in the archive to its sheet name."""
+def _packed_bytes(data: bytes, member: zipfile.ZipInfo) -> memoryview:
+    """Return a member's compressed bytes, found from its local header."""
+    start = member.header_offset
+    header = data[start : start + LOCAL_HEADER_SIZE]
+    if len(header) < LOCAL_HEADER_SIZE or header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile("no local header")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    begin = start + LOCAL_HEADER_SIZE + name_length + extra_length
+    return memoryview(data)[begin : begin + member.compress_size]
+
+
+def _unpacked_size(packed: memoryview, member: zipfile.ZipInfo, budget: int) -> int:
+    """Inflate one member, counting its bytes without keeping them; refuse it past a limit."""
+    if member.compress_type == zipfile.ZIP_STORED:
+        _check_unpacked(len(packed), len(packed), member, budget)
+        return len(packed)
+    if member.compress_type != zipfile.ZIP_DEFLATED:
+        raise FileProblem("format", "arbetsboken använder en komprimering som inte stöds (endast deflate)")
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    size = 0
+    for start in range(0, len(packed), INFLATE_CHUNK):
+        pending = packed[start : start + INFLATE_CHUNK]
+        while pending and not inflater.eof:
+            size += len(inflater.decompress(pending, INFLATE_CHUNK))
+            pending = inflater.unconsumed_tail
+            _check_unpacked(size, start + INFLATE_CHUNK, member, budget)
+        if inflater.eof:
+            break
+    return size
+
+
+def _check_unpacked(size: int, packed: int, member: zipfile.ZipInfo, budget: int) -> None:
+    if size > member.file_size:
+        raise FileProblem(
+            "för stor",
+            "arbetsboken är manipulerad: en del packas upp till mer än zip-arkivet uppger (zip-bomb?) och läses inte",
+        )
+    if size > budget or (size > RATIO_CHECKED_FROM and size > MAX_RATIO * packed):
+        raise FileProblem("för stor", "arbetsboken packas upp till orimligt mycket data (zip-bomb?) och läses inte")
+
+
+def _sheet_files(archive: zipfile.ZipFile) -> dict[str, SheetEntry]:
+    """Map each worksheet's XML path in the archive to its name and whether it is hidden."""
     workbook = archive.read("xl/workbook.xml")
     rels = archive.read("xl/_rels/workbook.xml.rels")
     targets = dict(RELATION.findall(rels))
     targets.update({rid: target for target, rid in RELATION_REVERSED.findall(rels)})
     files = {}
-    for name, rid in SHEET.findall(workbook):
-        target = targets.get(rid, b"").decode()
+    for index, tag in enumerate(SHEET_TAG.findall(workbook)):
+        name, rid, state = (_attribute(tag, attribute) for attribute in (b"name", b"r:id", b"state"))
+        target = targets.get(rid.encode(), b"").decode()
         path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        files[path] = name.decode()
+        files[path] = SheetEntry(name, index, state in ("hidden", "veryHidden"))
     return files
 
 
-def _refuse_bad_cells(archive: zipfile.ZipFile, files: dict[str, str]) -> None:
-    """Refuse formulas without a cached value and cells holding an error value."""
-    order = list(files.values())
-    for path, real_name in files.items():
-        sheet = shown_sheet_name(real_name, order.index(real_name))
-        xml = archive.read(path)
-        if b"<f" not in xml and b't="e"' not in xml:
-            continue
-        for column, row, attributes, inner in CELL.findall(xml):
-            cell = f"cell {column.decode()}{row.decode()}"
-            if inner and b"<f" in inner and not re.search(rb"<v>[^<]", inner):
+def _attribute(tag: bytes, name: bytes) -> str:
+    found = re.search(rb"\s" + re.escape(name) + rb'="([^"]*)"', tag)
+    return found.group(1).decode() if found else ""
+
+
+def _refuse_bad_cells(archive: zipfile.ZipFile, files: dict[str, SheetEntry]) -> None:
+    """Refuse formulas without a cached value and cells holding an error value, on every sheet.
+
+    A hidden sheet is checked too: it is not loaded, but it is scanned for personal data, and a
+    formula without a value could hide anything. The sheet is read in pieces that split no cell.
+    """
+    for path, entry in files.items():
+        sheet = shown_sheet_name(entry.name, entry.index)
+        hidden = " (bladet är dolt men kontrolleras ändå)" if entry.hidden else ""
+        with archive.open(path) as handle:
+            for piece in _whole_cells(handle, sheet):
+                if b"<f" not in piece and b't="e"' not in piece:
+                    continue
+                for column, row, attributes, inner in CELL.findall(piece):
+                    cell = f"cell {column.decode()}{row.decode()}"
+                    if inner and b"<f" in inner and not re.search(rb"<v>[^<]", inner):
+                        raise FileProblem(
+                            "formel utan värde",
+                            f"{cell} har en formel utan beräknat värde; "
+                            f"öppna och spara arbetsboken i Excel så att värdena beräknas{hidden}",
+                            sheet=sheet,
+                            row=int(row),
+                        )
+                    if b't="e"' in attributes:
+                        raise FileProblem(
+                            "felvärde",
+                            f"{cell} innehåller ett felvärde (som #DIV/0! eller #N/A){hidden}",
+                            sheet=sheet,
+                            row=int(row),
+                        )
+
+
+def _whole_cells(handle, sheet: str) -> Iterator[bytes]:
+    """Yield a sheet's XML in pieces of a few megabytes, each ending before a cell starts.
+
+    What follows the last cell start of a piece is carried over to the next; a cell that
+    outgrows MAX_CELL_XML is refused (Excel holds at most 32 767 characters in a cell).
+    """
+    carry = b""
+    while chunk := handle.read(SHEET_CHUNK):
+        buffer = carry + chunk
+        cut = max(buffer.rfind(b"<c "), 0)
+        yield buffer[:cut]
+        carry = buffer[cut:]
+        if len(carry) > MAX_CELL_XML:
+            end = _cell_end(carry)
+            if end < 0:
                 raise FileProblem(
-                    "formel utan värde",
-                    f"{cell} har en formel utan beräknat värde; "
-                    "öppna och spara arbetsboken i Excel så att värdena beräknas",
+                    "för stor",
+                    f"en cell är orimligt stor (mer än {MAX_CELL_XML // (1024 * 1024)} MB; "
+                    "Excel rymmer högst 32 767 tecken i en cell); arbetsboken läses inte",
                     sheet=sheet,
-                    row=int(row),
                 )
-            if b't="e"' in attributes:
-                raise FileProblem(
-                    "felvärde", f"{cell} innehåller ett felvärde (som #DIV/0! eller #N/A)", sheet=sheet, row=int(row)
-                )
+            yield carry[:end]
+            carry = carry[end:][-2:]  # no cell starts after it, unless split as "<c" + " r=..."
+    yield carry
+
+
+def _cell_end(xml: bytes) -> int:
+    """Return where the cell starting xml ends, -1 if it does not end there; non-cells end at 0."""
+    if not xml.startswith(b"<c "):
+        return 0
+    start_tag_end = xml.find(b">")
+    if start_tag_end < 0:
+        return -1
+    if xml[start_tag_end - 1 : start_tag_end] == b"/":
+        return start_tag_end + 1
+    end = xml.find(b"</c>", start_tag_end)
+    return -1 if end < 0 else end + len(b"</c>")
 
 
 def _read_sheet(reader: fastexcel.ExcelReader, index: int, name: str, first_column: int) -> Sheet:
@@ -137,9 +258,11 @@ def _read_sheet(reader: fastexcel.ExcelReader, index: int, name: str, first_colu
     header_row = _find_header(text)
     shown = shown_sheet_name(name, index)
     personal = shown != name
-    if header_row is None or hidden:
+    if header_row is None:
         return Sheet(shown, hidden, header_row, [], pl.DataFrame(), text, first_column, personal)
     headers = ["" if v is None else str(v) for v in text.row(header_row)]
+    if hidden:  # not loaded: its headers only say what it holds
+        return Sheet(shown, hidden, header_row, headers, pl.DataFrame(), text, first_column, personal)
     typed = reader.load_sheet(index, header_row=header_row, skip_rows=0, schema_sample_rows=None)
     frame = pl.DataFrame(typed.to_arrow())
     frame = frame.select(
