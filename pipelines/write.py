@@ -59,8 +59,8 @@ class Prepared:
         each opening balance is compared with the closing balance of the year before it."""
         tables = self.read.tables if self.read else []
         kind = min((LOAD_ORDER[t.recognised.kind.name] for t in tables), default=-1)
-        years = [y for t in tables if "year" in t.frame.columns for y in t.frame["year"].drop_nulls().to_list()]
-        return kind, min(years, default="")
+        firsts = [t.frame["year"].drop_nulls().min() for t in tables if "year" in t.frame.columns]
+        return kind, min((y for y in firsts if y is not None), default="")
 
 
 def outcome_of(item: Prepared, status: str) -> Outcome:
