@@ -292,4 +292,19 @@ def _as_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         return column.dt.strftime("%Y-%m-%d")
     if isinstance(dtype, pl.Datetime):
         return column.dt.strftime("%Y-%m-%d %H:%M:%S")
-    return column.cast(pl.String)
+    return _number_cells_as_written(column.cast(pl.String))
+
+
+def _number_cells_as_written(text: pl.Expr) -> pl.Expr:
+    """Undo fastexcel's rendering of number cells in a column that also holds text.
+
+    There a number cell of 123456789.01 arrives as "123456789.010000005": 18 significant digits,
+    more than a double holds. A decimal of over 15 significant digits is written back as the
+    shortest text that gives the same double, which is what the cell holds ("123456789.01").
+    Text a person typed never has that many digits in an amount, and integers (org numbers,
+    case numbers) are left alone.
+    """
+    digits = text.str.replace_all(r"^-?0*|\.", "").str.len_chars()
+    noisy = text.str.contains(r"^-?\d+\.\d+$") & (digits > 15)
+    shortest = text.cast(pl.Float64, strict=False).cast(pl.String).str.replace(r"\.0$", "")
+    return pl.when(noisy).then(shortest).otherwise(text)

@@ -63,7 +63,7 @@ def main(db: Path, stop: Path, out: Path, slices: list[str]) -> None:
             seen["snapshots"] += 1
         except Exception as error:  # every failure is the finding: record it and go on reading
             seen["failures"].append(f"{type(error).__name__}: {error}"[:300])
-        time.sleep(0.02)
+        time.sleep(0.1)
     seen["loads_seen"] = sorted(seen["loads_seen"])
     out.write_text(json.dumps(seen))
 

@@ -56,7 +56,11 @@ def serve(db: Path, log: Path, script: Path = ROOT / "dashboard.py", **env: str)
             yield url
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a server still busy with sessions' runs
+                server.kill()
+                server.wait()
 
 
 def _wait_until_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
@@ -91,7 +95,7 @@ class Page:
 class Session:
     """One browser tab's connection: ask for pages, read what the server sends back."""
 
-    def __init__(self, url: str, timeout: float = 120) -> None:
+    def __init__(self, url: str, timeout: float = 300) -> None:
         self.timeout = timeout
         self.session_id = ""  # the server's id of this session, known after the first page
         self._open = ExitStack()
