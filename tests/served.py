@@ -129,7 +129,11 @@ class Session:
         deadline = time.monotonic() + self.timeout
         while True:
             forward = ForwardMsg()
-            forward.ParseFromString(self._socket.recv(timeout=max(deadline - time.monotonic(), 0.01)))
+            try:
+                forward.ParseFromString(self._socket.recv(timeout=max(deadline - time.monotonic(), 0.01)))
+            except TimeoutError:
+                seen = ", ".join(f"{k} {v}" for k, v in result.elements.items())
+                raise TimeoutError(f"/{page}?{query}: no end of the run after {self.timeout} s ({seen})") from None
             kind = forward.WhichOneof("type")
             if kind == "delta":
                 _collect(forward, result)

@@ -122,3 +122,15 @@ def test_every_connection_is_opened_by_the_store():
             if isinstance(node, ast.Attribute) and node.attr == "connect" and getattr(node.value, "id", "") == "duckdb":
                 callers.append(path.relative_to(ROOT).as_posix())
     assert sorted(callers) == ["pipelines/pseudonym.py", *["pipelines/store.py"] * 3]
+
+
+def test_the_served_code_calls_no_python_from_polars_threads():
+    """`map_elements` and its kin run Python on Polars' worker threads. Under sixteen sessions the
+    served app deadlocked on one (tests/test_concurrency.py found it); the served code has none."""
+    calls = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in [ROOT / "dashboard.py", *(p for d in ("queries", "ui", "views") for p in (ROOT / d).rglob("*.py"))]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr in ("map_elements", "map_batches", "map_groups", "map_rows")
+    ]
+    assert calls == []

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+
+import polars as pl
 
 NBSP = "\u00a0"
 MISSING = "–"
@@ -104,3 +107,13 @@ def by_unit(x: Number, unit: str) -> str:
     if unit == "dagar":
         return MISSING if _missing(x) else f"{number(x, 1 if float(x) % 1 else 0)}{NBSP}dagar"
     return number(x, 1)
+
+
+def texts(column: pl.Series, render: Callable[[Number], str], name: str) -> pl.Series:
+    """Render every value of a column with one of the functions above, as a text column.
+
+    Done here, on the calling thread, not with `map_elements`: that calls Python from Polars'
+    worker threads, and with sixteen sessions rendering at once the served app deadlocked (every
+    thread waiting: Polars' pool for the interpreter lock, a lock holder for the pool).
+    """
+    return pl.Series(name, [None if v is None else render(v) for v in column.to_list()], dtype=pl.String)

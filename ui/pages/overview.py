@@ -200,10 +200,11 @@ def scatter(ranking: pl.DataFrame, context: shell.Context) -> alt.Chart:
     data = charts.with_class_names(
         ranking.filter(pl.col("approval_rate").is_not_null() & pl.col("applications_per_100_employees").is_not_null()),
         "reserve_years_class",
-    ).with_columns(
+    )
+    data = data.with_columns(
         pl.col("closing_balance_sek").cast(pl.Float64).alias("balance"),
-        pl.col("closing_balance_sek").map_elements(fmt.short_kronor, return_dtype=pl.String).alias("balance_text"),
-        pl.col("approval_rate").map_elements(fmt.percent, return_dtype=pl.String).alias("approval_text"),
+        fmt.texts(data["closing_balance_sek"], fmt.short_kronor, "balance_text"),
+        fmt.texts(data["approval_rate"], fmt.percent, "approval_text"),
     )
     colour, shape, domain = charts.class_scales()
     pick = alt.selection_point(name="pick", fields=["org_nr"], on="click")

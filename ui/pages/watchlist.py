@@ -179,7 +179,7 @@ def detail(context: shell.Context, row: dict, limits: Thresholds) -> None:
 def projection_chart(path: pl.DataFrame, row: dict, limits: Thresholds, context: shell.Context) -> alt.LayerChart:
     data = path.with_columns(
         pl.when(pl.col("is_projection")).then(pl.lit("Prognos")).otherwise(pl.lit("Utfall")).alias("kind"),
-        pl.col("balance_sek").map_elements(fmt.kronor, return_dtype=pl.String).alias("balance_text"),
+        fmt.texts(path["balance_sek"], fmt.kronor, "balance_text"),
     )
     # The projection line starts at the last actual year, so the two lines meet.
     last_actual = data.filter(~pl.col("is_projection")).tail(1).with_columns(pl.lit("Prognos").alias("kind"))
