@@ -14,7 +14,6 @@ import re
 import struct
 import subprocess
 import sys
-import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -68,11 +67,10 @@ sys.exit(done.returncode)
 """
 
 
-def run_measured(*args) -> tuple[int, str, float, float]:
-    """Run `python -m pipelines ARGS` with the default size limit; return exit code, output,
-    peak resident memory in MB and seconds."""
+def run_measured(*args) -> tuple[int, str, float]:
+    """Run `python -m pipelines ARGS` with the default size limit; return exit code, output and
+    peak resident memory in MB (a bound that matters for hostile files; times are for bench/)."""
     env = {name: value for name, value in os.environ.items() if name != "LOM_MAX_FILE_MB"}
-    started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-c", MEASURED, sys.executable, "-m", "pipelines", *map(str, args)],
         cwd=ROOT,
@@ -81,7 +79,7 @@ def run_measured(*args) -> tuple[int, str, float, float]:
         text=True,
     )
     peak_mb = int(done.stderr.strip().splitlines()[-1]) / 1024
-    return done.returncode, done.stdout, peak_mb, time.monotonic() - started
+    return done.returncode, done.stdout, peak_mb
 
 
 # --- Encodings ----------------------------------------------------------------------------------
@@ -280,13 +278,12 @@ def test_a_cell_of_20_mb_is_refused_without_being_shown(sample_copy, tmp_path, c
     cells[column] = '"' + huge() + '"'
     path = write(tmp_path / "m.csv", f"{AGENCY_HEADER}\n{GOOD}\n{';'.join(cells.values())}\n")
     before = snapshot(sample_copy)
-    code, output, peak_mb, seconds = run_measured("load", "--db", sample_copy, path)
+    code, output, peak_mb = run_measured("load", "--db", sample_copy, path)
     assert code == 1, output
     assert f"rad 3, kolumn '{column}': cellen har fler än 1\u00a0000 tecken" in output and "[för lång]" in output
     assert "Lorem" not in output
     assert snapshot(sample_copy) == before
     assert peak_mb < 1000, peak_mb
-    assert seconds < 60, seconds
     assert_good_load_follows(capsys, sample_copy, tmp_path)
 
 
@@ -468,10 +465,9 @@ def test_a_zip_bomb_is_refused_before_anything_unpacks_it(sample_copy, tmp_path,
         declared_size = archive.getinfo("xl/worksheets/sheet1.xml").file_size
     assert declared_size == declared if declared else declared_size > 1_900_000_000
     before = snapshot(sample_copy)
-    code, output, peak_mb, seconds = run_measured("load", "--db", sample_copy, path)
+    code, output, peak_mb = run_measured("load", "--db", sample_copy, path)
     assert code == 1 and says in output and "[för stor]" in output, output
     assert peak_mb < 1500, peak_mb
-    assert seconds < 60
     assert snapshot(sample_copy) == before
     assert_good_load_follows(capsys, sample_copy, tmp_path)
 
@@ -649,7 +645,7 @@ def test_ten_million_bad_rows_give_a_bounded_exact_report(sample_copy, tmp_path,
             handle.write(BOGUS * 200_000)
     assert 50 * MB < path.stat().st_size < 100 * MB
     before = snapshot(sample_copy)
-    code, output, peak_mb, seconds = run_measured("load", "--db", sample_copy, path)
+    code, output, peak_mb = run_measured("load", "--db", sample_copy, path)
     assert code == 1, output[-2000:]
     assert "myndigheter.csv: avvisad – myndigheter, 26\u00a0000\u00a0000 fel, 0 varningar" in output
     for count, where, rule in [
@@ -662,7 +658,6 @@ def test_ten_million_bad_rows_give_a_bounded_exact_report(sample_copy, tmp_path,
         assert f"... och {count} fler rader med samma fel{where} [{rule}]" in output
     assert len(output.splitlines()) < 200
     assert peak_mb < 2500, peak_mb
-    assert seconds < 120, seconds
     assert snapshot(sample_copy) == before
     [(errors, messages)] = rows(
         sample_copy,
@@ -695,9 +690,8 @@ def test_a_file_over_the_size_limit_is_refused_unread(sample_copy, tmp_path, cap
         handle.write(f"{AGENCY_HEADER}\n{GOOD}\n".encode())
         handle.truncate(101 * MB)
     before = snapshot(sample_copy)
-    code, output, peak_mb, seconds = run_measured("load", "--db", sample_copy, path)
+    code, output, peak_mb = run_measured("load", "--db", sample_copy, path)
     assert code == 1 and "filen är större än gränsen 100 MB och läses inte [för stor]" in output, output
     assert peak_mb < 101 + 400, peak_mb  # the interpreter and its libraries, not the file
-    assert seconds < 30, seconds
     assert snapshot(sample_copy) == before
     assert_good_load_follows(capsys, sample_copy, tmp_path)
