@@ -291,7 +291,7 @@ def test_a_quoted_cell_of_20_mb_with_line_breaks_in_an_unknown_column_is_ignored
     """Correct handling: the column outside the contract is not loaded, the rows around it are."""
     big = '"' + huge().replace(" ", "\n") + '"'
     path = write(tmp_path / "m.csv", f"{AGENCY_HEADER};Anteckning\n{GOOD};{big}\n209900-1014;Verket;{SECTOR};\n")
-    code, output, peak_mb, _ = run_measured("load", "--db", sample_copy, path)
+    code, output, peak_mb = run_measured("load", "--db", sample_copy, path)
     assert code == 0, output
     assert "kolumn 'Anteckning': kolumnen ingår inte i avtalet" in output and "Lorem" not in output
     assert rows(sample_copy, "select count(*) from agencies where org_nr in ('209900-1006', '209900-1014')") == [(2,)]
