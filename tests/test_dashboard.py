@@ -12,9 +12,10 @@ from streamlit.testing.v1 import AppTest
 
 from pipelines.settings import ROOT
 from ui import format as fmt
+from ui import tables
 
-from .conftest import rows, snapshot
-from .test_loading import ORG, funds_line
+from .conftest import rows, snapshot, write
+from .test_loading import APPS_HEADER, ORG, funds_line
 from .test_rules import FUNDS_HEADER
 
 APP = str(ROOT / "dashboard.py")
@@ -372,3 +373,46 @@ def test_a_watchlist_link_keeps_the_agency_whose_projection_is_shown(sample_db, 
     assert link["myndighet"] == third["Organisationsnummer"]
     shared = start(sample_db, monkeypatch, "watchlist", **{k: v for k, v in link.items()})
     assert shared.subheader[-1].value == f"Prognos: {third['Myndighet']}"
+
+
+def test_a_table_is_styled_once_and_replayed_until_its_rows_change(sample_copy, monkeypatch, tmp_path):
+    """Tables without row choice are drawn once per content and replayed on reruns; a load that
+    changes their rows draws them anew, so a rerun never shows a stale table."""
+    styled = []
+    draw = tables._draw
+    monkeypatch.setattr(
+        tables, "_draw", lambda frame, columns, key, *a, **k: styled.append(key) or draw(frame, columns, key, *a, **k)
+    )
+    app = start(sample_copy, monkeypatch, "data")
+    grid = app.dataframe[0].value.set_index("Myndighet")
+    assert "coverage" in styled
+    styled.clear()
+    app.run()
+    assert "coverage" not in styled and "history" not in styled
+    assert app.dataframe[0].value.set_index("Myndighet").equals(grid)
+
+    [(name, before)] = rows(
+        sample_copy,
+        f"select name, count(*) from applications join agencies using (org_nr) "
+        f"where org_nr = '{ORG}' and year(received_on) = 2024 group by name",
+    )
+    assert grid.loc[name, "2024"].startswith(str(before))
+    line = f"N-1;{ORG};2024-06-01;2024-06-11;mentorskap;beviljad;3000;3000;;"
+    write(tmp_path / "a.csv", f"{APPS_HEADER}\n{line}\n")
+    from pipelines.load import load_files
+
+    [outcome] = load_files([tmp_path / "a.csv"], sample_copy)
+    assert outcome.status == "loaded"
+    app.run()
+    assert "coverage" in styled
+    assert app.dataframe[0].value.set_index("Myndighet").loc[name, "2024"] == "1 (r)"  # one, corrected
+
+
+def test_a_tables_digest_changes_with_any_value_and_only_then():
+    frame = pl.DataFrame({"name": [f"Verket {n}" for n in range(300)], "hidden": [["x"]] * 300})
+    changed = frame.with_columns(
+        pl.when(pl.int_range(300) == 150).then(pl.lit("Annat")).otherwise("name").alias("name")
+    )
+    assert tables.content_digest(frame) == tables.content_digest(frame.clone())
+    assert tables.content_digest(frame) != tables.content_digest(changed)
+    assert tables.content_digest(frame) != tables.content_digest(frame.rename({"name": "namn"}))

@@ -3,6 +3,7 @@ row choice, and export of the same rows as CSV and Excel."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -104,6 +105,41 @@ def show(
     downloads: bool = True,
 ) -> int | None:
     """Draw the table with its downloads; return the index of the row the user chose, if any."""
+    if selectable:
+        event = _draw(frame, columns, key, height, selectable=True)
+    else:
+        _drawn(content_digest(frame), frame, columns, key, height)
+    if downloads:
+        download_buttons(lambda: export_frame(frame, columns), file_stem, key, lambda: export_hidden(frame, columns))
+    if selectable:
+        rows = event.selection.rows
+        # A choice made before the rows changed (another year, other thresholds) is no choice.
+        return rows[0] if rows and rows[0] < frame.height else None
+    return None
+
+
+def content_digest(frame: pl.DataFrame) -> str:
+    """A digest of every value of a frame, with its column names and types.
+
+    Streamlit's own hash of a Polars frame is no content key: it hashes the text of the rows'
+    hashes, which pyarrow cuts to the first and last ten rows, so a change in row 11 of 300 gives
+    the same key (tests/test_dashboard.py shows the stale table it would replay).
+    """
+    digest = hashlib.blake2b(repr(frame.schema).encode(), digest_size=16)
+    digest.update(frame.hash_rows(seed=0).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _drawn(content: str, _frame: pl.DataFrame, columns: list[Column], key: str, height: int | str) -> None:
+    """A table no one chooses rows in, drawn once per content: a rerun replays the finished
+    element instead of styling every cell again (a third of a served page's time). The frame
+    is known by its digest (`content`); Streamlit does not hash it."""
+    _draw(_frame, columns, key, height, selectable=False)
+
+
+def _draw(frame: pl.DataFrame, columns: list[Column], key: str, height: int | str, *, selectable: bool):
+    """The table element: Swedish display values over the numbers, so a column sorts as numbers."""
     shown = display_frame(frame, columns)
     styler = shown.to_pandas().style
     formats = {c.label: SHOWN[c.kind] for c in columns if c.kind in SHOWN}
@@ -123,22 +159,15 @@ def show(
         )
         for c in columns
     }
-    event = st.dataframe(
+    return st.dataframe(
         styler,
         hide_index=True,
         column_config=config,
-        key=key,
+        key=key if selectable else None,
         height=height,
         on_select="rerun" if selectable else "ignore",
         selection_mode="single-row",
     )
-    if downloads:
-        download_buttons(lambda: export_frame(frame, columns), file_stem, key, lambda: export_hidden(frame, columns))
-    if selectable:
-        rows = event.selection.rows
-        # A choice made before the rows changed (another year, other thresholds) is no choice.
-        return rows[0] if rows and rows[0] < frame.height else None
-    return None
 
 
 def export_hidden(frame: pl.DataFrame, columns: list[Column]) -> dict[str, set[int]]:
