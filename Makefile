@@ -23,10 +23,14 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(VENV)/.installed  ## time the dashboard's queries and pages at 1x-100x and loading; writes bench/README.md
-	$(PY) -m bench.query_benchmark
-	$(PY) -m bench.page_benchmark
-	$(PY) -m bench.load_benchmark
+# Smaller runs: make bench BENCH_SCALES=1x BENCH_ARGS="--runs 1" (BENCH_ARGS goes to every benchmark).
+bench: BENCH_SCALES ?= 1x 10x 100x
+bench: $(VENV)/.installed  ## time loading, the queries, the pages and the served app at 1x-100x; writes bench/README.md
+	$(PY) -m bench.datasets $(BENCH_SCALES)
+	$(PY) -m bench.query_benchmark --scales $(BENCH_SCALES) $(BENCH_ARGS)
+	$(PY) -m bench.page_benchmark --scales $(BENCH_SCALES) $(BENCH_ARGS)
+	$(PY) -m bench.load_benchmark --scales $(BENCH_SCALES) $(BENCH_ARGS)
+	$(PY) -m bench.served_benchmark --scales $(BENCH_SCALES) $(BENCH_ARGS)
 	$(PY) -m bench.report
 
 screenshots: $(VENV)/.installed  ## serve the app, open every page in headless Chromium, save docs/screenshots/

@@ -1,10 +1,14 @@
-"""Measure validating and loading a 1-million-row applications file against DuckDB's raw load.
+"""Measure loading the largest applications file of each scale against DuckDB's raw load of it.
 
-    python -m bench.load_benchmark [--rows 1000000] [--runs 3]
+    python -m bench.load_benchmark [--scales 1x 10x 100x] [--runs 3]
 
-Each measurement runs in a fresh process, so its peak memory is its own. Times are taken inside
-the process (imports excluded) and reported as the median of the runs. Writes
-bench/results.json; bench.report writes bench/README.md.
+The largest applications file of a scale: 100 000 rows at 1x, 1 000 000 at 10x and 10 000 000 at
+100x, from the sample-data generator. Each run loads the file twice, each time in a fresh process
+so that its peak memory is its own: DuckDB's raw `read_csv` and our load (`load_files`). Times are
+taken inside the process (imports excluded); the report gives the medians of the runs and the
+median of the runs' ratios. Where the time goes is measured once, at the largest scale measured.
+Writes bench/load_results.json (per scale, merged with earlier scales); bench.report writes
+bench/README.md.
 """
 
 from __future__ import annotations
@@ -19,12 +23,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.datasets import generator_sha256, rebuild_seconds
+from bench.datasets import APPLICATIONS, generator_sha256, rebuild_seconds
 from sample_data.formats import write_agencies_csv, write_applications_csv, write_funds_csv
 from sample_data.generate import generate
 
 BENCH = Path(__file__).resolve().parent
-RESULTS = BENCH / "results.json"
+RESULTS = BENCH / "load_results.json"
 ROOT = BENCH.parent
 DATA = BENCH / "data"
 AGENCIES = 300
@@ -60,7 +64,7 @@ started = time.perf_counter()
 [outcome] = load_files([Path(sys.argv[2])], Path(sys.argv[1]))
 assert outcome.status == "loaded", outcome.findings.lines()
 print(json.dumps({"seconds": time.perf_counter() - started, "rows": outcome.rows_inserted,
-                  "peak_mb": peak_mb()}))
+                  "agencies": outcome.agencies, "years": outcome.years, "peak_mb": peak_mb()}))
 """
 )
 STAGES = """
@@ -85,7 +89,8 @@ print(json.dumps(times))
 
 
 def ensure_data(rows: int) -> tuple[Path, Path]:
-    """Generate the benchmark files once (seeded), and a database holding their agencies and funds."""
+    """Generate a scale's applications file once (seeded), and a database holding its agencies and
+    funds; every file is named by its row count, so that one scale never overwrites another's."""
     DATA.mkdir(parents=True, exist_ok=True)
     applications = DATA / f"ansokningar_{rows}.csv"
     base = DATA / f"base_{rows}.duckdb"
@@ -93,93 +98,65 @@ def ensure_data(rows: int) -> tuple[Path, Path]:
     fingerprint = generator_sha256()
     if not applications.exists() or not base.exists() or not stamp.exists() or stamp.read_text() != fingerprint:
         dataset = generate(AGENCIES, scale=rows / ROWS_PER_SCALE)
-        write_agencies_csv(dataset.agencies, DATA / "myndigheter.csv")
-        write_funds_csv(dataset.funds, DATA / "medel.csv")
+        agencies, funds = DATA / f"myndigheter_{rows}.csv", DATA / f"medel_{rows}.csv"
+        write_agencies_csv(dataset.agencies, agencies)
+        write_funds_csv(dataset.funds, funds)
         write_applications_csv(dataset.applications.drop("plan_row"), applications)
         base.unlink(missing_ok=True)
         _python(
             "from pipelines.load import load_files; import sys; from pathlib import Path;"
             "load_files([Path(p) for p in sys.argv[2:]], Path(sys.argv[1]))",
             str(base),
-            str(DATA / "myndigheter.csv"),
-            str(DATA / "medel.csv"),
+            str(agencies),
+            str(funds),
         )
         stamp.write_text(fingerprint)
     return applications, base
 
 
 def _python(code: str, *args: str) -> dict:
-    env = {**os.environ, "LOM_MAX_FILE_MB": "1000", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "LOM_MAX_FILE_MB": "4000", "PYTHONPATH": str(ROOT)}
     env.setdefault("LOM_KEY_FILE", str(DATA / "bench.key"))
     done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=True)
     lines = done.stdout.strip().splitlines()
     return json.loads(lines[-1]) if lines else {}
 
 
-def measure(applications: Path, base: Path, runs: int) -> dict:
+def measure(applications: Path, base: Path, runs: int, stages: bool) -> dict:
+    """Time DuckDB's raw load and ours of one file, `runs` times each, and where our time goes."""
     raw, ours = [], []
     with tempfile.TemporaryDirectory(dir=DATA) as scratch:
-        for run in range(runs):
-            raw_db = Path(scratch) / f"raw{run}.duckdb"
+        our_db = Path(scratch) / "ours.duckdb"
+        for _ in range(runs):
+            raw_db = Path(scratch) / "raw.duckdb"
             raw.append(_python(RAW, str(raw_db), str(applications)))
-            our_db = Path(scratch) / f"ours{run}.duckdb"
+            raw_db.unlink()
+            our_db.unlink(missing_ok=True)
             shutil.copyfile(base, our_db)
             ours.append(_python(OURS, str(our_db), str(applications)))
-        stages = _python(STAGES, str(base), str(applications))
-        stages["build the measures (views, peer groups, summary tables)"] = min(rebuild_seconds(our_db))
-    return {"raw": raw, "ours": ours, "stages": stages, "file_mb": applications.stat().st_size / 1e6}
-
-
-def section(results: dict) -> str:
-    """Render the load benchmark's section of bench/README.md."""
-    raw_s = statistics.median(r["seconds"] for r in results["raw"])
-    our_s = statistics.median(r["seconds"] for r in results["ours"])
-    raw_mb = statistics.median(r["peak_mb"] for r in results["raw"])
-    our_mb = statistics.median(r["peak_mb"] for r in results["ours"])
-    rows = results["ours"][0]["rows"]
-    size_mb, runs = results["file_mb"], len(results["ours"])
-    stage_lines = "\n".join(f"| {name} | {seconds:.2f} s |" for name, seconds in results["stages"].items())
-    return f"""## Loading a 1-million-row applications file
-
-`python -m bench.load_benchmark`. File: {rows:,} applications, {size_mb:.0f} MB, UTF-8 CSV with
-semicolons, decimal commas and Swedish headers, as the sample-data generator writes it (300
-agencies, 2015-2025), loaded into a database that holds their agencies and funds. Each figure is
-the median of {runs} runs, each run in a fresh process; times exclude Python start-up.
-
-| | time | peak memory (RSS) |
-|---|---|---|
-| DuckDB raw: `create table raw as select * from read_csv(file)` | {raw_s:.2f} s | {raw_mb:.0f} MB |
-| `python -m pipelines load` (all of it, measures included) | {our_s:.2f} s | {our_mb:.0f} MB |
-| **ratio** | **{our_s / raw_s:.2f} x** | {our_mb / raw_mb:.2f} x |
-
-Where the load's time goes (one run each, the same file):
-
-| stage | time |
-|---|---|
-{stage_lines}
-
-Measured one after the other here; in the load itself the HMAC runs in a second thread while
-the file is validated. The rest of the load is writing: finding the slices to replace, the
-insert (checked against the table's CHECK constraints), the load log, the checkpoint, fsync and
-the atomic rename.
-
-Goal: within 2x of DuckDB's raw load; not met ({our_s / raw_s:.1f} x). DuckDB's raw load sniffs
-types and checks no rule; ours reads every cell as text, checks every rule of the data contract,
-scans for personal data, computes an HMAC-SHA256 per row (four SHA-256 blocks a row, which alone
-costs about as much CPU as DuckDB's whole raw load on these two cores), and since the measures
-came it also rebuilds them before it publishes.
-"""
+        result = {"file_mb": applications.stat().st_size / 1e6, "raw": raw, "ours": ours}
+        if stages:
+            seconds = _python(STAGES, str(base), str(applications))
+            seconds["build the measures (views, peer groups, summary tables)"] = rebuild_seconds(our_db, runs=1)[0]
+            result["stages"] = seconds
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--scales", nargs="+", default=list(APPLICATIONS), choices=list(APPLICATIONS))
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    applications, base = ensure_data(args.rows)
-    results = measure(applications, base, args.runs)
-    RESULTS.write_text(json.dumps(results, indent=2), encoding="utf-8")
-    print(section(results))
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    scales = sorted(set(args.scales), key=APPLICATIONS.get)
+    for scale in scales:
+        applications, base = ensure_data(APPLICATIONS[scale])
+        results[scale] = measure(applications, base, args.runs, stages=scale == scales[-1])
+        RESULTS.write_text(json.dumps(results, indent=2), encoding="utf-8")  # after each scale: 100x takes long
+        raw = statistics.median(r["seconds"] for r in results[scale]["raw"])
+        ours = statistics.median(r["seconds"] for r in results[scale]["ours"])
+        peak = statistics.median(r["peak_mb"] for r in results[scale]["ours"])
+        print(f"{scale}: raw {raw:.2f} s, ours {ours:.2f} s ({peak:.0f} MB)", flush=True)
 
 
 if __name__ == "__main__":

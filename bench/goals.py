@@ -1,0 +1,91 @@
+"""The issue's goals, each judged on the figures: met, not met, or not measured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bench.figures import DASH, ROLES, SCALES, Results, dig, duration, factor, load_medians, megabytes, served_medians
+
+LOAD_RATIO_GOAL = 2.0
+LOAD_MEMORY_GOAL_MB = 2048  # 2 GB, in the MB (2^20 bytes) the peak memory is measured in
+QUERY_GOAL = 0.100
+PAGE_GOAL = 0.300
+P95_GOAL = 1.0
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A goal of the issue, the figure it is judged on and the verdict."""
+
+    goal: str
+    judged_at: str
+    figure: str
+    verdict: str
+
+
+def verdict(values: list[float | None], limit: float) -> str:
+    """Say "met" when every value is under the limit, "not met" when one is not, else "not measured"."""
+    if any(v is not None and v >= limit for v in values):
+        return "not met"
+    if not values or any(v is None for v in values):
+        return "not measured"
+    return "met"
+
+
+def slowest(results: dict, key: str, scale: str = "100x") -> tuple[float | None, str]:
+    """The slowest warm median of one role's queries or pages at a scale, and its name."""
+    timings = dig(results, scale, key) or {}
+    return max(((t["warm_median"], name) for name, t in timings.items()), default=(None, DASH))
+
+
+def goals(results: Results) -> list[Goal]:
+    """Every goal of the issue, judged on the figures."""
+    load = load_medians(results.load.get("100x"))
+    found = [
+        Goal(
+            f"Our load within {LOAD_RATIO_GOAL:g}x of DuckDB's raw load",
+            "100x",
+            factor(load["ratio"]),
+            verdict([load["ratio"]], LOAD_RATIO_GOAL),
+        ),
+        Goal(
+            "Our load's peak memory under 2 GB",
+            "100x",
+            megabytes(load["ours_mb"]),
+            verdict([load["ours_mb"]], LOAD_MEMORY_GOAL_MB),
+        ),
+    ]
+    for what, limit, source, index in (
+        ("Every dashboard query", QUERY_GOAL, results.queries, 0),
+        ("Every page's rerun", PAGE_GOAL, results.pages, 1),
+    ):
+        worst = {role: slowest(source, keys[index]) for role, keys in ROLES.items()}
+        figure = "; ".join(
+            f"{role}: {DASH if seconds is None else f'{name} {duration(seconds)}'}"
+            for role, (seconds, name) in worst.items()
+        )
+        found.append(
+            Goal(
+                f"{what} under {limit * 1000:.0f} ms warm (TRS and agency)",
+                "100x",
+                f"slowest: {figure}",
+                verdict([seconds for seconds, _ in worst.values()], limit),
+            )
+        )
+    p95 = {scale: served_medians(results.served, scale)["p95"] for scale in SCALES}
+    sessions = results.served.get("sessions", 16)
+    found.append(
+        Goal(
+            f"p95 page time under {P95_GOAL:g} s with {sessions} sessions",
+            ", ".join(SCALES),
+            ", ".join(f"{scale}: {duration(seconds)}" for scale, seconds in p95.items()),
+            verdict(list(p95.values()), P95_GOAL),
+        )
+    )
+    return found
+
+
+def section(results: Results) -> str:
+    """Render the goals as a table: each with its figure and verdict."""
+    lines = [f"| {g.goal} | {g.judged_at} | {g.figure} | **{g.verdict}** |" for g in goals(results)]
+    return "\n".join(["## Goals", "", "| goal | at | figure | verdict |", "|---|---|---|---|", *lines])
