@@ -89,9 +89,10 @@ def load_medians(runs: dict | None) -> dict[str, float | None]:
     }
 
 
-def served_medians(served: dict, scale: str) -> dict[str, float | None]:
-    """A scale's served figures: the medians over the runs of p50, p95, max and pages a second."""
-    runs = dig(served, "scales", scale, "runs") or []
+def served_medians(served: dict, scale: str, runs_key: str = "runs") -> dict[str, float | None]:
+    """A scale's served figures: the medians over the runs of p50, p95, max and pages a second.
+    `runs_key`: "runs" (no pause between pages) or "reading_runs" (each page read before the next)."""
+    runs = dig(served, "scales", scale, runs_key) or []
     return {key: median(run[key] for run in runs) for key in ("p50", "p95", "max", "pages_per_second")}
 
 
@@ -118,10 +119,12 @@ def figures(results: Results) -> list[Figure]:
             for state, key in (("cold", "cold"), ("warm", "warm_median")):
                 values = {s: dig(results.pages, s, pages, name, key) for s in SCALES}
                 found.append(Figure("page", f"{role}: {name} ({state})", "s", values))
-    served = {scale: served_medians(results.served, scale) for scale in SCALES}
     sessions = results.served.get("sessions", 16)
-    for key in ("p50", "p95"):
-        found.append(Figure("served", f"{sessions} sessions: {key}", "s", {s: served[s][key] for s in SCALES}))
+    for runs_key, how in (("runs", "no pause"), ("reading_runs", "reading")):
+        served = {scale: served_medians(results.served, scale, runs_key) for scale in SCALES}
+        for key in ("p50", "p95"):
+            values = {s: served[s][key] for s in SCALES}
+            found.append(Figure("served", f"{sessions} sessions, {how}: {key}", "s", values))
     return found
 
 

@@ -72,16 +72,17 @@ def goals(results: Results) -> list[Goal]:
                 verdict([seconds for seconds, _ in worst.values()], limit),
             )
         )
-    p95 = {scale: served_medians(results.served, scale)["p95"] for scale in SCALES}
     sessions = results.served.get("sessions", 16)
-    found.append(
-        Goal(
-            f"p95 page time under {P95_GOAL:g} s with {sessions} sessions",
-            ", ".join(SCALES),
-            ", ".join(f"{scale}: {duration(seconds)}" for scale, seconds in p95.items()),
-            verdict(list(p95.values()), P95_GOAL),
+    for runs_key, how in (("runs", "no pause between pages"), ("reading_runs", "each page read 2-6 s")):
+        p95 = {scale: served_medians(results.served, scale, runs_key)["p95"] for scale in SCALES}
+        found.append(
+            Goal(
+                f"p95 page time under {P95_GOAL:g} s with {sessions} sessions, {how}",
+                ", ".join(SCALES),
+                ", ".join(f"{scale}: {duration(seconds)}" for scale, seconds in p95.items()),
+                verdict(list(p95.values()), P95_GOAL),
+            )
         )
-    )
     return found
 
 
