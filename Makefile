@@ -30,6 +30,7 @@ bench: $(VENV)/.installed  ## time loading, the queries, the pages and the serve
 	$(PY) -m bench.query_benchmark --scales $(BENCH_SCALES) $(BENCH_ARGS)
 	$(PY) -m bench.page_benchmark --scales $(BENCH_SCALES) $(BENCH_ARGS)
 	$(PY) -m bench.load_benchmark --scales $(BENCH_SCALES) $(BENCH_ARGS)
+	$(PY) -m bench.load_memory --scale $(lastword $(BENCH_SCALES))
 	$(PY) -m bench.served_benchmark --scales $(BENCH_SCALES) $(BENCH_ARGS)
 	$(PY) -m bench.report
 

@@ -14,6 +14,7 @@ from bench import load_benchmark, page_benchmark, query_benchmark
 
 BENCH = Path(__file__).resolve().parent
 SERVED_RESULTS = BENCH / "served_results.json"  # written by bench.served_benchmark
+LOAD_MEMORY_RESULTS = BENCH / "load_memory_results.json"  # written by bench.load_memory
 SCALES = ("1x", "10x", "100x")
 DASH = "–"
 ROLES = {"TRS": ("queries", "pages"), "agency": ("agency_queries", "agency_pages")}
@@ -27,6 +28,7 @@ class Results:
     pages: dict = field(default_factory=dict)
     load: dict = field(default_factory=dict)
     served: dict = field(default_factory=dict)
+    load_memory: dict = field(default_factory=dict)
 
     @classmethod
     def read(cls) -> Results:
@@ -40,6 +42,7 @@ class Results:
             read(page_benchmark.RESULTS),
             read(load_benchmark.RESULTS),
             read(SERVED_RESULTS),
+            read(LOAD_MEMORY_RESULTS),
         )
 
 
