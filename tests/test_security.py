@@ -134,3 +134,29 @@ def test_the_served_code_calls_no_python_from_polars_threads():
         if isinstance(node, ast.Attribute) and node.attr in ("map_elements", "map_batches", "map_groups", "map_rows")
     ]
     assert calls == []
+
+
+IN_PLACE = ("insert_column", "replace_column", "extend", "drop_in_place", "shrink_to_fit", "set_at_idx", "scatter")
+
+
+def test_the_served_code_changes_no_frame_in_place():
+    """Query results are cached once for every session (`ui/data.py`, cache_resource): a frame
+    changed in place would change it for every later viewer. The served code calls none of
+    Polars' in-place methods, no `in_place=True`, and assigns no `frame[row, column]`. (The
+    query layer runs inside the cached function, before its frame is cached.)"""
+    found = []
+    for path in [ROOT / "dashboard.py", *(p for d in ("ui", "views") for p in (ROOT / d).rglob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.Attribute) and node.attr in IN_PLACE:
+                found.append(f"{where} .{node.attr}")
+            elif isinstance(node, ast.keyword) and node.arg == "in_place":
+                found.append(f"{where} in_place=")
+            elif isinstance(node, ast.Assign | ast.AugAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                found += [
+                    f"{where} [row, column] ="
+                    for t in targets
+                    if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Tuple)
+                ]
+    assert found == []

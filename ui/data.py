@@ -47,7 +47,10 @@ def fetch(source: Source, role: str, function: Callable[..., pl.DataFrame], *arg
     return _cached(source.path, source.version, role, function.__module__, function.__name__, args)
 
 
-@st.cache_data(max_entries=1024, show_spinner=False)
+# cache_resource hands every session the same frame: cache_data would unpickle a copy at every
+# read, a tenth of the served app's time under sixteen sessions (py-spy). Nothing may change a
+# frame in place; tests/test_security.py keeps Polars' in-place methods out of the app's code.
+@st.cache_resource(max_entries=1024, show_spinner=False)
 def _cached(path: str, version: tuple, role: str, module: str, name: str, args: tuple) -> pl.DataFrame:
     function = getattr(importlib.import_module(module), name)
     with connect(Path(path)) as con:
