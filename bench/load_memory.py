@@ -48,7 +48,7 @@ def staged(module, name, label):
         try:
             return function(*args, **kwargs)
         finally:
-            stage[0] = "between stages"
+            stage[0] = "between the stages (sorting files, starting the HMAC, the transaction)"
     setattr(module, name, wrapper)
 
 staged(load, "_read", "read, decode, field counts, personal-data scan")
