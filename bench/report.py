@@ -273,6 +273,7 @@ def memory_section(memory: dict) -> str:
     if not memory:
         return ""
     lines = "\n".join(f"| {name} | {megabytes(peak)} |" for name, peak in memory["peaks_mb"].items())
+    per_million = max(memory["peaks_mb"].values()) / memory["rows"] * 1e6 / 1024
     return f"""
 Where the memory goes at {memory["scale"]} (`python -m bench.load_memory`: one load of the
 {memory["rows"]:,}-row file, its resident memory sampled every 20 ms and put down to the stage the
@@ -284,8 +285,8 @@ load was in):
 
 The loader holds the whole file in memory, and more than once: the file's bytes while they are
 decoded and split, every cell as text, then the typed and checked columns beside the text, then
-the rows to insert. Each of them grows with the file, so the peak grows with it, about 0.6 GB a
-million rows. What would bring a 10-million-row file under 2 GB is a loader that streams the file
+the rows to insert. Each of them grows with the file, so the peak grows with it: {per_million:.1f} GB a million
+rows here. What would bring a 10-million-row file under 2 GB is a loader that streams the file
 through reading, validation and the insert in batches of rows, and makes the checks that span
 rows (a case number twice in the file, the slices the file replaces) in DuckDB over the staged
 rows. That is a rewrite of the loader's core, not done in this issue.
