@@ -4,6 +4,8 @@ the URL, choosing an agency, the thresholds, exports and uploads, and the edge s
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 
 import duckdb
 import polars as pl
@@ -416,3 +418,47 @@ def test_a_tables_digest_changes_with_any_value_and_only_then():
     assert tables.content_digest(frame) == tables.content_digest(frame.clone())
     assert tables.content_digest(frame) != tables.content_digest(changed)
     assert tables.content_digest(frame) != tables.content_digest(frame.rename({"name": "namn"}))
+
+
+SHARED_READS = """
+import sys, threading
+from pathlib import Path
+from queries import overview
+from ui import tables
+from ui.data import TRS, Source, fetch
+
+source = Source.of(Path(sys.argv[1]))
+finished = []
+
+def session():
+    for _ in range(300):
+        frame = fetch(source, TRS, overview.agency_ranking, 2024)  # one cached result for all
+        repr(frame.schema)  # builds Decimal types in Python while holding the frame's lock
+        tables.content_digest(frame)  # hash_rows: the frame's lock, exclusively
+    finished.append(1)
+
+threads = [threading.Thread(target=session, daemon=True) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(len(finished))
+"""
+
+
+def test_sessions_reading_one_cached_result_at_once_do_not_deadlock(sample_db):
+    # Issue 7's CI run hung here: the served app's sessions shared the cached frame, and Polars
+    # takes a frame's lock without letting go of the interpreter lock. A deadlock holds that
+    # lock, so it can only be caught from outside the process, by its timeout.
+    try:
+        run = subprocess.run(
+            [sys.executable, "-c", SHARED_READS, str(sample_db)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("eight sessions reading one cached result deadlocked")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["8"]

@@ -43,11 +43,16 @@ class Source:
 
 def fetch(source: Source, role: str, function: Callable[..., pl.DataFrame], *args) -> pl.DataFrame:
     """Call a query function of queries/ as `role`, through the cache; the query layer decides
-    what the role may see."""
-    return _cached(source.path, source.version, role, function.__module__, function.__name__, args)
+    what the role may see.
+
+    The caller gets its own shallow copy (`clone` shares the columns' memory). Polars guards each
+    frame object with a lock that some methods, `hash_rows` among them, take exclusively while
+    holding the interpreter lock; a frame shared by two sessions deadlocked the served app when
+    one session hashed it while another read its schema (tests/test_dashboard.py)."""
+    return _cached(source.path, source.version, role, function.__module__, function.__name__, args).clone()
 
 
-# cache_resource hands every session the same frame: cache_data would unpickle a copy at every
+# cache_resource keeps one frame for every session: cache_data would unpickle a copy at every
 # read, a tenth of the served app's time under sixteen sessions (py-spy). Nothing may change a
 # frame in place; tests/test_security.py keeps Polars' in-place methods out of the app's code.
 @st.cache_resource(max_entries=1024, show_spinner=False)
