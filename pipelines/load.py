@@ -14,23 +14,27 @@ import polars as pl
 from pipelines import models, parse, store
 from pipelines.contract import APPLICATIONS, LOAD_ORDER
 from pipelines.parse import AMOUNT, DATE, INTEGER
+from pipelines.parts import applications_header, read_parts, survey
 from pipelines.personal_data import person_headers, safe_name, scan_cells, scan_columns
 from pipelines.progress import Progress, StageListener
 from pipelines.pseudonym import application_keys, existing_key, load_key, pseudonymise
-from pipelines.read import ReadResult, read_file
-from pipelines.report import ERROR, Finding, Findings
-from pipelines.settings import max_file_bytes, vocabulary
-from pipelines.validate import Context, validate
+from pipelines.read import RawTable, ReadResult, read_file
+from pipelines.report import ERROR, KEPT_PER_COLUMN_AND_RULE, FileProblem, Finding, Findings, listed
+from pipelines.settings import max_file_bytes, part_bytes, vocabulary
+from pipelines.store import sql
+from pipelines.validate import Context, Validated, validate
 from pipelines.write import (
     LOADED,
     REJECTED,
     Outcome,
     Prepared,
+    Staged,
     conflicts,
     incoming_slices,
     outcome_of,
     record_rejection,
     write_file,
+    years_of,
 )
 
 SCANNED_TYPES = ("text", "code", "org_nr")
@@ -41,7 +45,7 @@ def check_files(paths: list[Path], db: Path, today: date | None = None) -> list[
     today = today or date.today()
     con = store.open_read_only(db) if db.exists() else store.open_schema_only()
     try:
-        prepared = _read_all(paths)
+        prepared = _read_all(paths, in_parts=False)  # a check stages nothing: it reads each file whole
         extra_agencies: set[str] = set()
         extra_closings: list[pl.DataFrame] = []  # from earlier files of this check, as a load would have
         outcomes = []
@@ -80,6 +84,19 @@ def load_files(
             progress = Progress(safe_name(item.path.name), item.size, listener=share)
             progress.stage("kontrollerar", 0.3)
             started = datetime.now()
+            if item.parts is not None:
+                key = key or load_key()
+                try:
+                    _stage_parts(con, item, _context(con, today, set()), key, hashing, progress)
+                    outcomes.append(
+                        record_rejection(con, item, started)
+                        if item.findings.has_errors
+                        else write_file(con, item, key, started, progress)
+                    )
+                finally:
+                    store.run(con, "drop table if exists incoming")
+                progress.done()
+                continue
             if item.read is not None:
                 cases = [t.frame for t in item.read.tables if t.recognised.kind is APPLICATIONS]
                 if cases and not item.findings.has_errors and {"org_nr", "application_id"} <= set(cases[0].columns):
@@ -115,13 +132,16 @@ def _case_numbers(frame: pl.DataFrame) -> pl.DataFrame:
 READ_SHARE, FILES_SHARE = 0.25, 0.7
 
 
-def _read_all(paths: list[Path], listener: StageListener | None = None) -> list[Prepared]:
-    """Read every file, then order them so that agencies are known before their figures."""
+def _read_all(paths: list[Path], listener: StageListener | None = None, in_parts: bool = True) -> list[Prepared]:
+    """Read every file, then order them so that agencies are known before their figures.
+
+    A large applications CSV is only surveyed here; its parts are read as it is loaded.
+    """
     prepared = []
     for index, path in enumerate(paths):
         if listener is not None:
             listener(safe_name(path.name), "läser", READ_SHARE * index / len(paths))
-        prepared.append(_read(path))
+        prepared.append(_read(path, in_parts))
     return sorted(prepared, key=lambda item: item.order)
 
 
@@ -132,7 +152,7 @@ def _share(listener: StageListener | None, index: int, count: int) -> StageListe
     return lambda label, stage, fraction: listener(label, stage, READ_SHARE + FILES_SHARE * (index + fraction) / count)
 
 
-def _read(path: Path) -> Prepared:
+def _read(path: Path, in_parts: bool = True) -> Prepared:
     """Read one file and scan it; a file over the size limit is refused unread."""
     findings = Findings()
     limit = max_file_bytes()
@@ -141,6 +161,11 @@ def _read(path: Path) -> Prepared:
         return _oversized(path, size, limit, findings)
     progress = Progress(safe_name(path.name), size)
     progress.stage("läser", 0.0)
+    if in_parts and size > part_bytes() and applications_header(path) is not None:
+        surveyed = survey(path, part_bytes())
+        if surveyed.size > limit:  # it grew since it was measured
+            return _oversized(path, surveyed.size, limit, findings)
+        return Prepared(path, surveyed.sha256, surveyed.size, findings, parts=surveyed)
     with open(path, "rb") as handle:
         data = handle.read(limit + 1)  # a file that grew since it was measured is not read past the limit
     if len(data) > limit:
@@ -151,6 +176,81 @@ def _read(path: Path) -> Prepared:
         findings.extend(result.findings)  # with the rows only counted
         findings.extend(_personal_data(result))
         return Prepared(path, digest.result(), len(data), findings, read=result)
+
+
+def _stage_parts(con, item: Prepared, context: Context, key: bytes, hashing: ThreadPoolExecutor, progress) -> None:
+    """Read, scan and check a large applications file part by part, staging its pseudonymised
+    rows in the temp table `incoming` until an error is found; then check what spans parts.
+
+    Every part is checked, so the findings are those of the whole file, each once; rows are
+    staged only while the file has no error, for a file with one is not written.
+    """
+    item.staged = staged = Staged()
+    seen: set[Finding] = set()  # findings about the file, not a row: each part would repeat them
+    first: RawTable | None = None
+    created = False
+    try:
+        for part in read_parts(item.path, item.parts):
+            table = part.table
+            if table is None:
+                continue
+            progress.stage("kontrollerar", 0.3 + 0.4 * part.end / item.size)
+            found = [*table.findings, *_personal_data(ReadResult([table], Findings()))]
+            keys = None
+            if not item.findings.has_errors and {"org_nr", "application_id"} <= set(table.frame.columns):
+                keys = hashing.submit(application_keys, _case_numbers(table.frame), key)
+            validated = validate(table, context)
+            found += validated.findings
+            for finding in found:
+                if finding.row is None or finding.row == 1:
+                    if finding in seen:
+                        continue
+                    seen.add(finding)
+                item.findings.add(finding)
+            staged.rows += validated.frame.height
+            staged.agencies |= set(validated.frame["org_nr"].drop_nulls().unique().to_list())
+            staged.years += years_of(validated)
+            if first is None:
+                first = table
+                item.validated = [Validated(replace(table, frame=table.frame.clear()), validated.frame.clear(), [])]
+            if item.findings.has_errors or keys is None:
+                if keys is not None:
+                    keys.result()  # not used: only waited for
+                continue
+            _stage(con, pseudonymise(validated.frame, key, keys.result()), create=not created)
+            created = True
+    except FileProblem as problem:
+        item.findings.extend(problem.findings)
+        return
+    if not item.findings.has_errors and first is not None:
+        item.findings.extend(_duplicates_across_parts(con, first))
+
+
+def _stage(con, rows: pl.DataFrame, create: bool) -> None:
+    """Add one part's rows to the temp table `incoming`, creating it with the first."""
+    con.register("part", rows)
+    try:
+        query = "create temp table incoming as from part" if create else "insert into incoming by name from part"
+        store.run(con, query)
+    finally:
+        con.unregister("part")
+
+
+def _duplicates_across_parts(con, table: RawTable) -> list[Finding]:
+    """A case number twice in the file: no part showed it, as each part had it once."""
+    (total,) = store.fetch_one(con, f"select count(*) from ({sql('load/applications_duplicates')})")
+    first = con.sql(sql("load/applications_duplicates") + f" limit {KEPT_PER_COLUMN_AND_RULE}").fetchall()
+    found = [
+        Finding(
+            ERROR,
+            "unik",
+            "ärendenumret förekommer flera gånger för samma myndighet",
+            row=row,
+            column=table.header_of("application_id"),
+        )
+        for (row,) in first
+    ]
+    return listed(found, total)
 
 
 def _oversized(path: Path, size: int, limit: int, findings: Findings) -> Prepared:

@@ -77,6 +77,7 @@ class RawTable:
     findings: list[Finding] = field(default_factory=list)
 
     first_column: int = 0
+    records: int = 0  # rows read, blank ones included (a CSV's; a sheet's are not counted)
 
     def header_of(self, name: str) -> str:
         """Return the header the file uses for a canonical or extra column (its letter if blank)."""
@@ -112,12 +113,14 @@ def read_file(path: Path, data: bytes) -> ReadResult:
     return ReadResult([table], findings)
 
 
-def decode(data: bytes) -> bytes:
+def decode(data: bytes, part: FilePart | None = None) -> bytes:
     """Return a file's text as UTF-8 bytes: it was UTF-8 (with or without BOM) or Windows-1252.
 
     Anything else is refused, never read with replacement characters. A problem is located by
-    its line in the file: a file that cannot be decoded cannot be split into rows yet.
+    its line in the file: a file that cannot be decoded cannot be split into rows yet. `part`
+    says where a part of a file read in parts starts, and what the whole file's bytes showed.
     """
+    part = part or FilePart()
     if not data or data.isspace():
         raise FileProblem("tom fil", "filen är tom")
     if wide := _wide_encoding(data):
@@ -131,33 +134,50 @@ def decode(data: bytes) -> bytes:
         if not data or data.isspace():
             raise FileProblem("tom fil", "filen är tom (den har bara en BOM)")
     if data.translate(None, NOT_CONTROL):  # any control byte left: the same in both encodings
-        _refuse_control_byte(data)
-    try:
-        data.decode("utf-8")
-        return data
-    except UnicodeDecodeError as bad_utf8:
-        line = _line_at(data, bad_utf8.start)
+        _refuse_control_byte(data, part.first_line)
+    line = part.bad_utf8_line
+    if line is None:
+        try:
+            data.decode("utf-8")
+            return data
+        except UnicodeDecodeError as bad_utf8:
+            line = _line_at(data, bad_utf8.start, part.first_line)
+    elif data.isascii():
+        return data  # the same text in both encodings
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as bad:
         raise FileProblem(
             "teckenkodning",
             f"filen är varken UTF-8 eller Windows-1252 (byte 0x{data[bad.start]:02X} på rad "
-            f"{_line_at(data, bad.start)} finns inte i Windows-1252); spara den som CSV UTF-8",
+            f"{_line_at(data, bad.start, part.first_line)} finns inte i Windows-1252); spara den som CSV UTF-8",
         ) from None
     if found := MOJIBAKE.search(text):
         raise FileProblem(
             "teckenkodning",
             "filen blandar UTF-8 och Windows-1252 (första ogiltiga UTF-8-byte på rad "
-            f"{line}, UTF-8-tecken på rad {text[: found.start()].count(chr(10)) + 1})",
+            f"{line}, UTF-8-tecken på rad {text[: found.start()].count(chr(10)) + part.first_line})",
         )
     if data.translate(None, SWEDISH_1252):
-        _refuse_unlikely_8bit(data)
+        _refuse_unlikely_8bit(data, part.first_line)
     return text.encode("utf-8")
 
 
-def _line_at(data: bytes, position: int) -> int:
-    return data.count(b"\n", 0, position) + 1
+@dataclass(frozen=True)
+class FilePart:
+    """Where a part of a CSV file read in parts starts, and whether the whole file is UTF-8.
+
+    A part is decoded as the whole file would be: a part that is valid UTF-8 by itself is still
+    read as Windows-1252 when another part of the file is not UTF-8 (`bad_utf8_line` names the
+    line of the file's first byte that is not).
+    """
+
+    first_line: int = 1
+    bad_utf8_line: int | None = None
+
+
+def _line_at(data: bytes, position: int, first_line: int = 1) -> int:
+    return data.count(b"\n", 0, position) + first_line
 
 
 def _wide_encoding(data: bytes) -> str | None:
@@ -179,10 +199,10 @@ def _wide_encoding(data: bytes) -> str | None:
     return None
 
 
-def _refuse_control_byte(data: bytes) -> None:
+def _refuse_control_byte(data: bytes, first_line: int = 1) -> None:
     """Refuse a file with a control character, naming the byte and its line."""
     found = CONTROL.search(data)
-    byte, line = found.group()[0], _line_at(data, found.start())
+    byte, line = found.group()[0], _line_at(data, found.start(), first_line)
     if byte == 0:
         raise FileProblem(
             "teckenkodning",
@@ -194,7 +214,7 @@ def _refuse_control_byte(data: bytes) -> None:
     )
 
 
-def _refuse_unlikely_8bit(data: bytes) -> None:
+def _refuse_unlikely_8bit(data: bytes, first_line: int = 1) -> None:
     """Refuse a Windows-1252 reading that gives characters Swedish text does not hold.
 
     ISO-8859-15, ISO-8859-2 and Mac Roman use the same bytes for other letters (Mac Roman's ö is
@@ -204,38 +224,61 @@ def _refuse_unlikely_8bit(data: bytes) -> None:
     byte = found.group()
     raise FileProblem(
         "teckenkodning",
-        f"byte 0x{byte[0]:02X} på rad {_line_at(data, found.start())} blir '{byte.decode('cp1252')}' i "
+        f"byte 0x{byte[0]:02X} på rad {_line_at(data, found.start(), first_line)} blir '{byte.decode('cp1252')}' i "
         "Windows-1252, ett tecken som inte väntas i svensk text: filen är troligen sparad i en annan "
         "teckenkodning (ISO-8859-15, ISO-8859-2, Mac Roman ...); spara den som CSV UTF-8",
     )
 
 
+@dataclass(frozen=True)
+class CsvHeader:
+    """A CSV file's header line, read once: what every later part of a file read in parts needs."""
+
+    line: bytes  # as UTF-8, without its line break
+    separator: str
+    headers: list[str]
+    recognised: Recognised
+
+
 def read_csv_table(source: str, data: bytes) -> RawTable:
     """Read a CSV file's bytes as text columns, checking the field count of every record."""
     utf8 = decode(data)
+    header = csv_header(utf8)
+    return read_csv_records(source, header, utf8)
+
+
+def csv_header(utf8: bytes) -> CsvHeader:
+    """Read and recognise the header line of a decoded CSV file."""
     first_line = _header_line(utf8)
     separator = ";" if first_line.count(";") >= first_line.count(",") else ","
     headers = next(csv.reader(io.StringIO(first_line.rstrip("\r")), delimiter=separator), [])
     headers, header_findings = redact_headers(headers, 1, None)
     if header_findings:
         raise FileProblem.of(header_findings)
-    recognised = _recognise_or_fail(headers, None)
+    return CsvHeader(first_line.encode(), separator, headers, _recognise_or_fail(headers, None))
+
+
+def read_csv_records(source: str, header: CsvHeader, utf8: bytes, first_row: int = 2) -> RawTable:
+    """Read the records of decoded CSV text that starts with the header line; the first record is
+    row `first_row` of the file (a part of a file read in parts starts further down)."""
+    separator, headers = header.separator, header.headers
     names = [f"c{i}" for i in range(len(headers))]
     try:
         frame = _read_text_columns(utf8, separator, names, truncate_long_rows=False)
         long_rows = False
     except pl.exceptions.ComputeError:
         frame, long_rows = _read_text_columns(utf8, separator, names, truncate_long_rows=True), True
-    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    frame = frame.with_row_index(ROW, offset=first_row).with_columns(pl.col(ROW).cast(pl.Int64))
     findings = []
     if long_rows or not _every_record_complete(utf8, separator, len(headers), frame.height):
-        findings = _ragged_records(utf8, separator, len(headers), frame.height)
+        findings = _ragged_records(utf8, separator, len(headers), frame.height, first_row)
     if long_rows and not findings:  # Polars cut a row that the count could not find: never load it
         raise FileProblem(
             "csv-format", "en rad har fler fält än rubrikraden men kunde inte pekas ut; kontrollera citattecknen"
         )
-    table = _as_raw_table(source, None, headers, recognised, frame, names)
+    table = _as_raw_table(source, None, headers, header.recognised, frame, names)
     table.findings[:0] = findings
+    table.records = frame.height
     return table
 
 
@@ -282,11 +325,12 @@ def _every_record_complete(utf8: bytes, separator: str, expected: int, records: 
     return lines == records + 1 and utf8.count(separator.encode()) == lines * (expected - 1)
 
 
-def _ragged_records(text: bytes, separator: str, expected: int, records: int) -> list[Finding]:
+def _ragged_records(text: bytes, separator: str, expected: int, records: int, first_row: int = 2) -> list[Finding]:
     """Report the records whose field count differs from the header's: the first ones listed,
     the rest counted."""
-    fields = _fields_per_record(text, separator).with_row_index(ROW, offset=1)  # the header is row 1
-    ragged = fields.filter((pl.col(ROW) > 1) & (pl.col("fields") != expected) & ~pl.col("blank"))
+    # The header comes first, then the records from row first_row on.
+    fields = _fields_per_record(text, separator).with_row_index(ROW, offset=first_row - 1)
+    ragged = fields.filter((pl.col(ROW) >= first_row) & (pl.col("fields") != expected) & ~pl.col("blank"))
     counted, total, first = pl.collect_all(
         [fields.select(pl.len()), ragged.select(pl.len()), ragged.head(KEPT_PER_COLUMN_AND_RULE)],
         engine="streaming",  # the lines themselves are never all in memory at once

@@ -34,6 +34,18 @@ def max_file_bytes() -> int:
     return int(float(os.environ.get("LOM_MAX_FILE_MB", "100")) * 1024 * 1024)
 
 
+def part_bytes() -> int:
+    """Return the size above which an applications CSV is loaded in parts of about that size
+    (LOM_PART_MB, 32): a part of 32 MB is some 300 000 rows, and the load's memory stays near
+    what one part needs however large the file."""
+    return max(int(float(os.environ.get("LOM_PART_MB", "32")) * 1024 * 1024), 1)
+
+
+def loader_memory() -> str:
+    """Return the memory DuckDB may use in a load before it spills to disk (LOM_LOADER_MEMORY, 1GB)."""
+    return os.environ.get("LOM_LOADER_MEMORY", "1GB")
+
+
 def lock_timeout_seconds() -> float:
     """Return how long a load waits for another load to finish (LOM_LOCK_TIMEOUT, 600)."""
     return float(os.environ.get("LOM_LOCK_TIMEOUT", "600"))

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.settings import SQL_DIR, lock_timeout_seconds
+from pipelines.settings import SQL_DIR, loader_memory, lock_timeout_seconds
 
 
 class LoadBusy(Exception):
@@ -168,14 +168,19 @@ def next_version(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     published file untouched.
     """
     for leftover in db.parent.glob(db.name + ".next-*"):
-        leftover.unlink(missing_ok=True)
+        if leftover.is_dir():  # where DuckDB spilled a load's temp data
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
     draft = db.with_name(f"{db.name}.next-{os.getpid()}")
     con = None
     try:
         if db.exists():
             shutil.copyfile(db, draft)
             _keep_permissions(db, draft)
-        con = duckdb.connect(draft)
+        # Past its memory limit DuckDB spills to <draft>.tmp: a load of ten million rows stages them
+        # there rather than in memory (pipelines/parts.py).
+        con = duckdb.connect(draft, config={"memory_limit": loader_memory()})
         lock_down(con)
         apply_schema(con)
         yield con
@@ -191,6 +196,7 @@ def next_version(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             con.close()
         for path in (draft, draft.with_name(draft.name + ".wal")):
             path.unlink(missing_ok=True)
+        shutil.rmtree(draft.with_name(draft.name + ".tmp"), ignore_errors=True)
 
 
 def _keep_permissions(db: Path, draft: Path) -> None:

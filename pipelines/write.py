@@ -14,6 +14,7 @@ import polars as pl
 
 from pipelines import store
 from pipelines.contract import APPLICATIONS, LOAD_ORDER
+from pipelines.parts import Survey
 from pipelines.personal_data import safe_name
 from pipelines.progress import Progress
 from pipelines.pseudonym import pseudonymise
@@ -52,18 +53,42 @@ class Prepared:
     validated: list[Validated] = field(default_factory=list)
     read: ReadResult | None = None
     keys: Future | None = None  # application keys, hashed while the file is validated
+    parts: Survey | None = None  # a large applications CSV, read part by part (pipelines.parts)
+    staged: Staged | None = None  # its rows, staged in the loader's temp table `incoming`
 
     @property
     def order(self) -> tuple[int, str]:
         """Agencies before funds before applications; funds files by their first year, so that
         each opening balance is compared with the closing balance of the year before it."""
+        if self.parts is not None:
+            return LOAD_ORDER[APPLICATIONS.name], ""
         tables = self.read.tables if self.read else []
         kind = min((LOAD_ORDER[t.recognised.kind.name] for t in tables), default=-1)
         firsts = [t.frame["year"].drop_nulls().min() for t in tables if "year" in t.frame.columns]
         return kind, min((y for y in firsts if y is not None), default="")
 
 
+@dataclass
+class Staged:
+    """What the parts of a file read in parts held, counted as they were staged."""
+
+    rows: int = 0
+    agencies: set[str] = field(default_factory=set)
+    years: list[int] = field(default_factory=list)
+
+
 def outcome_of(item: Prepared, status: str) -> Outcome:
+    if item.staged is not None:
+        staged = item.staged
+        return Outcome(
+            path=item.path,
+            status=status,
+            findings=item.findings,
+            kinds=[APPLICATIONS.name],
+            rows_in_file=staged.rows,
+            agencies=len(staged.agencies),
+            years=(min(staged.years), max(staged.years)) if staged.years else None,
+        )
     frames = [v.frame for v in item.validated]
     years = [y for v in item.validated for y in years_of(v)]
     return Outcome(
@@ -98,7 +123,9 @@ def write_file(con, item: Prepared, key: bytes | None, started: datetime, progre
         outcome.load_id = _begin_log(con, item, started)
         for validated in item.validated:
             incoming = validated.frame
-            if validated.kind is APPLICATIONS:
+            if item.staged is not None:
+                incoming = None  # already pseudonymised, in the temp table `incoming`
+            elif validated.kind is APPLICATIONS:
                 progress.stage("pseudonymiserar", 0.6)
                 incoming = pseudonymise(incoming, key, item.keys.result() if item.keys else None)
             progress.stage("skriver", 0.75)
@@ -134,18 +161,21 @@ class Conflict(Exception):
 
 
 @contextmanager
-def incoming_slices(con, kind: str, incoming: pl.DataFrame) -> Iterator[None]:
-    """Register a file's rows as `incoming` and the slices they cover as `slices`."""
-    con.register("incoming", incoming)
+def incoming_slices(con, kind: str, incoming: pl.DataFrame | None) -> Iterator[None]:
+    """Register a file's rows as `incoming` (unless they are staged there already) and the slices
+    they cover as `slices`."""
+    if incoming is not None:
+        con.register("incoming", incoming)
     try:
         store.run(con, sql(f"load/{kind}_slices"))
         yield
     finally:
-        with suppress(duckdb.Error):  # in an aborted transaction; the error that aborted it is raised
-            con.unregister("incoming")
+        if incoming is not None:
+            with suppress(duckdb.Error):  # in an aborted transaction; the error that aborted it is raised
+                con.unregister("incoming")
 
 
-def _replace_slices(con, validated: Validated, incoming: pl.DataFrame, load_id: int) -> tuple[int, int]:
+def _replace_slices(con, validated: Validated, incoming: pl.DataFrame | None, load_id: int) -> tuple[int, int]:
     """Replace the slices that incoming holds, unless they already hold exactly its rows."""
     kind = validated.kind.name
     with incoming_slices(con, kind, incoming):
@@ -159,7 +189,8 @@ def _replace_slices(con, validated: Validated, incoming: pl.DataFrame, load_id: 
             store.run(con, sql(f"load/{kind}_delete"))
         store.run(con, sql(f"load/{kind}_write"), {"load_id": load_id})
         store.run(con, sql("load/insert_slices"), {"load_id": load_id, "kind": kind})
-        return incoming.height, int(replaced)
+        rows = incoming.height if incoming is not None else store.fetch_one(con, "select count(*) from incoming")[0]
+        return rows, int(replaced)
 
 
 def _refuse_conflicts(con, validated: Validated) -> None:

@@ -1,0 +1,144 @@
+"""Read a large CSV file in parts, so that a load holds one part in memory and never the file.
+
+A survey reads the file once as bytes: its SHA-256, whether all of it is UTF-8, and where parts
+may start. A part starts after a line break that lies outside quotes, so that no record is
+split. Each part is then read as the whole file would be, with the header line in front and its
+rows numbered where they stand in the file; what one part cannot see (a case number twice in
+the file) is checked over the staged rows in the database (`pipelines.write`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.contract import APPLICATIONS
+from pipelines.read import MAX_HEADER_BYTES, CsvHeader, FilePart, RawTable, csv_header, decode, read_csv_records
+from pipelines.report import FileProblem
+
+BLOCK = 16 * 1024 * 1024
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Where one part lies in the file: bytes [start, end), starting on line `first_line`."""
+
+    start: int
+    end: int
+    first_line: int
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What one pass over a file's bytes tells before any part is read."""
+
+    sha256: str
+    size: int
+    bad_utf8_line: int | None  # the line of the first byte that is not UTF-8, if any
+    parts: list[Bounds]
+
+
+def survey(path: Path, part_bytes: int) -> Survey:
+    """Read a file once, block by block: hash it, check its UTF-8, and cut it into parts of
+    about `part_bytes`, each ending at a line break outside quotes."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    bad_utf8_line = None
+    position = lines_before = quotes_before = 0
+    parts: list[Bounds] = []
+    start, start_line = 0, 1
+    with open(path, "rb") as handle:
+        while block := handle.read(BLOCK):
+            digest.update(block)
+            if bad_utf8_line is None:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as bad:  # bad.object is the decoder's pending bytes + block
+                    bad_utf8_line = lines_before + bad.object.count(b"\n", 0, bad.start) + 1
+            search = max(start + part_bytes - position, 0)
+            while search < len(block):
+                end = _record_end(block, search, quotes_before)
+                if end is None:
+                    break
+                next_line = lines_before + block.count(b"\n", 0, end) + 1
+                parts.append(Bounds(start, position + end, start_line))
+                start, start_line = position + end, next_line
+                search = end + part_bytes
+            quotes_before += block.count(b'"')
+            lines_before += block.count(b"\n")
+            position += len(block)
+    if bad_utf8_line is None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:  # the file ends inside a character
+            bad_utf8_line = lines_before + 1
+    if start < position:
+        parts.append(Bounds(start, position, start_line))
+    return Survey(digest.hexdigest(), position, bad_utf8_line, parts)
+
+
+def _record_end(block: bytes, search: int, quotes_before: int) -> int | None:
+    """The position just after the first line break at or after `search` that ends a record:
+    the quotes before it, in the whole file, are even in number."""
+    while (newline := block.find(b"\n", search)) >= 0:
+        if (quotes_before + block.count(b'"', 0, newline)) % 2 == 0:
+            return newline + 1
+        search = newline + 1
+    return None
+
+
+def applications_header(path: Path) -> CsvHeader | None:
+    """The header of a CSV file of applications, or None when the file is anything else (or its
+    first line does not read: the whole-file read reports that)."""
+    with open(path, "rb") as handle:
+        head = handle.read(MAX_HEADER_BYTES + len(BOM) + 1)
+    if head.startswith(b"PK\x03\x04") or b"\n" not in head:
+        return None
+    first = head[: head.index(b"\n") + 1]
+    try:
+        header = csv_header(decode(first))
+    except FileProblem:
+        return None
+    return header if header.recognised.kind is APPLICATIONS else None
+
+
+@dataclass
+class PartRead:
+    """One part read: its table (rows numbered as in the file) and how many records it held."""
+
+    table: RawTable | None  # None for a part of blank lines
+    records: int
+    end: int  # the byte of the file where the part ends
+
+
+def read_parts(path: Path, found: Survey) -> Iterator[PartRead]:
+    """Read the parts of a surveyed file one at a time; the first holds the header line.
+
+    A problem with a whole part (its encoding, its field counts) raises FileProblem, located by
+    the file's line, as a read of the whole file would.
+    """
+    header: CsvHeader | None = None
+    first_row = 2  # the header is row 1
+    with open(path, "rb") as handle:
+        for bounds in found.parts:
+            handle.seek(bounds.start)
+            data = handle.read(bounds.end - bounds.start)
+            where = FilePart(bounds.first_line, found.bad_utf8_line)
+            if header is None:
+                utf8 = decode(data, where)
+                header = csv_header(utf8)
+            elif data.isspace():  # blank lines: rows that count, but hold nothing
+                records = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+                first_row += records
+                yield PartRead(None, records, bounds.end)
+                continue
+            else:
+                utf8 = header.line + b"\n" + decode(data, where)
+            del data
+            table = read_csv_records(path.name, header, utf8, first_row)
+            first_row += table.records
+            yield PartRead(table, table.records, bounds.end)
