@@ -6,7 +6,7 @@ The largest applications file of a scale: 100 000 rows at 1x, 1 000 000 at 10x a
 100x, from the sample-data generator. Each run loads the file twice, each time in a fresh process
 so that its peak memory is its own: DuckDB's raw `read_csv` and our load (`load_files`). Times are
 taken inside the process (imports excluded); the report gives the medians of the runs and the
-median of the runs' ratios. Where the time goes is measured once, at the largest scale measured.
+median of the runs' ratios. Where the time and memory go: bench.load_memory.
 Writes bench/load_results.json (per scale, merged with earlier scales); bench.report writes
 bench/README.md.
 """
@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.datasets import APPLICATIONS, generator_sha256, rebuild_seconds
+from bench.datasets import APPLICATIONS, generator_sha256
 from sample_data.formats import write_agencies_csv, write_applications_csv, write_funds_csv
 from sample_data.generate import generate
 
@@ -67,25 +67,6 @@ print(json.dumps({"seconds": time.perf_counter() - started, "rows": outcome.rows
                   "agencies": outcome.agencies, "years": outcome.years, "peak_mb": peak_mb()}))
 """
 )
-STAGES = """
-import json, sys, time, datetime
-from pathlib import Path
-from pipelines import store
-from pipelines.load import _read, _validate, _context
-from pipelines.pseudonym import load_key, pseudonymise
-times = {}
-started = time.perf_counter()
-item = _read(Path(sys.argv[2]))
-times["read, decode, field counts, personal-data scan"] = time.perf_counter() - started
-con = store.open_read_only(Path(sys.argv[1]))
-started = time.perf_counter()
-_validate(item, _context(con, datetime.date.today(), set()))
-times["validate every rule"] = time.perf_counter() - started
-started = time.perf_counter()
-pseudonymise(item.validated[0].frame.drop("_row"), load_key())
-times["HMAC-SHA256 pseudonyms"] = time.perf_counter() - started
-print(json.dumps(times))
-"""
 
 
 def ensure_data(rows: int) -> tuple[Path, Path]:
@@ -122,8 +103,8 @@ def _python(code: str, *args: str) -> dict:
     return json.loads(lines[-1]) if lines else {}
 
 
-def measure(applications: Path, base: Path, runs: int, stages: bool) -> dict:
-    """Time DuckDB's raw load and ours of one file, `runs` times each, and where our time goes."""
+def measure(applications: Path, base: Path, runs: int) -> dict:
+    """Time DuckDB's raw load and ours of one file, `runs` times each."""
     raw, ours = [], []
     with tempfile.TemporaryDirectory(dir=DATA) as scratch:
         our_db = Path(scratch) / "ours.duckdb"
@@ -134,12 +115,7 @@ def measure(applications: Path, base: Path, runs: int, stages: bool) -> dict:
             our_db.unlink(missing_ok=True)
             shutil.copyfile(base, our_db)
             ours.append(_python(OURS, str(our_db), str(applications)))
-        result = {"file_mb": applications.stat().st_size / 1e6, "raw": raw, "ours": ours}
-        if stages:
-            seconds = _python(STAGES, str(base), str(applications))
-            seconds["build the measures (views, peer groups, summary tables)"] = rebuild_seconds(our_db, runs=1)[0]
-            result["stages"] = seconds
-    return result
+    return {"file_mb": applications.stat().st_size / 1e6, "raw": raw, "ours": ours}
 
 
 def main() -> None:
@@ -151,7 +127,7 @@ def main() -> None:
     scales = sorted(set(args.scales), key=APPLICATIONS.get)
     for scale in scales:
         applications, base = ensure_data(APPLICATIONS[scale])
-        results[scale] = measure(applications, base, args.runs, stages=scale == scales[-1])
+        results[scale] = measure(applications, base, args.runs)
         RESULTS.write_text(json.dumps(results, indent=2), encoding="utf-8")  # after each scale: 100x takes long
         raw = statistics.median(r["seconds"] for r in results[scale]["raw"])
         ours = statistics.median(r["seconds"] for r in results[scale]["ours"])

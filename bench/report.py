@@ -227,9 +227,6 @@ def load_section(results: dict, memory: dict | None = None) -> str:
             f"{duration(load['ours_seconds'])} | {megabytes(load['ours_mb'])} | **{factor(load['ratio'])}** | "
             f"{factor(load['memory_ratio'])} |"
         )
-    staged = next((scale for scale in reversed(SCALES) if "stages" in results.get(scale, {})), None)
-    stages = (results[staged]["stages"] if staged else {}).items()
-    stage_lines = "\n".join(f"| {name} | {duration(seconds)} |" for name, seconds in stages) or f"| {DASH} | {DASH} |"
     load = load_medians(results.get("100x"))
     runs = max((len(results[scale]["ours"]) for scale in SCALES if scale in results), default=DASH)
     time_verdict = goals.verdict([load["ratio"]], goals.LOAD_RATIO_GOAL)
@@ -247,18 +244,7 @@ process's peak memory (RSS). The ratios are the medians of each run's own ratio.
 |---|---|---|---|---|---|---|---|---|---|
 {chr(10).join(lines)}
 
-Where the load's time goes at {staged or DASH} (one run each, the same file):
-
-| stage | time |
-|---|---|
-{stage_lines}
-
-Measured one after the other here; in the load itself the HMAC runs in a second thread while
-the file is validated. The rest of the load is writing: finding the slices to replace, the
-insert (checked against the table's CHECK constraints), the load log, the checkpoint, fsync and
-the atomic rename.
-
-{memory_section(memory or {})}
+{stages_section(memory or {})}
 Goals at 100x: within {goals.LOAD_RATIO_GOAL:g}x of DuckDB's raw load, **{time_verdict}**
 ({factor(load["ratio"], 1)}); peak memory under 2 GB, **{memory_verdict}** ({megabytes(load["ours_mb"])}).
 DuckDB's raw load sniffs types and checks no rule; ours reads every cell as text, checks every
@@ -268,28 +254,32 @@ cores), and since the measures came it also rebuilds them before it publishes.
 """
 
 
-def memory_section(memory: dict) -> str:
-    """Render where a load's memory goes: the peak memory of each stage (bench.load_memory)."""
+def stages_section(memory: dict) -> str:
+    """Render where a load's time and memory go, stage by stage (bench.load_memory)."""
     if not memory:
         return ""
-    lines = "\n".join(f"| {name} | {megabytes(peak)} |" for name, peak in memory["peaks_mb"].items())
-    per_million = max(memory["peaks_mb"].values()) / memory["rows"] * 1e6 / 1024
-    return f"""
-Where the memory goes at {memory["scale"]} (`python -m bench.load_memory`: one load of the
-{memory["rows"]:,}-row file, its resident memory sampled every 20 ms and put down to the stage the
-load was in):
+    seconds = memory.get("stage_seconds", {})
+    lines = "\n".join(
+        f"| {name} | {duration(seconds.get(name))} | {megabytes(peak)} |" for name, peak in memory["peaks_mb"].items()
+    )
+    return f"""Where the time and the memory go at {memory["scale"]} (`python -m bench.load_memory`: one load of
+the {memory["rows"]:,}-row file, {duration(memory["seconds"])} in all; its resident memory sampled every 20 ms;
+each second and sample put down to the stage the load was in, a stage inside another counted as
+its own):
 
-| stage | peak memory (RSS) |
-|---|---|
+| stage | time | peak memory (RSS) |
+|---|---|---|
 {lines}
 
-The loader holds the whole file in memory, and more than once: the file's bytes while they are
-decoded and split, every cell as text, then the typed and checked columns beside the text, then
-the rows to insert. Each of them grows with the file, so the peak grows with it: {per_million:.1f} GB a million
-rows here. What would bring a 10-million-row file under 2 GB is a loader that streams the file
-through reading, validation and the insert in batches of rows, and makes the checks that span
-rows (a case number twice in the file, the slices the file replaces) in DuckDB over the staged
-rows. That is a rewrite of the loader's core, not done in this issue.
+A file larger than a part (`LOM_PART_MB`, 32 MB: about 300 000 rows) is loaded part by part
+(`pipelines/parts.py`): a survey reads its bytes once (its SHA-256, whether it is all UTF-8,
+where parts may start), then each part is read, scanned and validated as a whole file would be,
+and its pseudonymised rows are staged in a DuckDB temp table; the HMAC of a part runs in a second
+thread while the part is validated. What spans parts is checked over the staged rows: a case
+number twice in the file, the slices the file replaces, applications stored under another year.
+DuckDB may use `LOM_LOADER_MEMORY` (1 GB) in a load and spills the rest to disk. So the peak is
+one part in Python plus DuckDB's limit, whatever the file's size. The write inserts the staged
+rows, checked against the table's CHECK constraints.
 """
 
 

@@ -121,9 +121,16 @@ def test_report_renders_every_section_with_missing_results_as_dashes(tmp_path):
         assert growth.save(figures(results), tmp_path / name).read_text().startswith("<svg")
 
 
-def test_the_load_section_shows_the_memory_of_each_stage_when_measured():
-    memory = {"scale": "100x", "rows": 10_000_000, "seconds": 40.0, "peaks_mb": {"read": 2500.4, "validate": 5100.6}}
+def test_the_load_section_shows_the_time_and_memory_of_each_stage_when_measured():
+    memory = {
+        "scale": "100x",
+        "rows": 10_000_000,
+        "seconds": 40.0,
+        "peaks_mb": {"read": 2500.4, "validate": 5100.6},
+        "stage_seconds": {"read": 12.5, "validate": 0.25},
+    }
     text = report.load_section(RESULTS.load, memory)
-    assert "| read | 2,500 MB |" in text and "| validate | 5,101 MB |" in text
+    assert "| read | 12.50 s | 2,500 MB |" in text
+    assert "| validate | 250 ms | 5,101 MB |" in text
     assert "10,000,000-row file" in text
-    assert "Where the memory goes" not in report.load_section(RESULTS.load)
+    assert "Where the time and the memory go" not in report.load_section(RESULTS.load)
