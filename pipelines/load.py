@@ -20,10 +20,10 @@ from pipelines.personal_data import person_headers, safe_name, scan_cells, scan_
 from pipelines.progress import Progress, StageListener
 from pipelines.pseudonym import application_keys, existing_key, load_key, pseudonymise
 from pipelines.read import RawTable, ReadResult, read_file
-from pipelines.report import ERROR, KEPT_PER_COLUMN_AND_RULE, FileProblem, Finding, Findings, listed
+from pipelines.report import ERROR, KEPT_PER_COLUMN_AND_RULE, WARNING, FileProblem, Finding, Findings, listed
 from pipelines.settings import max_file_bytes, part_bytes, vocabulary
 from pipelines.store import sql
-from pipelines.validate import Context, Validated, validate
+from pipelines.validate import NO_ROWS, Context, Validated, validate
 from pipelines.write import (
     LOADED,
     REJECTED,
@@ -162,7 +162,8 @@ def _read(path: Path, in_parts: bool = True) -> Prepared:
         return _oversized(path, size, limit, findings)
     progress = Progress(safe_name(path.name), size)
     progress.stage("läser", 0.0)
-    if in_parts and size > part_bytes() and applications_header(path) is not None:
+    workbook_name = path.suffix.lower() in (".xlsx", ".xlsm", ".xls")  # read_file refuses a CSV so named
+    if in_parts and size > part_bytes() and not workbook_name and applications_header(path) is not None:
         surveyed = survey(path, part_bytes())
         if surveyed.size > limit:  # it grew since it was measured
             return _oversized(path, surveyed.size, limit, findings)
@@ -186,8 +187,9 @@ def _stage_parts(con, item: Prepared, context: Context, key: bytes, hashing: Thr
     Every part is checked, so the findings are those of the whole file, each once; rows are
     staged only while the file has no error, for a file with one is not written.
     """
+    before = list(item.findings.items)
     item.staged = staged = Staged()
-    seen: set[Finding] = set()  # findings about the file, not a row: each part would repeat them
+    seen: set[Finding] = set()  # findings about the file, not a row, of earlier parts: each part repeats them
     first: RawTable | None = None
     created = False
     cases: list[np.ndarray] = []  # a 64-bit hash of each row's agency and case number
@@ -202,19 +204,19 @@ def _stage_parts(con, item: Prepared, context: Context, key: bytes, hashing: Thr
             if not item.findings.has_errors and {"org_nr", "application_id"} <= set(table.frame.columns):
                 keys = hashing.submit(application_keys, _case_numbers(table.frame), key)
             validated = validate(table, context)
-            found += validated.findings
+            # "No rows" is said of the whole file, at the end, not of a part of blank rows.
+            found += [f for f in validated.findings if f.rule != NO_ROWS]
+            about_the_file = {f for f in found if f.row is None or f.row == 1}
             for finding in found:
-                if finding.row is None or finding.row == 1:
-                    if finding in seen:
-                        continue
-                    seen.add(finding)
-                item.findings.add(finding)
+                if finding not in seen or finding not in about_the_file:
+                    item.findings.add(finding)
+            seen |= about_the_file
             staged.rows += validated.frame.height
             staged.agencies |= set(validated.frame["org_nr"].drop_nulls().unique().to_list())
             staged.years += years_of(validated)
-            if first is None:
-                first = table
-                item.validated = [Validated(replace(table, frame=table.frame.clear()), validated.frame.clear(), [])]
+            if first is None:  # its headers, for the findings and the write; not its rows
+                first = replace(table, frame=table.frame.clear())
+                item.validated = [Validated(first, validated.frame.clear(), [])]
             if item.findings.has_errors or keys is None:
                 if keys is not None:
                     keys.result()  # not used: only waited for
@@ -223,8 +225,13 @@ def _stage_parts(con, item: Prepared, context: Context, key: bytes, hashing: Thr
             created = True
             cases.append(validated.frame.select("org_nr", "application_id").hash_rows(seed=0).to_numpy())
     except FileProblem as problem:
+        # A problem with the whole file is all a whole read reports: nothing of the parts before it.
+        item.findings = Findings(before)
         item.findings.extend(problem.findings)
+        item.staged, item.validated = None, []
         return
+    if not staged.rows:
+        item.findings.add(Finding(WARNING, NO_ROWS, "filen har rubriker men inga rader"))
     if not item.findings.has_errors and cases and _any_equal(np.concatenate(cases)):
         item.findings.extend(_duplicates_across_parts(con, first))
 

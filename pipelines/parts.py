@@ -83,9 +83,12 @@ def survey(path: Path, part_bytes: int) -> Survey:
 
 def _record_end(block: bytes, search: int, quotes_before: int) -> int | None:
     """The position just after the first line break at or after `search` that ends a record:
-    the quotes before it, in the whole file, are even in number."""
+    the quotes before it, in the whole file, are even in number. The count is carried from one
+    line break to the next, so a stray quote costs one pass over the block, not one per line."""
+    quotes = quotes_before + block.count(b'"', 0, search)
     while (newline := block.find(b"\n", search)) >= 0:
-        if (quotes_before + block.count(b'"', 0, newline)) % 2 == 0:
+        quotes += block.count(b'"', search, newline)
+        if quotes % 2 == 0:
             return newline + 1
         search = newline + 1
     return None
@@ -131,7 +134,7 @@ def read_parts(path: Path, found: Survey) -> Iterator[PartRead]:
             if header is None:
                 utf8 = decode(data, where)
                 header = csv_header(utf8)
-            elif data.isspace():  # blank lines: rows that count, but hold nothing
+            elif not data.translate(None, b" \r\n"):  # blank lines: rows that count, but hold nothing
                 records = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
                 first_row += records
                 yield PartRead(None, records, bounds.end)

@@ -121,7 +121,7 @@ def decode(data: bytes, part: FilePart | None = None) -> bytes:
     says where a part of a file read in parts starts, and what the whole file's bytes showed.
     """
     part = part or FilePart()
-    if not data or data.isspace():
+    if part.first_line == 1 and (not data or data.isspace()):  # a later part may be blank lines
         raise FileProblem("tom fil", "filen är tom")
     if wide := _wide_encoding(data):
         raise FileProblem(

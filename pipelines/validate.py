@@ -30,6 +30,7 @@ GRANTING = ["beviljad", "delvis beviljad"]
 MAX_CELL_CHARS = 1000
 TOO_LONG = f"cellen har fler än {swedish_int(MAX_CELL_CHARS)} tecken; inget värde i avtalet är så långt (visas inte)"
 PENDING = "under handläggning"
+NO_ROWS = "inga rader"
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def validate(table: RawTable, context: Context) -> Validated:
     )
     check = Checker(table, frame)
     if frame.is_empty():
-        check.findings.append(Finding(WARNING, "inga rader", "filen har rubriker men inga rader", sheet=table.sheet))
+        check.findings.append(Finding(WARNING, NO_ROWS, "filen har rubriker men inga rader", sheet=table.sheet))
     for column in present:
         bad = pl.col(f"bad_{column.name}")
         if column.name in too_long:

@@ -207,3 +207,64 @@ def test_the_spill_of_a_killed_load_is_removed_by_the_next(sample_db, tmp_path, 
     assert (outcome.status, outcome.rows_inserted) == ("loaded", len(lines) - 2)
     assert rows(db, "select count(*) from applications where year(received_on) <= 2019") == [(len(lines) - 2,)]
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("lom")) == ["lom.duckdb", "lom.duckdb.lock"]
+
+
+def load_log(db: Path) -> list[tuple]:
+    return rows(db, f"{LOG}, warnings from loads order by load_id desc limit 1")
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "\n" * 60_000 + "\x0c\n",  # a part of blank lines but for a form feed: refused
+        "\n" * 60_000 + "\t\n",  # ... but for a tab: a record of one field
+        ";;;;;;;;;\n" * 6_000,  # Excel's empty rows, a part of them: no "no rows" warning
+    ],
+)
+def test_a_part_that_only_looks_blank_is_read_as_a_whole_load_reads_it(sample_db, tmp_path, monkeypatch, tail):
+    file = tmp_path / "ansokningar.csv"
+    file.write_bytes(("\n".join(sample_lines()[:2_000]) + "\n" + tail).encode())
+    both = load_both(sample_db, tmp_path, file, monkeypatch)
+    (whole, whole_db), (parts, parts_db) = both["whole"], both["parts"]
+    assert parts.status == whole.status
+    assert parts.findings.lines() == whole.findings.lines()
+    assert load_log(parts_db) == load_log(whole_db)
+    assert snapshot(parts_db) == snapshot(whole_db)
+
+
+def test_a_problem_with_the_whole_file_in_a_late_part_is_all_that_is_reported(sample_db, tmp_path, monkeypatch):
+    lines = sample_lines()[:20_000]
+    cells = lines[4 - 1].split(";")
+    cells[2] = "2015-13-01"  # an error in the first part, which a whole read never gets to
+    lines[4 - 1] = ";".join(cells)
+    lines[15_000 - 1] = lines[15_000 - 1].replace(";", "\x07;", 1)
+    file = write_lines(tmp_path / "ansokningar.csv", lines)
+    both = load_both(sample_db, tmp_path, file, monkeypatch)
+    (whole, whole_db), (parts, parts_db) = both["whole"], both["parts"]
+    assert parts.findings.lines() == whole.findings.lines()
+    assert [f.rule for f in parts.findings.errors] == ["teckenkodning"]
+    assert load_log(parts_db) == load_log(whole_db)
+    assert load_log(parts_db)[0][:3] == ("rejected", None, 0)  # no kinds, no agencies: nothing was read
+
+
+def test_a_csv_named_as_a_workbook_is_refused_in_parts_too(sample_db, tmp_path, monkeypatch):
+    file = write_lines(tmp_path / "ansokningar.xlsx", sample_lines()[:5_000])
+    both = load_both(sample_db, tmp_path, file, monkeypatch)
+    (whole, _), (parts, parts_db) = both["whole"], both["parts"]
+    assert whole.status == parts.status == "rejected"
+    assert parts.findings.lines() == whole.findings.lines()
+    assert snapshot(parts_db) == snapshot(sample_db)
+
+
+def test_a_stray_quote_is_carried_from_line_to_line(tmp_path):
+    header = "ärendenummer;orgnr;inkom"
+    lines = [f"K{n};209900-0016;2024-01-01" for n in range(5_000)]
+    lines[10] = 'K10;209900-0016;"2024-01-01'  # opens a quote that the file never closes
+    data = (header + "\n" + "\n".join(lines) + "\n").encode()
+    file = tmp_path / "ansokningar.csv"
+    file.write_bytes(data)
+    found = survey(file, 1000)
+    # No line break after the stray quote ends a record: the rest of the file is one part.
+    assert [p.end for p in found.parts][-1] == len(data)
+    assert all(data[: p.end].count(b'"') % 2 == 0 for p in found.parts[:-1])
+    assert found.parts[-1].start <= data.index(b'"')
