@@ -60,11 +60,18 @@ def survey(path: Path, part_bytes: int) -> Survey:
                 except UnicodeDecodeError as bad:  # bad.object is the decoder's pending bytes + block
                     bad_utf8_line = lines_before + bad.object.count(b"\n", 0, bad.start) + 1
             search = max(start + part_bytes - position, 0)
+            counted, quotes = 0, quotes_before  # quotes in the file before block[counted]
+            lines_counted, lines = 0, lines_before  # and line breaks before block[lines_counted]
             while search < len(block):
-                end = _record_end(block, search, quotes_before)
-                if end is None:
+                quotes += block.count(b'"', counted, search)
+                found = _record_end(block, search, quotes)
+                if found is None:
                     break
-                next_line = lines_before + block.count(b"\n", 0, end) + 1
+                end, quotes = found
+                counted = end - 1  # the line break, which is no quote
+                lines += block.count(b"\n", lines_counted, end)
+                lines_counted = end
+                next_line = lines + 1
                 parts.append(Bounds(start, position + end, start_line))
                 start, start_line = position + end, next_line
                 search = end + part_bytes
@@ -81,15 +88,14 @@ def survey(path: Path, part_bytes: int) -> Survey:
     return Survey(digest.hexdigest(), position, bad_utf8_line, parts)
 
 
-def _record_end(block: bytes, search: int, quotes_before: int) -> int | None:
-    """The position just after the first line break at or after `search` that ends a record:
-    the quotes before it, in the whole file, are even in number. The count is carried from one
-    line break to the next, so a stray quote costs one pass over the block, not one per line."""
-    quotes = quotes_before + block.count(b'"', 0, search)
+def _record_end(block: bytes, search: int, quotes: int) -> tuple[int, int] | None:
+    """The position just after the first line break at or after `search` that ends a record (the
+    quotes before it, in the whole file, are even in number), and that count of quotes; `quotes`
+    is the count before `search`. Counts are carried forward, so each byte is counted once."""
     while (newline := block.find(b"\n", search)) >= 0:
         quotes += block.count(b'"', search, newline)
         if quotes % 2 == 0:
-            return newline + 1
+            return newline + 1, quotes
         search = newline + 1
     return None
 
