@@ -258,7 +258,6 @@ def _stage(con, rows: pl.DataFrame, create: bool) -> None:
 
 def _duplicates_across_parts(con, table: RawTable) -> list[Finding]:
     """A case number twice in the file: no part showed it, as each part had it once."""
-    (total,) = store.fetch_one(con, f"select count(*) from ({sql('load/applications_duplicates')})")
     first = con.sql(sql("load/applications_duplicates") + f" limit {KEPT_PER_COLUMN_AND_RULE}").fetchall()
     found = [
         Finding(
@@ -268,9 +267,9 @@ def _duplicates_across_parts(con, table: RawTable) -> list[Finding]:
             row=row,
             column=table.header_of("application_id"),
         )
-        for (row,) in first
+        for row, _ in first
     ]
-    return listed(found, total)
+    return listed(found, first[0][1] if first else 0)
 
 
 def _oversized(path: Path, size: int, limit: int, findings: Findings) -> Prepared:

@@ -68,7 +68,7 @@ def survey(path: Path, part_bytes: int) -> Survey:
                 if found is None:
                     break
                 end, quotes = found
-                counted = end - 1  # the line break, which is no quote
+                counted = end
                 lines += block.count(b"\n", lines_counted, end)
                 lines_counted = end
                 next_line = lines + 1
@@ -117,10 +117,9 @@ def applications_header(path: Path) -> CsvHeader | None:
 
 @dataclass
 class PartRead:
-    """One part read: its table (rows numbered as in the file) and how many records it held."""
+    """One part read: its table, rows numbered as in the file."""
 
     table: RawTable | None  # None for a part of blank lines
-    records: int
     end: int  # the byte of the file where the part ends
 
 
@@ -141,13 +140,12 @@ def read_parts(path: Path, found: Survey) -> Iterator[PartRead]:
                 utf8 = decode(data, where)
                 header = csv_header(utf8)
             elif not data.translate(None, b" \r\n"):  # blank lines: rows that count, but hold nothing
-                records = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-                first_row += records
-                yield PartRead(None, records, bounds.end)
+                first_row += data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+                yield PartRead(None, bounds.end)
                 continue
             else:
                 utf8 = header.line + b"\n" + decode(data, where)
             del data
             table = read_csv_records(path.name, header, utf8, first_row)
             first_row += table.records
-            yield PartRead(table, table.records, bounds.end)
+            yield PartRead(table, bounds.end)

@@ -7,7 +7,7 @@ with twice as (
     having count(*) > 1
 )
 
-select i._row as row_number
+select i._row as row_number, count(*) over () as total
 from incoming as i
 semi join twice as t on t.org_nr = i.org_nr and t.application_key = i.application_key
 order by i._row
