@@ -1,4 +1,4 @@
-"""Command line: python -m pipelines load|check|bootstrap (see DATA_CONTRACT.md)."""
+"""Command line: python -m pipelines load|check|bootstrap (see docs/data-contract.md)."""
 
 from __future__ import annotations
 
@@ -80,12 +80,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _unusable(path: Path) -> str | None:
-    """Say why a file given on the command line cannot be read, or None if it can."""
-    if path.is_dir():
-        return f"{safe_name(path.name)} är en mapp, inte en fil"
-    if not path.is_file():
+    """Say why a path given on the command line is no file to try, or None if it is one.
+
+    A link, a pipe or a device is tried: the loader refuses it unread, and the load log says so.
+    """
+    if not os.path.lexists(path):
         return f"filen finns inte: {safe_name(path.name)}"
-    if not os.access(path, os.R_OK):
+    if path.is_dir() and not path.is_symlink():
+        return f"{safe_name(path.name)} är en mapp, inte en fil"
+    if path.is_file() and not path.is_symlink() and not os.access(path, os.R_OK):
         return f"filen kan inte läsas (behörighet saknas): {safe_name(path.name)}"
     return None
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipelines.settings import normalise
+from pipelines.normalise import folded
 
 
 def normalise_header(header: str) -> str:
-    """Match headers case-insensitively, ignoring a unit in brackets and underscores.
+    """Match headers case-insensitively, ignoring a unit in brackets and underscores, as a person
+    reads them: look-alike letters of other scripts, any dash, any space and text saved on a Mac
+    (decomposed) read as the header they look like.
 
     "(tkr)" is deliberately not a unit we ignore: thousands of kronor would load 1 000 times too
     small, so such a column is not recognised and the file is refused with a missing column.
     """
-    text = re.sub(r"\((?:kr|sek|st|antal)\)\s*$", "", normalise(header))
-    return normalise(text.replace("_", " "))
+    return folded(re.sub(r"\((?:kr|sek|st|antal)\)\s*$", "", folded(header)))
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,11 @@ class Kind:
 
     def label_of(self, name: str) -> str:
         """Return the Swedish label of a column of this kind."""
-        return next(c.label for c in self.columns if c.name == name)
+        return self.column(name).label
+
+    def column(self, name: str) -> Column:
+        """Return a column of this kind by its canonical name."""
+        return next(c for c in self.columns if c.name == name)
 
     def __post_init__(self) -> None:
         mapping = {}
@@ -116,20 +121,42 @@ class Recognised:
     extra: tuple[int, ...]  # positions outside the contract
 
 
+class Ambiguous(Exception):
+    """A header row that fits more than one kind of file: which one is meant cannot be known."""
+
+    def __init__(self, kinds: list[Kind]):
+        super().__init__(" och ".join(k.label for k in kinds))
+        self.kinds = kinds
+
+
+def known_headers(headers: list[str]) -> list[str]:
+    """The headers of a row that name a column of some kind of file (the contract's own words)."""
+    return [h for h in headers if any(normalise_header(h or "") in kind.headers for kind in KINDS)]
+
+
 def recognise(headers: list[str]) -> Recognised | None:
-    """Recognise the kind of a file from its header row, or None when no kind fits."""
+    """Recognise the kind of a file from its header row, or None when no kind fits.
+
+    A kind fits when more than half of its required columns are there. When several fit, the one
+    whose required columns are all there is meant (an applications file with a column `Namn` is
+    an applications file, whose extra column is then looked at); a row that has every column of
+    two kinds, or fits two kinds equally without completing either, raises Ambiguous: loading it
+    as one would drop the other's columns.
+    """
     keys = [normalise_header(h or "") for h in headers]
-    best: tuple[int, Kind] | None = None
+    fitting = []
     for kind in KINDS:
         matched = {kind.headers[k] for k in keys if k in kind.headers}
         required = [c for c in kind.columns if c.required]
         score = sum(c.name in matched for c in required)
-        # A kind fits when more than half of its required columns are there.
-        if score * 2 > len(required) and (best is None or score > best[0]):
-            best = (score, kind)
-    if best is None:
+        if score * 2 > len(required):
+            fitting.append((score == len(required), score / len(required), kind))
+    if not fitting:
         return None
-    kind = best[1]
+    fitting.sort(key=lambda fit: fit[:2], reverse=True)
+    if (len(fitting) > 1 and fitting[0][:2] == fitting[1][:2]) or sum(complete for complete, _, _ in fitting) > 1:
+        raise Ambiguous([kind for *_, kind in fitting])
+    kind = fitting[0][2]
     positions: dict[int, str] = {}
     seen: dict[str, list[int]] = {}
     for position, key in enumerate(keys):

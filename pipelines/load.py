@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+import traceback
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime
@@ -16,13 +20,13 @@ from pipelines import models, parse, store
 from pipelines.contract import APPLICATIONS, LOAD_ORDER
 from pipelines.parse import AMOUNT, DATE, INTEGER
 from pipelines.parts import applications_header, read_parts, survey
-from pipelines.personal_data import person_headers, safe_name, scan_cells, scan_columns
+from pipelines.personal_data import holds_personal_data, person_headers, safe_name, scan_cells, scan_columns
 from pipelines.progress import Progress, StageListener
-from pipelines.pseudonym import application_keys, existing_key, load_key, pseudonymise
+from pipelines.pseudonym import KeyProblem, application_keys, existing_key, load_key, pseudonymise
 from pipelines.read import RawTable, ReadResult, read_file
 from pipelines.report import ERROR, KEPT_PER_COLUMN_AND_RULE, WARNING, FileProblem, Finding, Findings, listed
-from pipelines.settings import max_file_bytes, part_bytes, vocabulary
-from pipelines.store import sql
+from pipelines.settings import key_file, max_file_bytes, part_bytes, vocabulary
+from pipelines.store import LoadBusy, sql
 from pipelines.validate import NO_ROWS, Context, Validated, validate
 from pipelines.write import (
     LOADED,
@@ -39,6 +43,8 @@ from pipelines.write import (
 )
 
 SCANNED_TYPES = ("text", "code", "org_nr")
+NOTHING_READ = hashlib.sha256(b"").hexdigest()  # the content hash logged for a file refused unread
+PERSON_HEADER_KINDS = ("funds", "applications")  # an agencies file names its agencies: `namn` is theirs
 
 
 def check_files(paths: list[Path], db: Path, today: date | None = None) -> list[Outcome]:
@@ -52,7 +58,7 @@ def check_files(paths: list[Path], db: Path, today: date | None = None) -> list[
         outcomes = []
         for item in prepared:
             if item.read is not None:
-                _validate(item, _context(con, today, extra_agencies, extra_closings))
+                _guarded(item, _validate, item, _context(con, today, extra_agencies, extra_closings))
             if not item.findings.has_errors:
                 _check_conflicts(con, item)
             if not item.findings.has_errors:
@@ -88,7 +94,7 @@ def load_files(
             if item.parts is not None:
                 key = key or load_key()
                 try:
-                    _stage_parts(con, item, _context(con, today, set()), key, hashing, progress)
+                    _guarded(item, _stage_parts, con, item, _context(con, today, set()), key, hashing, progress)
                     outcomes.append(
                         record_rejection(con, item, started)
                         if item.findings.has_errors
@@ -104,7 +110,7 @@ def load_files(
                     key = key or load_key()
                     # Hash while validating: DuckDB and Polars both leave the GIL, and the cores.
                     item.keys = hashing.submit(application_keys, _case_numbers(cases[0]), key)
-                _validate(item, _context(con, today, set()))
+                _guarded(item, _validate, item, _context(con, today, set()))
             if item.findings.has_errors:
                 outcomes.append(record_rejection(con, item, started))
                 progress.done()
@@ -128,6 +134,33 @@ def _case_numbers(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _guarded(item: Prepared, step: Callable[..., None], *args) -> None:
+    """Run a step of one file; a failure no rule foresaw becomes that file's error, so that every
+    other file still gets its result. The message names the kind of failure and where in the
+    code it happened, never its text, which may quote a cell."""
+    try:
+        step(*args)
+    except (KeyProblem, PermissionError, LoadBusy):
+        raise  # the setup's problem, for the whole run
+    except Exception as failure:
+        if isinstance(failure, duckdb.Error) and store.write_failure(failure):
+            raise  # the machine's: a full disk stops the whole load (pipelines/store.py)
+        item.findings.add(unforeseen(failure))
+        item.validated = []
+
+
+def unforeseen(failure: BaseException) -> Finding:
+    """A finding for a failure no rule foresaw: its type and the line of our code it came from."""
+    frames = [f for f in traceback.extract_tb(failure.__traceback__) if "/pipelines/" in f.filename]
+    place = f" i {Path(frames[-1].filename).stem}.py rad {frames[-1].lineno}" if frames else ""
+    return Finding(
+        ERROR,
+        "internt fel",
+        f"filen kunde inte kontrolleras: ett oväntat fel ({type(failure).__name__}{place}); inget lästes in "
+        "från filen. Rapportera felet till förvaltningen av tjänsten",
+    )
+
+
 # Of a listener's bar, reading all files takes the first quarter, then each file an equal share up
 # to 0.95; building the measures and publishing take the rest.
 READ_SHARE, FILES_SHARE = 0.25, 0.7
@@ -142,7 +175,16 @@ def _read_all(paths: list[Path], listener: StageListener | None = None, in_parts
     for index, path in enumerate(paths):
         if listener is not None:
             listener(safe_name(path.name), "läser", READ_SHARE * index / len(paths))
-        prepared.append(_read(path, in_parts))
+        try:
+            prepared.append(_read(path, in_parts))
+        except (KeyProblem, PermissionError):
+            raise
+        except Exception as failure:
+            if isinstance(failure, duckdb.Error) and store.write_failure(failure):
+                raise
+            findings = Findings()
+            findings.add(unforeseen(failure))
+            prepared.append(Prepared(path, NOTHING_READ, 0, findings))
     return sorted(prepared, key=lambda item: item.order)
 
 
@@ -154,8 +196,21 @@ def _share(listener: StageListener | None, index: int, count: int) -> StageListe
 
 
 def _read(path: Path, in_parts: bool = True) -> Prepared:
-    """Read one file and scan it; a file over the size limit is refused unread."""
+    """Read one file and scan it; a file over the size limit, one that is not a regular file and
+    one whose name holds personal data are refused unread."""
     findings = Findings()
+    if refused := _not_a_file(path):
+        findings.add(Finding(ERROR, "ingen vanlig fil", refused))
+        return Prepared(path, NOTHING_READ, 0, findings)
+    if holds_personal_data(path.name):
+        findings.add(
+            Finding(
+                ERROR,
+                "personuppgift",
+                "filnamnet innehåller en personuppgift; byt namn på filen och skicka den igen (namnet visas inte)",
+            )
+        )
+        return Prepared(path, _sha256_of_file(path), path.stat().st_size, findings)
     limit = max_file_bytes()
     size = path.stat().st_size
     if size > limit:
@@ -168,8 +223,12 @@ def _read(path: Path, in_parts: bool = True) -> Prepared:
         if surveyed.size > limit:  # it grew since it was measured
             return _oversized(path, surveyed.size, limit, findings)
         return Prepared(path, surveyed.sha256, surveyed.size, findings, parts=surveyed)
-    with open(path, "rb") as handle:
-        data = handle.read(limit + 1)  # a file that grew since it was measured is not read past the limit
+    try:
+        with _open_regular(path) as handle:
+            data = handle.read(limit + 1)  # a file that grew since it was measured is not read past the limit
+    except FileProblem as problem:  # it was swapped for a link or a pipe since it was looked at
+        findings.extend(problem.findings)
+        return Prepared(path, NOTHING_READ, 0, findings)
     if len(data) > limit:
         return _oversized(path, len(data), limit, findings)
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -272,6 +331,34 @@ def _duplicates_across_parts(con, table: RawTable) -> list[Finding]:
     return listed(found, first[0][1] if first else 0)
 
 
+def _not_a_file(path: Path) -> str | None:
+    """Say why a path is not read: only regular files are, never what a link points to, a pipe,
+    a device or a folder, nor the pseudonym key under any name. None when it may be read."""
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        return "filen finns inte"
+    if stat.S_ISLNK(status.st_mode):
+        return "sökvägen är en symbolisk länk; bara vanliga filer läses (ange filen själv)"
+    if stat.S_ISDIR(status.st_mode):
+        return "sökvägen är en mapp, inte en fil"
+    if not stat.S_ISREG(status.st_mode):
+        return "sökvägen är ingen vanlig fil (en namngiven pipe, en enhet eller en socket) och läses inte"
+    key = key_file()
+    if key.exists() and os.path.samefile(path, key):
+        return "filen är tjänstens pseudonymnyckel och läses inte"
+    return None
+
+
+def _open_regular(path: Path):
+    """Open a file for reading only if it is, at the moment of opening, a regular file and no link."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise FileProblem("ingen vanlig fil", "sökvägen är ingen vanlig fil och läses inte")
+    return os.fdopen(descriptor, "rb")
+
+
 def _oversized(path: Path, size: int, limit: int, findings: Findings) -> Prepared:
     shown = format(limit / (1024 * 1024), "g").replace(".", ",")
     findings.add(Finding(ERROR, "för stor", f"filen är större än gränsen {shown} MB och läses inte"))
@@ -287,21 +374,27 @@ def _sha256_of_file(path: Path) -> str:
 
 
 def _personal_data(result: ReadResult) -> list[Finding]:
-    """Scan every text cell and every column outside the contract for personal data."""
+    """Scan every text cell, typed columns included, and every column outside the contract for
+    personal data, before any other rule may speak of a cell.
+
+    A valid amount, count or date (ASCII digits in the contract's form) is a number, not a
+    person's: it is not scanned. Any other cell of such a column is text, and is. In an
+    applications file each row's received date tells a dated case number from a personnummer.
+    """
     found = []
     words = vocabulary().person_headers
     for table in result.tables:
         kind = table.recognised.kind
         present = [c for c in kind.columns if c.name in table.frame.columns]
+        received = parse.date("received_on").value if "received_on" in table.frame.columns else None
         scanned = [c.name for c in present if c.type in SCANNED_TYPES]
         scanned += [c for c in table.frame.columns if c.startswith("extra_")]
-        found += scan_columns(table.frame, {c: table.header_of(c) for c in scanned}, table.sheet)
+        found += scan_columns(table.frame, {c: table.header_of(c) for c in scanned}, table.sheet, received)
         for column in (c for c in present if c.type not in SCANNED_TYPES):
-            # A valid amount, count or date is not scanned; a cell that is none is text, and is.
             valid = {"amount": AMOUNT, "integer": INTEGER, "date": DATE}[column.type]
             text = table.frame.filter(~pl.col(column.name).str.strip_chars().str.contains(valid).fill_null(True))
-            found += scan_columns(text, {column.name: table.header_of(column.name)}, table.sheet)
-        if kind is APPLICATIONS:
+            found += scan_columns(text, {column.name: table.header_of(column.name)}, table.sheet, received)
+        if kind.name in PERSON_HEADER_KINDS:
             found += person_headers(table.headers, words, table.sheet)
     for sheet, text, first_column in result.unloaded_text:
         found += scan_cells(text, sheet, first_column)

@@ -8,13 +8,15 @@ import polars as pl
 
 AMOUNT_TYPE = pl.Decimal(18, 2)
 _SPACE = "[ \u00a0\u202f]"
-_GROUPED = rf"\d{{1,3}}(?:{_SPACE}\d{{3}})+"
+# Digits are ASCII only: a fullwidth or Arabic-Indic digit is no amount but text, and text is
+# scanned for personal data (pipelines/personal_data.py) before any rule may speak of it.
+_GROUPED = rf"[0-9]{{1,3}}(?:{_SPACE}[0-9]{{3}})+"
 # Thousands grouped by a space (or no grouping), then at most öre after a comma or a point.
 # "1.234" and "1,234" could be a thousand or one krona: ambiguous, so refused.
-AMOUNT = rf"^-?(?:{_GROUPED}|\d+)(?:[.,]\d{{1,2}})?$"
-INTEGER = rf"^(?:{_GROUPED}|\d+)$"
-DATE = r"^(\d{4})-?(\d{2})-?(\d{2})(?: 00:00:00)?$"
-ORG_NR = r"^(\d{6})-?(\d{4})$"
+AMOUNT = rf"^-?(?:{_GROUPED}|[0-9]+)(?:[.,][0-9]{{1,2}})?$"
+INTEGER = rf"^(?:{_GROUPED}|[0-9]+)$"
+DATE = r"^([0-9]{4})-?([0-9]{2})-?([0-9]{2})(?: 00:00:00)?$"
+ORG_NR = r"^([0-9]{6})-?([0-9]{4})$"
 
 
 class Parsed(NamedTuple):

@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.contract import APPLICATIONS
-from pipelines.read import MAX_HEADER_BYTES, CsvHeader, FilePart, RawTable, csv_header, decode, read_csv_records
+from pipelines.read import (
+    MAX_HEADER_BYTES,
+    CsvHeader,
+    FilePart,
+    RawTable,
+    csv_header,
+    decode,
+    line_breaks,
+    read_csv_records,
+)
 from pipelines.report import FileProblem
 
 BLOCK = 16 * 1024 * 1024
@@ -49,6 +58,7 @@ def survey(path: Path, part_bytes: int) -> Survey:
     decoder = codecs.getincrementaldecoder("utf-8")()
     bad_utf8_line = None
     position = lines_before = quotes_before = 0
+    cr_before = False
     parts: list[Bounds] = []
     start, start_line = 0, 1
     with open(path, "rb") as handle:
@@ -58,7 +68,7 @@ def survey(path: Path, part_bytes: int) -> Survey:
                 try:
                     decoder.decode(block)
                 except UnicodeDecodeError as bad:  # bad.object is the decoder's pending bytes + block
-                    bad_utf8_line = lines_before + bad.object.count(b"\n", 0, bad.start) + 1
+                    bad_utf8_line = lines_before + line_breaks(bad.object, 0, bad.start) + 1
             search = max(start + part_bytes - position, 0)
             counted, quotes = 0, quotes_before  # quotes in the file before block[counted]
             lines_counted, lines = 0, lines_before  # and line breaks before block[lines_counted]
@@ -69,14 +79,16 @@ def survey(path: Path, part_bytes: int) -> Survey:
                     break
                 end, quotes = found
                 counted = end
-                lines += block.count(b"\n", lines_counted, end)
+                lines += line_breaks(block, lines_counted, end)
                 lines_counted = end
                 next_line = lines + 1
                 parts.append(Bounds(start, position + end, start_line))
                 start, start_line = position + end, next_line
                 search = end + part_bytes
             quotes_before += block.count(b'"')
-            lines_before += block.count(b"\n")
+            # A CR LF split between two blocks is one line break, not two.
+            lines_before += line_breaks(block) - (block.startswith(b"\n") and cr_before)
+            cr_before = block.endswith(b"\r")
             position += len(block)
     if bad_utf8_line is None:
         try:
@@ -140,7 +152,7 @@ def read_parts(path: Path, found: Survey) -> Iterator[PartRead]:
                 utf8 = decode(data, where)
                 header = csv_header(utf8)
             elif not data.translate(None, b" \r\n"):  # blank lines: rows that count, but hold nothing
-                first_row += data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+                first_row += line_breaks(data) + (0 if data.endswith((b"\n", b"\r")) else 1)
                 yield PartRead(None, bounds.end)
                 continue
             else:

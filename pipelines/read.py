@@ -9,12 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.contract import ROW, Recognised, recognise
+from pipelines.contract import ROW, Ambiguous, Recognised, known_headers, recognise
 from pipelines.personal_data import excel_letter, redact_headers
 from pipelines.report import (
     ERROR,
@@ -133,13 +134,13 @@ def decode(data: bytes, part: FilePart | None = None) -> bytes:
         data = data[3:]
         if not data or data.isspace():
             raise FileProblem("tom fil", "filen är tom (den har bara en BOM)")
+    data = one_line_break(data)
     if data.translate(None, NOT_CONTROL):  # any control byte left: the same in both encodings
         _refuse_control_byte(data, part.first_line)
     line = part.bad_utf8_line
     if line is None:
         try:
-            data.decode("utf-8")
-            return data
+            return _composed(data.decode("utf-8"), data)
         except UnicodeDecodeError as bad_utf8:
             line = _line_at(data, bad_utf8.start, part.first_line)
     elif data.isascii():
@@ -160,7 +161,22 @@ def decode(data: bytes, part: FilePart | None = None) -> bytes:
         )
     if data.translate(None, SWEDISH_1252):
         _refuse_unlikely_8bit(data, part.first_line)
-    return text.encode("utf-8")
+    return _composed(text, None)
+
+
+def one_line_break(data: bytes) -> bytes:
+    """Make every line end in LF: Windows' CR LF, the old Mac's lone CR, and files that mix them."""
+    if b"\r" not in data:
+        return data
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+def _composed(text: str, utf8: bytes | None) -> bytes:
+    """Return the text as UTF-8 in composed form (NFC): a Mac saves å as a + ring, which would
+    match no sector, measure or header."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return utf8 if utf8 is not None else text.encode("utf-8")
+    return unicodedata.normalize("NFC", text).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -177,7 +193,13 @@ class FilePart:
 
 
 def _line_at(data: bytes, position: int, first_line: int = 1) -> int:
-    return data.count(b"\n", 0, position) + first_line
+    return line_breaks(data, 0, position) + first_line
+
+
+def line_breaks(data: bytes, start: int = 0, end: int | None = None) -> int:
+    """Count the line breaks in data[start:end]: LF, CR LF and a lone CR each end a line."""
+    end = len(data) if end is None else end
+    return data.count(b"\n", start, end) + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
 
 
 def _wide_encoding(data: bytes) -> str | None:
@@ -283,8 +305,9 @@ def read_csv_records(source: str, header: CsvHeader, utf8: bytes, first_row: int
 
 
 def _header_line(utf8: bytes) -> str:
-    """Return the first line, which holds the headers; refuse one no honest header row needs."""
-    end = utf8.find(b"\n", 0, MAX_HEADER_BYTES + 1)
+    """Return the first record, which holds the headers (a quoted header may hold a line break);
+    refuse one no honest header row needs."""
+    end = _first_record_end(utf8[: MAX_HEADER_BYTES + 1])
     if end < 0 and len(utf8) > MAX_HEADER_BYTES:
         raise FileProblem(
             "rubrikrad",
@@ -293,6 +316,16 @@ def _header_line(utf8: bytes) -> str:
             row=1,
         )
     return utf8[: None if end < 0 else end].decode("utf-8")
+
+
+def _first_record_end(head: bytes) -> int:
+    """Where the first record ends: the first line break outside quotes (-1 when none)."""
+    start = 0
+    while (end := head.find(b"\n", start)) >= 0:
+        if head.count(b'"', 0, end) % 2 == 0:
+            return end
+        start = end + 1
+    return -1
 
 
 def _read_text_columns(utf8: bytes, separator: str, names: list[str], truncate_long_rows: bool) -> pl.DataFrame:
@@ -387,14 +420,29 @@ def _fields_per_record(text: bytes, separator: str) -> pl.LazyFrame:
 
 
 def _recognise_or_fail(headers: list[str], sheet: str | None) -> Recognised:
-    recognised = recognise(headers)
+    """Recognise a header row or refuse the file, saying why.
+
+    An unrecognised first row may be data (a file without headers), so only the headers the
+    contract knows are named; no other text of it is repeated.
+    """
+    where = {"sheet": sheet, "row": 1 if sheet is None else None}
+    try:
+        recognised = recognise(headers)
+    except Ambiguous as both:
+        raise FileProblem(
+            "tvetydig rubrikrad",
+            f"rubrikraden har kolumner för både {both}; en fil (eller ett blad) ska innehålla en sorts "
+            "uppgifter: dela upp den",
+            **where,
+        ) from None
     if recognised is None:
-        shown = ", ".join(f"'{shortened(h)}'" for h in headers[:12]) + (" ..." if len(headers) > 12 else "")
+        known = [f"'{shortened(h.strip())}'" for h in known_headers(headers)][:12]
+        found = f"; av {swedish_int(len(headers))} kolumner känns {', '.join(known)} igen" if known else ""
         raise FileProblem(
             "okänd filtyp",
-            f"rubrikraden passar ingen filtyp (myndigheter, medel eller ansökningar); rubriker: {shown}",
-            sheet=sheet,
-            row=1 if sheet is None else None,
+            "rubrikraden passar ingen filtyp (myndigheter, medel eller ansökningar)"
+            f"{found}. Första raden ska vara rubrikraden, med kolumnernas namn enligt datakontraktet",
+            **where,
         )
     return recognised
 
@@ -486,7 +534,9 @@ def _from_workbook(path: Path, data: bytes, findings: Findings) -> ReadResult:
     unloaded: list[tuple[str | None, pl.DataFrame, int]] = []
     kinds_seen: dict[str, str] = {}
     hidden_kinds: list[str] = []
-    for sheet in read_workbook(data):
+    workbook = read_workbook(data)
+    findings.extend(workbook.findings)
+    for sheet in workbook.sheets:
         if sheet.name_is_personal:
             findings.add(
                 Finding(
@@ -532,7 +582,10 @@ def _ignored_sheet(sheet: Sheet) -> Finding:
     """
     if not sheet.hidden:
         return Finding(WARNING, "blad ignoreras", "bladet har ingen känd rubrikrad och läses inte in", sheet=sheet.name)
-    recognised = recognise(sheet.headers) if sheet.header_row is not None else None
+    try:
+        recognised = recognise(sheet.headers) if sheet.header_row is not None else None
+    except Ambiguous:
+        recognised = None
     holds = f", fast det har rubriker för {recognised.kind.label}" if recognised else ""
     return Finding(
         WARNING,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+
+from pipelines.normalise import escaped, plain
 
 ERROR = "error"
 WARNING = "warning"
@@ -27,8 +30,9 @@ class Finding:
     row: int | None = None
     column: str | None = None
     sheet: str | None = None
-    value: str | None = None  # the cell, shown only when the file holds no personal data
+    value: str | None = None  # the cell, when it is safe to show (`safe_value`) and the file holds no personal data
     more: int = 0  # further rows breaking the same rule in the same column: counted, not listed
+    withheld: bool = False  # the finding is about a cell whose value is not shown
 
     def where(self) -> str:
         """Say where the finding is, as a person looks for it in the file."""
@@ -48,7 +52,46 @@ class Finding:
             cut = self.value[: SHOWN_VALUE_CHARS - 3] + "..."
             shown = self.value if len(self.value) <= SHOWN_VALUE_CHARS else cut
             line += f" (värde: '{shown}')"
+        elif (self.withheld or self.value is not None) and NOT_SHOWN not in self.message:
+            line += f" {NOT_SHOWN}"
         return f"{line} [{self.rule}]"
+
+
+NOT_SHOWN = "(värdet visas inte)"
+# What a cell of a number or date column may hold to be shown in a message: digits, the marks of
+# numbers and dates, and letters only as units or typing slips (no two letters in a row but a
+# unit: a name needs more); few enough digits that no personnummer (10 or 12) fits, and not
+# shaped like a telephone number (a leading 0 or + and seven digits or more).
+NUMBER_SHOWN = re.compile(r"[-+]?[0-9A-Za-z .,:/-]*[0-9][0-9A-Za-z .,:/-]*")
+UNITS = {"kr", "sek", "tkr", "mnkr", "st"}
+MOMENT_SHOWN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?: [0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?")
+MAX_SHOWN_DIGITS = 9
+
+
+def safe_value(column_type: str, value: str | None) -> str | None:
+    """Return a cell's text if a message may show it, else None.
+
+    A value is shown only where it helps and is known to be safe: a number, date or organisation
+    number written wrongly, in a form that cannot be a personnummer, e-mail address, telephone
+    number or name. Free text, codes and case numbers are never shown: a name typed into a
+    measure column cannot be told from a misspelt measure.
+    """
+    if value is None:
+        return None
+    text = plain(value).strip()
+    if not text.isascii():
+        return None
+    if column_type == "date" and MOMENT_SHOWN.fullmatch(text):
+        return text
+    if column_type not in ("amount", "integer", "date", "org_nr") or not NUMBER_SHOWN.fullmatch(text):
+        return None
+    if any(len(word) > 1 and word.lower() not in UNITS for word in re.findall(r"[A-Za-z]+", text)):
+        return None
+    digits = re.sub(r"[^0-9]", "", text)
+    if column_type == "org_nr" and len(digits) == 10 and digits[2] in "23456789":
+        return text  # an organisation number's "month" is 20 or more: no date, no person
+    phone_like = text[0] in "0+" and len(digits) >= 7
+    return text if len(digits) <= MAX_SHOWN_DIGITS and not phone_like else None
 
 
 class FileProblem(Exception):
@@ -145,7 +188,9 @@ class Findings:
 
 
 def shortened(text: str, limit: int = SHOWN_HEADER_CHARS) -> str:
-    """Cut a header to a length fit for a message; a header of megabytes is no name to print."""
+    """Cut a header to a length fit for a message, control characters escaped; a header of
+    megabytes is no name to print, and one holding a line break must not forge a line."""
+    text = escaped(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

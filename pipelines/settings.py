@@ -13,6 +13,7 @@ SQL_DIR = ROOT / "sql"
 SAMPLE_DIR = ROOT / "sample_data"
 DEFAULT_DB = ROOT / "data" / "lom.duckdb"
 DEFAULT_CONFIG = ROOT / "config" / "lom.toml"
+DEFAULT_MAX_APPLICATION_SEK = 10_000_000
 
 
 def db_path(override: str | os.PathLike | None = None) -> Path:
@@ -56,6 +57,7 @@ class Vocabulary:
     """Accepted values of the contract: canonical value by normalised alias."""
 
     first_year: int
+    max_application_sek: int  # the most one application can be about (requested or granted)
     sectors: dict[str, str]
     measures: dict[str, str]
     decisions: dict[str, str]
@@ -84,6 +86,7 @@ def vocabulary(path: Path | None = None) -> Vocabulary:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     return Vocabulary(
         first_year=int(raw["first_year"]),
+        max_application_sek=int(raw.get("max_application_sek", DEFAULT_MAX_APPLICATION_SEK)),
         sectors={normalise(s): s for s in raw["sectors"]},
         measures=_alias_map(raw["measures"]),
         decisions=_alias_map(raw["decisions"]),

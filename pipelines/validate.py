@@ -5,6 +5,7 @@ Pure functions of a frame and a context: no file or database is touched here.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -21,10 +22,11 @@ from pipelines.report import (
     WARNING,
     Finding,
     listed,
+    safe_value,
     swedish_amount,
     swedish_int,
 )
-from pipelines.settings import Vocabulary
+from pipelines.settings import Vocabulary, normalise
 
 GRANTING = ["beviljad", "delvis beviljad"]
 MAX_CELL_CHARS = 1000
@@ -74,7 +76,7 @@ def validate(table: RawTable, context: Context) -> Validated:
     frame = frame.with_columns(
         (pl.col(f"bad_{name}") | pl.col(f"long_{name}")).alias(f"bad_{name}") for name in too_long
     )
-    check = Checker(table, frame)
+    check = Checker(table, frame, context.vocabulary)
     if frame.is_empty():
         check.findings.append(Finding(WARNING, NO_ROWS, "filen har rubriker men inga rader", sheet=table.sheet))
     for column in present:
@@ -139,9 +141,10 @@ def _parse_distinct(frame: pl.DataFrame, name: str, parser: parse.Parsed) -> tup
 class Checker:
     """Turn boolean masks over a typed frame into findings with rows and column headers."""
 
-    def __init__(self, table: RawTable, frame: pl.DataFrame):
+    def __init__(self, table: RawTable, frame: pl.DataFrame, vocabulary: Vocabulary):
         self.table = table
         self.frame = frame
+        self.vocabulary = vocabulary
         self.findings: list[Finding] = []
 
     def rule(
@@ -155,13 +158,16 @@ class Checker:
         detail: pl.Expr | None = None,
         show_value: bool = True,
     ) -> None:
-        """Add a finding for every row where mask is true: the first rows listed, the rest counted."""
+        """Add a finding for every row where mask is true: the first rows listed, the rest counted.
+
+        The cell's value is shown only where `safe_value` allows it for the column's type; a code
+        that is not accepted gets the nearest accepted value as a hint instead.
+        """
         mask = mask.fill_null(False)
         total = self.frame.select(mask.sum()).item()
         if not total:
             return
         detail = pl.lit(None, pl.Float64) if detail is None else detail.cast(pl.Float64)
-        show_value = show_value and column != "application_id"  # raw case numbers are never repeated
         shown = (
             pl.col(f"raw_{column}").str.head(SHOWN_VALUE_CHARS + 1)
             if column and show_value
@@ -175,19 +181,32 @@ class Checker:
             .collect()
         )
         header = self.table.header_of(column) if column else None
+        kind = self.table.recognised.kind.column(column).type if column else None
         found = [
             Finding(
                 severity,
                 rule,
-                message if amount is None else f"{message}{swedish_amount(amount)} kr",
+                self._worded(message, amount, kind, column, value),
                 row,
                 header,
                 self.table.sheet,
-                value,
+                safe_value(kind, value),
+                withheld=show_value and column is not None and safe_value(kind, value) is None,
             )
             for row, amount, value in hits.iter_rows()
         ]
         self.findings.extend(listed(found, total))
+
+    def _worded(self, message: str, amount, kind: str | None, column: str | None, value: str | None) -> str:
+        """The message of one row: with the amount it concerns, or the accepted code nearest its value."""
+        if amount is not None:
+            return f"{message}{swedish_amount(amount)} kr"
+        if kind == "code" and value is not None:
+            accepted = _accepted(self.table.recognised.kind.column(column), self.vocabulary)
+            near = difflib.get_close_matches(normalise(value), list(accepted), n=1, cutoff=0.75)
+            if near:
+                return f"{message}; menade du '{accepted[near[0]]}'?"
+        return message
 
 
 def _parser(column: Column, vocabulary: Vocabulary) -> parse.Parsed:
@@ -232,8 +251,15 @@ def _format_message(column: Column, vocabulary: Vocabulary) -> str:
     }.get(column.type, "ogiltigt värde")
 
 
-def _duplicated(*columns: str) -> pl.Expr:
-    return pl.struct(columns).is_duplicated() & pl.all_horizontal(pl.col(c).is_not_null() for c in columns)
+def _duplicated(*columns: str | pl.Expr) -> pl.Expr:
+    exprs = [pl.col(c) if isinstance(c, str) else c for c in columns]
+    return pl.struct(exprs).is_duplicated() & pl.all_horizontal(e.is_not_null() for e in exprs)
+
+
+def case_number(column: pl.Expr) -> pl.Expr:
+    """A case number as it is compared and pseudonymised: case folded, inner whitespace one space,
+    trimmed ('Dnr  2024/1' and 'dnr 2024/1' are the same case)."""
+    return column.str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
 
 
 def _known(check: Checker, context: Context) -> None:
@@ -308,11 +334,30 @@ def _opening_balance_rule(check: Checker, context: Context) -> None:
 def _application_rules(check: Checker, context: Context) -> None:
     _known(check, context)
     check.rule(
-        _duplicated("org_nr", "application_id"),
+        _duplicated("org_nr", case_number(pl.col("application_id"))),
         "unik",
-        "ärendenumret förekommer flera gånger för samma myndighet",
+        "ärendenumret förekommer flera gånger för samma myndighet (stora och små bokstäver och mellanslag räknas "
+        "inte som skillnad)",
         "application_id",
     )
+    first_day = date(context.vocabulary.first_year, 1, 1)
+    for name in ("received_on", "decided_on"):
+        check.rule(
+            pl.col(name) < first_day,
+            "för tidigt datum",
+            f"datumet ligger före {context.vocabulary.first_year}, det första år som avtalet om lokala "
+            "omställningsmedel gäller i underlaget",
+            name,
+        )
+    ceiling = context.vocabulary.max_application_sek
+    for name in ("requested_sek", "granted_sek"):
+        check.rule(
+            pl.col(name) > ceiling,
+            "orimligt belopp",
+            f"beloppet är större än {swedish_int(ceiling)} kr, det högsta som en ansökan kan gälla (tkr eller "
+            "öre i stället för kronor?)",
+            name,
+        )
     check.rule(
         pl.col("received_on") > context.today,
         "framtida datum",

@@ -140,8 +140,10 @@ def write_file(con, item: Prepared, key: bytes | None, started: datetime, progre
         store.rollback(con)
         if store.write_failure(error):
             raise  # the machine's failure, not the file's: the whole load stops, nothing is published
-        reason = str(error).splitlines()[0][:200]
-        item.findings.add(Finding(ERROR, "skrivfel", f"databasen vägrade skriva filen ({reason}); inget lästes in"))
+        # DuckDB's own text may quote a value of the file: only its kind is said.
+        item.findings.add(
+            Finding(ERROR, "skrivfel", f"databasen vägrade skriva filen ({type(error).__name__}); inget lästes in")
+        )
         return record_rejection(con, item, started)
     except Conflict as conflict:
         store.rollback(con)

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import fastexcel
 import polars as pl
 
-from pipelines.contract import ROW, recognise
-from pipelines.personal_data import holds_personal_data
-from pipelines.report import FileProblem, swedish_int
+from pipelines.contract import ROW, Ambiguous, recognise
+from pipelines.personal_data import PERSONNUMMER, candidates, holds_personal_data
+from pipelines.report import ERROR, FileProblem, Finding, swedish_int
+from pipelines.xlsx_parts import digit_formats, formatted_numbers, scan_parts, texts_of
 
 # Far above any honest workbook of the contract's size limit, far below what would exhaust memory.
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
@@ -27,6 +28,7 @@ LOCAL_HEADER_SIZE = 30
 SHEET_CHUNK = 4 * 1024 * 1024
 MAX_CELL_XML = 1024 * 1024
 HEADER_SEARCH_ROWS = 20
+EXCEL_DIGITS = 15  # Excel keeps and shows numbers to 15 significant digits
 CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 SHEET_TAG = re.compile(rb"<sheet\s[^>]*>")
 RELATION = re.compile(rb'<Relationship [^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
@@ -57,8 +59,17 @@ class Sheet:
     name_is_personal: bool = False
 
 
-def read_workbook(data: bytes) -> list[Sheet]:
-    """Read every sheet of a workbook; refuse bombs and formulas without a cached value.
+@dataclass
+class Workbook:
+    """Every sheet of a workbook, and what was found in its parts outside the loaded cells."""
+
+    sheets: list[Sheet]
+    findings: list[Finding]
+
+
+def read_workbook(data: bytes) -> Workbook:
+    """Read every sheet of a workbook; refuse bombs and formulas without a cached value; scan
+    every part of it for personal data (pipelines/xlsx_parts.py).
 
     The archive is unpacked once as a stream, counting, before anything else reads it: fastexcel
     unpacks it again, and must never meet a bomb.
@@ -72,7 +83,8 @@ def read_workbook(data: bytes) -> list[Sheet]:
                 files = _sheet_files(archive)
             except KeyError:
                 raise FileProblem("format", "arbetsboken saknar sin innehållsförteckning") from None
-            _refuse_bad_cells(archive, files)
+            outside, shown_numbers = _check_sheets(archive, files, digit_formats(archive))
+            found = scan_parts(archive, set(files), outside) + _formatted_findings(shown_numbers)
             first_columns = {sheet.name: _first_column(archive, path) for path, sheet in files.items()}
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, struct.error):
         # Python's own text may name a part of the archive, never a cell; still, none is passed on.
@@ -81,9 +93,10 @@ def read_workbook(data: bytes) -> list[Sheet]:
         reader = fastexcel.read_excel(data)
     except Exception as error:  # fastexcel raises its own hierarchy for every corrupt workbook
         raise FileProblem("format", f"arbetsboken kunde inte läsas: {type(error).__name__}") from None
-    return [
+    sheets = [
         _read_sheet(reader, index, name, first_columns.get(name, 0)) for index, name in enumerate(reader.sheet_names)
     ]
+    return Workbook(sheets, found)
 
 
 def shown_sheet_name(name: str, index: int) -> str:
@@ -180,36 +193,92 @@ def _attribute(tag: bytes, name: bytes) -> str:
     return found.group(1).decode() if found else ""
 
 
-def _refuse_bad_cells(archive: zipfile.ZipFile, files: dict[str, SheetEntry]) -> None:
-    """Refuse formulas without a cached value and cells holding an error value, on every sheet.
+def _check_sheets(
+    archive: zipfile.ZipFile, files: dict[str, SheetEntry], formats: dict
+) -> tuple[dict[str, list[str]], list[tuple[str, str, int, str]]]:
+    """Refuse formulas without a cached value and cells holding an error value, on every sheet;
+    collect each sheet's text outside its cells (headers, footers, hyperlinks) and the numbers
+    shown through a digit format, for the personal-data scan.
 
     A hidden sheet is checked too: it is not loaded, but it is scanned for personal data, and a
     formula without a value could hide anything. The sheet is read in pieces that split no cell.
     """
+    outside: dict[str, list[str]] = {}
+    shown: list[tuple[str, str, int, str]] = []
     for path, entry in files.items():
         sheet = shown_sheet_name(entry.name, entry.index)
-        hidden = " (bladet är dolt men kontrolleras ändå)" if entry.hidden else ""
+        texts = outside.setdefault(path, [])
+        in_cells = False
         with archive.open(path) as handle:
             for piece in _whole_cells(handle, sheet):
-                if b"<f" not in piece and b't="e"' not in piece:
-                    continue
-                for column, row, attributes, inner in CELL.findall(piece):
-                    cell = f"cell {column.decode()}{row.decode()}"
-                    if inner and b"<f" in inner and not re.search(rb"<v>[^<]", inner):
-                        raise FileProblem(
-                            "formel utan värde",
-                            f"{cell} har en formel utan beräknat värde; "
-                            f"öppna och spara arbetsboken i Excel så att värdena beräknas{hidden}",
-                            sheet=sheet,
-                            row=int(row),
-                        )
-                    if b't="e"' in attributes:
-                        raise FileProblem(
-                            "felvärde",
-                            f"{cell} innehåller ett felvärde (som #DIV/0! eller #N/A){hidden}",
-                            sheet=sheet,
-                            row=int(row),
-                        )
+                in_cells = _outside_cells(piece, in_cells, texts)
+                if formats:
+                    shown += [(sheet, *cell) for cell in formatted_numbers(piece, formats)]
+                _refuse_bad_values(piece, sheet, entry.hidden)
+    return outside, shown
+
+
+def _outside_cells(piece: bytes, in_cells: bool, texts: list[str]) -> bool:
+    """Add the text of a sheet's XML outside <sheetData> to texts; return whether the piece ends
+    inside it."""
+    if not in_cells:
+        start = piece.find(b"<sheetData")
+        if start < 0:
+            texts += texts_of(piece)
+            return False
+        texts += texts_of(piece[:start])
+        if piece.startswith(b"<sheetData/>", start):
+            texts += texts_of(piece[start + len(b"<sheetData/>") :])
+            return False
+        piece, in_cells = piece[start:], True
+    end = piece.find(b"</sheetData>")
+    if end < 0:
+        return True
+    texts += texts_of(piece[end:])
+    return False
+
+
+def _formatted_findings(shown: list[tuple[str, str, int, str]]) -> list[Finding]:
+    """A number cell that shows a personnummer through its format (000000-0000) is one."""
+    found = candidates(pl.Series([text for *_, text in shown], dtype=pl.String))
+    personal = set(found.filter(pl.col("what") == PERSONNUMMER)["value"])
+    return [
+        Finding(
+            ERROR,
+            "personuppgift",
+            f"cellen {column}{row} är ett tal som med sitt talformat visas som ett personnummer; "
+            "filen avvisas (värdet visas inte)",
+            row=row,
+            column=f"kolumn {column}",
+            sheet=sheet,
+        )
+        for sheet, column, row, text in shown
+        if text in personal
+    ]
+
+
+def _refuse_bad_values(piece: bytes, sheet: str, hidden_sheet: bool) -> None:
+    """Refuse a formula without a cached value, or a cell holding an error value."""
+    hidden = " (bladet är dolt men kontrolleras ändå)" if hidden_sheet else ""
+    if b"<f" not in piece and b't="e"' not in piece:
+        return
+    for column, row, attributes, inner in CELL.findall(piece):
+        cell = f"cell {column.decode()}{row.decode()}"
+        if inner and b"<f" in inner and not re.search(rb"<v>[^<]", inner):
+            raise FileProblem(
+                "formel utan värde",
+                f"{cell} har en formel utan beräknat värde; "
+                f"öppna och spara arbetsboken i Excel så att värdena beräknas{hidden}",
+                sheet=sheet,
+                row=int(row),
+            )
+        if b't="e"' in attributes:
+            raise FileProblem(
+                "felvärde",
+                f"{cell} innehåller ett felvärde (som #DIV/0! eller #N/A){hidden}",
+                sheet=sheet,
+                row=int(row),
+            )
 
 
 def _whole_cells(handle, sheet: str) -> Iterator[bytes]:
@@ -274,25 +343,31 @@ def _read_sheet(reader: fastexcel.ExcelReader, index: int, name: str, first_colu
 
 def _find_header(text: pl.DataFrame) -> int | None:
     for index, row in enumerate(text.head(HEADER_SEARCH_ROWS).iter_rows()):
-        if recognise(["" if v is None else str(v) for v in row]) is not None:
-            return index
+        try:
+            if recognise(["" if v is None else str(v) for v in row]) is not None:
+                return index
+        except Ambiguous:
+            return index  # a header row, of two kinds: reading it says so
     return None
 
 
 def _as_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """Render a typed Excel column as the text a CSV of the same cells would hold.
 
-    Nothing is rounded: a number with more than öre precision, or a date with a time of day,
+    A number is written as Excel shows it, to 15 significant digits: an amount computed by a
+    formula is stored as 300.29999999999995 and shown as 300,30, and that is what the cell says.
+    Nothing else is rounded: a number with more than öre precision, or a date with a time of day,
     reaches validation as such and is reported there.
     """
     if dtype.is_float():
-        whole = column.cast(pl.Int64, strict=False)
-        return pl.when(whole == column).then(whole.cast(pl.String)).otherwise(column.cast(pl.String))
+        shown = column.round_sig_figs(EXCEL_DIGITS)
+        whole = shown.cast(pl.Int64, strict=False)
+        return pl.when(whole == shown).then(whole.cast(pl.String)).otherwise(shown.cast(pl.String))
     if dtype == pl.Date:
         return column.dt.strftime("%Y-%m-%d")
     if isinstance(dtype, pl.Datetime):
         return column.dt.strftime("%Y-%m-%d %H:%M:%S")
-    return _number_cells_as_written(column.cast(pl.String))
+    return _number_cells_as_written(column.cast(pl.String)).str.normalize("NFC")  # text saved on a Mac
 
 
 def _number_cells_as_written(text: pl.Expr) -> pl.Expr:
@@ -305,6 +380,6 @@ def _number_cells_as_written(text: pl.Expr) -> pl.Expr:
     case numbers) are left alone.
     """
     digits = text.str.replace_all(r"^-?0*|\.", "").str.len_chars()
-    noisy = text.str.contains(r"^-?\d+\.\d+$") & (digits > 15)
-    shortest = text.cast(pl.Float64, strict=False).cast(pl.String).str.replace(r"\.0$", "")
-    return pl.when(noisy).then(shortest).otherwise(text)
+    noisy = text.str.contains(r"^-?[0-9]+\.[0-9]+$") & (digits > EXCEL_DIGITS)
+    shortest = text.cast(pl.Float64, strict=False).round_sig_figs(EXCEL_DIGITS).cast(pl.String)
+    return pl.when(noisy).then(shortest.str.replace(r"\.0$", "")).otherwise(text)

@@ -57,6 +57,24 @@ def measures_db(tmp_path_factory) -> Path:
     return folder / "lom.duckdb"
 
 
+@pytest.fixture(scope="session")
+def agencies_db(tmp_path_factory) -> Path:
+    """The sample's agencies only: small and quick to search cell by cell, and every file of the
+    tests that need no figures names them."""
+    db = tmp_path_factory.mktemp("agencies") / "lom.duckdb"
+    (outcome,) = load_files([SAMPLE_DIR / "myndigheter.csv"], db)
+    assert outcome.status == "loaded"
+    return db
+
+
+@pytest.fixture
+def agencies_copy(agencies_db, tmp_path) -> Path:
+    """A private copy of the agencies' database that a test may change."""
+    db = tmp_path / "lom.duckdb"
+    shutil.copyfile(agencies_db, db)
+    return db
+
+
 @pytest.fixture
 def sample_copy(sample_db, tmp_path) -> Path:
     """A private copy of the sample database that a test may change."""
@@ -99,6 +117,17 @@ def run_cli(capsys, *args: str) -> tuple[int, str]:
     code = main([str(a) for a in args])
     captured = capsys.readouterr()
     return code, captured.out + captured.err
+
+
+def refused_load(capsys, db: Path, path: Path, *says: str) -> str:
+    """Load a file that must be refused: exit 1, every phrase said, the data tables unchanged."""
+    before = snapshot(db)
+    code, output = run_cli(capsys, "load", "--db", db, path)
+    assert code == 1, output
+    for phrase in says:
+        assert phrase in output, output
+    assert snapshot(db) == before
+    return output
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
