@@ -14,6 +14,7 @@ import polars as pl
 from pipelines import store
 from pipelines.settings import key_file
 from pipelines.store import sql
+from pipelines.validate import case_number
 
 BLOCK = 64  # SHA-256 block size in bytes
 
@@ -101,7 +102,9 @@ def pads(key: bytes) -> tuple[bytes, bytes]:
 
 
 def application_keys(cases: pl.DataFrame, key: bytes) -> pl.Series:
-    """Return HMAC(key, org_nr 0x1f application_id) per row of a frame holding those two columns.
+    """Return HMAC(key, org_nr 0x1f case number) per row of a frame holding org_nr and
+    application_id, the case number as it is compared (`case_number`: case folded, inner
+    whitespace one space), so that one case written two ways has one key.
 
     Computed by DuckDB in a private in-memory database: vectorised over both cores, and the raw
     case numbers never reach the published file.
@@ -110,7 +113,7 @@ def application_keys(cases: pl.DataFrame, key: bytes) -> pl.Series:
     con = duckdb.connect()
     try:
         store.lock_down(con)
-        con.register("incoming_raw", cases.select("org_nr", "application_id"))
+        con.register("incoming_raw", cases.select("org_nr", case_number(pl.col("application_id"))))
         keys = con.sql(sql("load/pseudonymise"), params={"inner_pad": inner, "outer_pad": outer}).pl()
     finally:
         con.close()

@@ -191,7 +191,7 @@ class Checker:
                 header,
                 self.table.sheet,
                 safe_value(kind, value),
-                withheld=show_value and column is not None and safe_value(kind, value) is None,
+                withheld=bool(show_value and value and value.strip()) and safe_value(kind, value) is None,
             )
             for row, amount, value in hits.iter_rows()
         ]

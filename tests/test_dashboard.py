@@ -202,6 +202,26 @@ def test_an_upload_of_a_bad_file_shows_its_errors_and_changes_nothing(sample_cop
     assert rejected.iloc[0]["Fil"] == "medel_fel.csv"
 
 
+def test_an_upload_named_with_a_personnummer_is_refused_and_the_name_not_stored(sample_copy, monkeypatch):
+    """The file name is part of the file: a personnummer in it, written with an en dash, refuses
+    the upload, and neither the page nor the load log shows it."""
+    before = snapshot(sample_copy)
+    app = start(sample_copy, monkeypatch, "data")
+    content = f"{FUNDS_HEADER}\n{funds_line(2024, '7000')}\n".encode()
+    app.file_uploader[0].upload("medel 850709\u20132388.csv", content, "text/csv").run()
+    app.button(key="load_button").click().run()
+    assert not app.exception
+    shown = " ".join(e.value for e in [*app.error, *app.markdown, *app.caption]) + " ".join(
+        d.value.to_csv() for d in app.dataframe
+    )
+    assert "filnamnet innehåller en personuppgift" in shown
+    assert "8507092388" not in shown.replace("\u2013", "").replace("-", "") and "850709" not in shown
+    assert snapshot(sample_copy) == before
+    assert rows(sample_copy, "select file_name from loads order by load_id desc limit 1") == [
+        ("medel (personuppgift).csv",)
+    ]
+
+
 def test_without_a_database_the_pages_say_how_to_get_one(tmp_path, monkeypatch):
     for page in PAGES:
         app = start(tmp_path / "none.duckdb", monkeypatch, page)

@@ -112,6 +112,8 @@ def test_an_export_has_the_tables_headers_with_units_and_shares_in_per_cent():
         (".dold.csv", "dold.csv"),
         ("a;b|c.csv", "a_b_c.csv"),
         ("ansökningar 2024.xlsx", "ansökningar 2024.xlsx"),
+        ("medel 850709\u20132388.csv", "medel 850709\u20132388.csv"),  # the loader must see the dash
+        ("rad\nett\x1b[1A.csv", "rad_ett_[1A.csv"),
     ],
 )
 def test_an_uploaded_files_name_cannot_leave_its_folder(sent, kept):

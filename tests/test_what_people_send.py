@@ -139,7 +139,7 @@ def test_case_numbers_are_compared_as_written_any_case_or_spacing(agencies_copy,
     assert snapshot(agencies_copy) == before
     loads(capsys, agencies_copy, write(tmp_path / "b.csv", f"{APPS_HEADER}\n{first}\n"))
     again = first.replace("Dnr 2024/7", "dnr   2024/7")
-    assert "oförändrad" in loads(capsys, agencies_copy, write(tmp_path / "c.csv", f"{APPS_HEADER}\n{again}\n"))
+    assert "c.csv: oförändrad" in loads(capsys, agencies_copy, write(tmp_path / "c.csv", f"{APPS_HEADER}\n{again}\n"))
 
 
 # --- plausibility ------------------------------------------------------------------------------------

@@ -134,10 +134,17 @@ def upload(context: shell.Context) -> None:
 
 
 def upload_name(sent: str, number: int) -> str:
-    """The file's own name without any folder, in characters safe on every file system; the
-    loader shows it in the load log (where a personnummer in it is masked)."""
-    name = re.sub(r"[^\w.\- ]", "_", PurePosixPath(sent.replace("\\", "/")).name).lstrip(". ")
-    return name[-120:] or f"fil_{number}"
+    """The file's own name without any folder, with nothing a file system or a terminal would
+    take for something else (separators, control characters, what Windows forbids); every other
+    character is kept, so that the loader sees, and refuses, a personnummer written into the name
+    with a dash of any kind. The load log shows it escaped, with personal data replaced."""
+    name = re.sub(r'[\x00-\x1f\x7f/\\<>:"|?*;]', "_", PurePosixPath(sent.replace("\\", "/")).name).lstrip(". ")
+    while len(name.encode()) > MAX_NAME_BYTES:  # a file system's limit is 255 bytes
+        name = name[1:]
+    return name or f"fil_{number}"
+
+
+MAX_NAME_BYTES = 200
 
 
 def summary_of(outcome: Outcome) -> dict:
