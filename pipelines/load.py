@@ -140,13 +140,19 @@ def _guarded(item: Prepared, step: Callable[..., None], *args) -> None:
     code it happened, never its text, which may quote a cell."""
     try:
         step(*args)
-    except (KeyProblem, PermissionError, LoadBusy):
-        raise  # the setup's problem, for the whole run
     except Exception as failure:
-        if isinstance(failure, duckdb.Error) and store.write_failure(failure):
-            raise  # the machine's: a full disk stops the whole load (pipelines/store.py)
+        if _of_the_whole_run(failure):
+            raise
         item.findings.add(unforeseen(failure))
         item.validated = []
+
+
+def _of_the_whole_run(failure: Exception) -> bool:
+    """Whether a failure stops the whole run rather than one file: the setup's (the key, rights,
+    another load holding the lock) or the machine's (a full disk, pipelines/store.py)."""
+    if isinstance(failure, (KeyProblem, PermissionError, LoadBusy)):
+        return True
+    return isinstance(failure, duckdb.Error) and store.write_failure(failure) is not None
 
 
 def unforeseen(failure: BaseException) -> Finding:
@@ -177,10 +183,8 @@ def _read_all(paths: list[Path], listener: StageListener | None = None, in_parts
             listener(safe_name(path.name), "läser", READ_SHARE * index / len(paths))
         try:
             prepared.append(_read(path, in_parts))
-        except (KeyProblem, PermissionError):
-            raise
         except Exception as failure:
-            if isinstance(failure, duckdb.Error) and store.write_failure(failure):
+            if _of_the_whole_run(failure):
                 raise
             findings = Findings()
             findings.add(unforeseen(failure))

@@ -188,7 +188,7 @@ def scan_texts(texts: list[tuple[str, str]], sheet: str | None = None) -> list[F
     found = candidates(pl.Series([text for _, text in texts], dtype=pl.String))
     personal = dict(zip(found["value"], found["what"], strict=True))
     seen, findings = set(), []
-    for where, text in texts:
+    for where, text in texts:  # one finding a place and kind, however many texts hold it
         if text in personal and (where, personal[text]) not in seen:
             seen.add((where, personal[text]))
             findings.append(

@@ -15,10 +15,8 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import polars as pl
-
-from pipelines.personal_data import candidates
-from pipelines.report import ERROR, Finding
+from pipelines.personal_data import scan_texts
+from pipelines.report import Finding
 
 CHUNK = 4 * 1024 * 1024
 TEXT = re.compile(rb">([^<]+)<")
@@ -92,23 +90,7 @@ def scan_parts(archive: zipfile.ZipFile, sheet_paths: set[str], outside_cells: d
                 texts += [(place, text) for text in texts_of(piece)]
     for path, outside in outside_cells.items():
         texts += [(place_of(path) or path, text) for text in outside]
-    return findings_in(texts)
-
-
-def findings_in(texts: list[tuple[str, str]], sheet: str | None = None) -> list[Finding]:
-    """One finding per place whose texts hold personal data, saying where and what, never the value."""
-    if not texts:
-        return []
-    found = candidates(pl.Series([text for _, text in texts], dtype=pl.String))
-    personal = dict(zip(found["value"], found["what"], strict=True))
-    seen: dict[tuple[str, str], None] = {}
-    for place, text in texts:
-        if text in personal:
-            seen[(place, personal[text])] = None
-    return [
-        Finding(ERROR, "personuppgift", f"{place} innehåller {what}; filen avvisas (värdet visas inte)", sheet=sheet)
-        for place, what in seen
-    ]
+    return scan_texts(texts)
 
 
 # --- numbers shown through a format ----------------------------------------------------------

@@ -39,7 +39,7 @@ def compared(case_number: str) -> str:
     return re.sub(r"[ \t\n\r\f\v\u00a0]+", " ", case_number).strip().lower()
 
 
-@pytest.mark.parametrize("key", [b"k" * 32, bytes(range(64)), b"x" * 100])
+@pytest.mark.parametrize("key", [b"k" * 32, bytes(range(64)), b"x" * 100], ids=["kort", "ett block", "lång"])
 def test_keys_match_python_hmac(key):
     """DuckDB's HMAC equals Python's hmac module for short, block-sized and long keys, over the
     case number as it is compared."""
