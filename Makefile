@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast lint format bench sample screenshots install clean
+.PHONY: run test test-fast lint format bench sample screenshots install clean mutation
 
 run: $(VENV)/.installed  ## start the dashboard on the sample data (building the database if missing)
 	$(PY) -m pipelines bootstrap
@@ -36,6 +36,21 @@ bench: $(VENV)/.installed  ## time loading, the queries, the pages and the serve
 
 screenshots: $(VENV)/.installed  ## serve the app, open every page in headless Chromium, save docs/screenshots/
 	LOM_SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest tests/test_browser.py -q
+
+# Mutation testing (cosmic-ray) of the modules in tests/mutation/, each in its own copy of the
+# committed tree so that the checkout is never mutated; each report lands in mutants/NAME.txt.
+# Hours for all of them: MUTATE="normalise" runs one.
+MUTATE ?= $(basename $(notdir $(wildcard tests/mutation/*.toml)))
+mutation: $(VENV)/.installed  ## mutation-test the detector, the write path and disclosure control
+	@for name in $(MUTATE); do \
+	  rm -rf mutants/$$name && mkdir -p mutants/$$name && \
+	  git ls-files -z | xargs -0 cp --parents -t mutants/$$name && \
+	  ( cd mutants/$$name && export PATH="$(CURDIR)/$(VENV)/bin:$$PATH" && \
+	    cosmic-ray init tests/mutation/$$name.toml session.sqlite && \
+	    cosmic-ray exec tests/mutation/$$name.toml session.sqlite && \
+	    cr-report session.sqlite --show-diff > ../$$name.txt ) && \
+	  tail -n 3 mutants/$$name.txt; \
+	done
 
 sample: $(VENV)/.installed  ## regenerate the committed sample files
 	$(PY) -m sample_data.generate

@@ -41,13 +41,10 @@ LOOKALIKES = str.maketrans(
 
 @cache
 def digit_map() -> dict[str, str]:
-    """Every decimal digit of every script that NFKC leaves alone, mapped to its ASCII digit."""
-    digits = {}
-    for code in range(0x80, sys.maxunicode + 1):
-        char = chr(code)
-        if unicodedata.category(char) == "Nd" and unicodedata.normalize("NFKC", char) == char:
-            digits[char] = str(unicodedata.decimal(char))
-    return digits
+    """Every decimal digit of every script beyond ASCII, mapped to its ASCII digit (NFKC maps the
+    fullwidth ones itself, not the Arabic-Indic, Devanagari ... ones)."""
+    chars = (chr(code) for code in range(sys.maxunicode + 1))
+    return {c: str(unicodedata.decimal(c)) for c in chars if not c.isascii() and unicodedata.category(c) == "Nd"}
 
 
 def plain(text: str) -> str:
@@ -70,10 +67,10 @@ def as_read(column: pl.Expr) -> pl.Expr:
 
 
 def plain_series(values: pl.Series) -> pl.Series:
-    """Normalise a column of texts; the ASCII ones, almost all, take the short way."""
+    """Normalise a column of texts (none null); the ASCII ones, almost all, take the short way."""
     frame = values.rename("text").to_frame().with_row_index("index")
     other = pl.col("text").str.contains(NOT_ASCII)
-    ascii_ = frame.filter(~other.fill_null(False)).with_columns(
+    ascii_ = frame.filter(~other).with_columns(
         pl.col("text").str.replace_all(r"\s+", " ").str.replace_all(AT, "@").str.replace_all(DOT, ".")
     )
     wide = frame.filter(other).with_columns(as_read(pl.col("text")))

@@ -90,12 +90,12 @@ def _valid_numbers(numbers: pl.DataFrame) -> pl.DataFrame:
 
 def holds_personal_data(text: str) -> bool:
     """Tell whether one text holds a personnummer, samordningsnummer or e-mail address."""
-    return not candidates(pl.Series([text], dtype=pl.String)).is_empty()
+    return not candidates(pl.Series([text])).is_empty()
 
 
 def contains_personnummer(text: str) -> bool:
     """Tell whether one text holds a personnummer or samordningsnummer."""
-    return PERSONNUMMER in candidates(pl.Series([text], dtype=pl.String))["what"].to_list()
+    return PERSONNUMMER in candidates(pl.Series([text]))["what"].to_list()
 
 
 def replaced(text: str) -> str:
@@ -120,8 +120,7 @@ def redact_headers(
     headers: list[str], row: int, sheet: str | None, first_column: int = 0
 ) -> tuple[list[str], list[Finding]]:
     """Replace each header holding personal data by its column letter, with a finding for it."""
-    found = candidates(pl.Series(headers, dtype=pl.String))
-    personal = dict(zip(found["value"], found["what"], strict=True))
+    personal = dict(candidates(pl.Series(headers, dtype=pl.String)).select("value", "what").iter_rows())
     safe, findings = [], []
     for position, header in enumerate(headers):
         if header in personal:
@@ -170,12 +169,11 @@ def _near_received() -> pl.Expr:
     return (gaps.list.eval(pl.element().abs() <= DATED_WITHIN_DAYS).list.any()).fill_null(False)
 
 
-def scan_cells(frame: pl.DataFrame, sheet: str | None, first_column: int = 0) -> list[Finding]:
-    """Scan every cell of a sheet's rows that are not loaded, naming columns by their letter."""
-    numbered = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+def scan_cells(frame: pl.DataFrame, sheet: str | None, first_column: int) -> list[Finding]:
+    """Scan every cell of a sheet's rows that are not loaded (text, as fastexcel reads them),
+    naming columns by their letter; `first_column` is where the sheet's used range starts."""
     columns = {c: excel_letter(first_column + i) for i, c in enumerate(frame.columns)}
-    text = numbered.with_columns(pl.col(c).cast(pl.String) for c in columns)
-    return scan_columns(text, columns, sheet)
+    return scan_columns(frame.with_row_index(ROW, offset=1), columns, sheet)
 
 
 def scan_texts(texts: list[tuple[str, str]], sheet: str | None = None) -> list[Finding]:
@@ -185,8 +183,7 @@ def scan_texts(texts: list[tuple[str, str]], sheet: str | None = None) -> list[F
     """
     if not texts:
         return []
-    found = candidates(pl.Series([text for _, text in texts], dtype=pl.String))
-    personal = dict(zip(found["value"], found["what"], strict=True))
+    personal = dict(candidates(pl.Series([text for _, text in texts])).select("value", "what").iter_rows())
     seen, findings = set(), []
     for where, text in texts:  # one finding a place and kind, however many texts hold it
         if text in personal and (where, personal[text]) not in seen:
@@ -205,7 +202,7 @@ def scan_texts(texts: list[tuple[str, str]], sheet: str | None = None) -> list[F
 def person_headers(headers: list[str], person_words: frozenset[str], sheet: str | None) -> list[Finding]:
     """Report each header that names a person: 'Namn', 'first_name', 'Handläggare', 'Е-пост' with a
     Cyrillic Е ..., matched after normalising and folding look-alike letters."""
-    words = sorted((folded(w) for w in person_words), key=len, reverse=True)
+    words = sorted({folded(w) for w in person_words})  # any of them found is enough: no order matters
     pattern = re.compile(r"(?<![a-zåäöé0-9])(?:" + "|".join(re.escape(w) for w in words) + ")")
     return [
         Finding(

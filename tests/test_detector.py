@@ -155,9 +155,11 @@ def test_a_column_of_nothing_is_skipped_and_others_still_scanned():
 
 
 def test_unloaded_cells_are_named_by_their_letter():
+    """Rows count from 1 and columns from the sheet's first used one (C here): the second is D."""
     sheet = pl.DataFrame({"c0": ["Rapport", None], "c1": [None, f"ring {PNR}"]})
     found = scan_cells(sheet, "Blad1", first_column=2)
-    assert [(f.row, f.column) for f in found] == [(2, "D")]
+    assert [(f.row, f.column, f.sheet, f.rule) for f in found] == [(2, "D", "Blad1", "personuppgift")]
+    assert found[0].message == f"cellen innehåller {PERSONNUMMER}; filen avvisas (värdet visas inte)"
 
 
 def test_texts_outside_the_cells_are_reported_once_per_place():
@@ -168,9 +170,10 @@ def test_texts_outside_the_cells_are_reported_once_per_place():
 
 
 def test_a_header_holding_personal_data_is_named_by_its_letter():
-    headers, found = redact_headers(["ärende", FORMS["tankstreck"], "x"], 1, None, first_column=1)
+    headers, found = redact_headers(["ärende", FORMS["tankstreck"], "x"], 1, "Blad1", first_column=1)
     assert headers == ["ärende", "kolumn C", "x"]
-    assert [(f.row, f.column, f.rule) for f in found] == [(1, "kolumn C", "personuppgift")]
+    assert [(f.row, f.column, f.sheet, f.rule) for f in found] == [(1, "kolumn C", "Blad1", "personuppgift")]
+    assert found[0].message == f"rubriken innehåller {PERSONNUMMER}; filen avvisas (värdet visas inte)"
 
 
 @pytest.mark.parametrize(
@@ -190,7 +193,13 @@ def test_a_header_holding_personal_data_is_named_by_its_letter():
 )
 def test_person_headers_are_matched_as_people_read_them(header, names_a_person):
     words = frozenset(["namn", "e-post", "handläggare", "kontaktperson", "sökande"])
-    assert bool(person_headers([header], words, None)) is names_a_person
+    found = person_headers(["Insats", header], words, "Blad1")
+    assert bool(found) is names_a_person
+    if names_a_person:
+        assert [(f.severity, f.rule, f.column, f.sheet) for f in found] == [
+            ("error", "personuppgift: rubrik", plain(header), "Blad1")
+        ]
+        assert found[0].message == "kolumnrubriken avser en person; sådana kolumner får inte skickas"
 
 
 @pytest.mark.parametrize(

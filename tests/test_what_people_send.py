@@ -280,7 +280,7 @@ def test_a_refused_workbook_leaves_neither_its_agency_nor_a_second_log_line(agen
                 applications.write_string(1, c, value)
     before, log_before = snapshot(agencies_copy), rows(agencies_copy, "select count(*) from loads")[0][0]
     code, output = run_cli(capsys, "load", "--db", agencies_copy, path)
-    assert code == 1 and "[finns redan]" in output
+    assert code == 1 and "blad 'Ansökningar', rad 2, kolumn 'ärendenummer'" in output and "[finns redan]" in output
     assert snapshot(agencies_copy) == before
     assert rows(agencies_copy, "select count(*) from agencies where org_nr = '209900-0990'") == [(0,)]
     assert rows(agencies_copy, "select count(*), min(status) from loads where file_name = 'flyttad.xlsx'") == [
