@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -158,3 +159,8 @@ def downloads(monkeypatch) -> dict[str, object]:
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
     return made
+
+
+def compared(case_number: str) -> str:
+    """A case number as the contract compares it: lower case, inner whitespace one space, trimmed."""
+    return re.sub(r"[ \t\n\r\f\v\u00a0]+", " ", case_number).strip().lower()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import stat
 from datetime import date
 from decimal import Decimal
@@ -13,6 +12,8 @@ import polars as pl
 import pytest
 
 from pipelines import pseudonym
+
+from .conftest import compared
 
 
 def applications(ids: list[str], org: str = "209900-0016") -> pl.DataFrame:
@@ -32,11 +33,6 @@ def applications(ids: list[str], org: str = "209900-0016") -> pl.DataFrame:
         },
         schema_overrides={"decided_on": pl.Date, "gender": pl.String, "age_band": pl.String},
     )
-
-
-def compared(case_number: str) -> str:
-    """A case number as the contract compares it: lower case, inner whitespace one space, trimmed."""
-    return re.sub(r"[ \t\n\r\f\v\u00a0]+", " ", case_number).strip().lower()
 
 
 @pytest.mark.parametrize("key", [b"k" * 32, bytes(range(64)), b"x" * 100], ids=["kort", "ett block", "lång"])
