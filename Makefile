@@ -39,7 +39,8 @@ screenshots: $(VENV)/.installed  ## serve the app, open every page in headless C
 
 # Mutation testing (cosmic-ray) of the modules in tests/mutation/, each in its own copy of the
 # committed tree so that the checkout is never mutated; each report lands in mutants/NAME.txt.
-# Hours for all of them: MUTATE="normalise" runs one.
+# Two passes: the module's quick tests first; the mutants they let through are tried again
+# against every test in tests/mutation/retry/NAME.toml. MUTATE="normalise" runs one module.
 MUTATE ?= $(basename $(notdir $(wildcard tests/mutation/*.toml)))
 mutation: $(VENV)/.installed  ## mutation-test the detector, the write path and disclosure control
 	@for name in $(MUTATE); do \
@@ -48,6 +49,9 @@ mutation: $(VENV)/.installed  ## mutation-test the detector, the write path and 
 	  ( cd mutants/$$name && export PATH="$(CURDIR)/$(VENV)/bin:$$PATH" && \
 	    cosmic-ray init tests/mutation/$$name.toml session.sqlite && \
 	    cosmic-ray exec tests/mutation/$$name.toml session.sqlite && \
+	    python -c "import sqlite3; c = sqlite3.connect('session.sqlite'); \
+	      c.execute(\"delete from work_results where test_outcome = 'SURVIVED'\"); c.commit()" && \
+	    cosmic-ray exec tests/mutation/retry/$$name.toml session.sqlite && \
 	    cr-report session.sqlite --show-diff > ../$$name.txt ) && \
 	  tail -n 3 mutants/$$name.txt; \
 	done
