@@ -75,6 +75,11 @@ def peer_names(viewer: str, org_nrs: Iterable[str]) -> dict[str, str]:
     return disclosure.pseudonyms(disclosure.peer_key(pseudonym.load_key()), viewer, org_nrs)
 
 
+def own_only(frame: pl.DataFrame, viewer: str) -> pl.DataFrame:
+    """The viewer's own rows, shown whole: it holds every one of its own figures."""
+    return frame.filter(pl.col("org_nr") == viewer).with_columns(pl.lit([], dtype=pl.List(pl.String)).alias(HIDDEN))
+
+
 # --- Översikt ---------------------------------------------------------------------------------
 
 
@@ -103,7 +108,7 @@ def ranking(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, year: int, grou
     hidden = []
     for row in frame.iter_rows(named=True):
         counts_of_row = {c: row.get(f"{c}_n", row.get(c)) for c in ("applications", "decided", "granted", "rejected")}
-        rates = hidden_rates(counts_of_row)
+        rates = [] if row["org_nr"] == viewer else hidden_rates(counts_of_row)  # its own: it holds them
         hidden.append(rates + [f"{r}_class" for r in rates])
     # Sorted by pseudonym: an order that follows neither names nor size.
     return with_hidden(frame, hidden).select(*RANKING_COLUMNS, HIDDEN).sort("is_self", "name", descending=[True, False])
@@ -219,42 +224,32 @@ def national_summary(totals: pl.DataFrame, year: int) -> pl.DataFrame:
 # --- Myndighetsprofil -------------------------------------------------------------------------
 
 
-def positions(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, viewer: str, year: int | None = None):
-    """The viewer's measures beside its peer group's distribution: own values resting on small
-    counts hidden; the distribution hidden when fewer than MIN_AGENCIES peers have a value."""
-    own = {r["year"]: r for r in run(con, "own_counts", role=viewer, org_nr=viewer).iter_rows(named=True)}
-    distribution = ["lower_quartile", "peer_median", "upper_quartile", "percentile_rank", "quartile_class"]
+def positions(frame: pl.DataFrame) -> pl.DataFrame:
+    """The viewer's measures beside its peer group's distribution: its own values always (it holds
+    them); the distribution hidden when fewer than MIN_AGENCIES other agencies have a value."""
+    distribution = [
+        c
+        for c in ("lower_quartile", "peer_median", "upper_quartile", "percentile_rank", "quartile_class")
+        if c in frame.columns
+    ]
     hidden = []
     for row in frame.iter_rows(named=True):
-        counts = own.get(row.get("year", year)) or {}
-        cells = []
-        if row["kpi"] in hidden_rates(counts):
-            cells += ["value", "percentile_rank", "quartile_class"]
         others = (row["peer_agencies"] or 0) - (1 if row["value"] is not None else 0)
-        if others < MIN_AGENCIES:
-            cells += [c for c in distribution if c in frame.columns]
-        hidden.append(cells)
+        hidden.append(distribution if others < MIN_AGENCIES else [])
     return with_hidden(frame, hidden)
 
 
 def measure_mix(con: duckdb.DuckDBPyConnection, viewer: str, year: int) -> pl.DataFrame:
-    """The viewer's shares per measure type beside the national shares, with disclosure control.
-
-    The viewer's own counts per type are hidden when 1 to 4, with a second type hidden so that
-    the total does not give the first away. A national figure is hidden when the part of it that
-    is not the viewer's rests on 1 to 4 applications or agencies, with the same complement.
-    """
+    """The viewer's applications, grants and granted kronor per measure type, all shown (it holds
+    them), beside the national shares with disclosure control: a national figure is hidden when
+    the part of it that is not the viewer's rests on 1 to 4 applications or agencies, with a
+    complement so that the national total does not give it away."""
     mix = run(con, "measure_mix_counts", role=viewer, org_nr=viewer, year=year)
     measures = mix["measure"].to_list()
     rows = {r["measure"]: r for r in mix.iter_rows(named=True)}
     hidden: dict[str, list[str]] = {m: [] for m in measures}
     for count, shares in (("applications", "applications"), ("granted", "granted_sek")):
         own_units = {m: int(rows[m][count] or 0) for m in measures}
-        own_units["total"] = sum(own_units.values())
-        # Shares always add up to 100 %, so the total counts as seen: a lone hidden share is no secret.
-        primaries = {m for m in measures if small(own_units[m])}
-        for m in disclosure.protect(own_units, [Line("total", tuple(measures))], known={"total"}, sensitive=primaries):
-            hidden[m].append(f"share_of_{shares}")
         units, known, lines = {"national": 0}, set(), []
         for m in measures:
             national = int(rows[m][f"national_{count}"] or 0)
@@ -262,7 +257,8 @@ def measure_mix(con: duckdb.DuckDBPyConnection, viewer: str, year: int) -> pl.Da
             known.add(f"own|{m}")
             units["national"] += national
             lines.append(Line(m, (f"own|{m}", f"rest|{m}")))
-        units["own|national"], units["rest|national"] = own_units["total"], units["national"] - own_units["total"]
+        own_total = sum(own_units.values())
+        units["own|national"], units["rest|national"] = own_total, units["national"] - own_total
         known.add("own|national")
         lines += [Line("national", tuple(measures)), Line("national", ("own|national", "rest|national"))]
         sensitive = {c for c in units if c.startswith("rest|") and small(units[c])}
@@ -272,11 +268,13 @@ def measure_mix(con: duckdb.DuckDBPyConnection, viewer: str, year: int) -> pl.Da
             hidden[m].append(f"national_share_of_{shares}")
     frame = mix.select(
         "measure",
+        "applications",
+        "granted",
+        "granted_sek",
         _share(mix, "applications").alias("share_of_applications"),
         _share(mix, "granted_sek").alias("share_of_granted_sek"),
         _share(mix, "national_applications").alias("national_share_of_applications"),
         _share(mix, "national_granted_sek").alias("national_share_of_granted_sek"),
-        (pl.col("applications") > 0).alias("has_applications"),
     )
     return with_hidden(frame, [hidden[m] for m in frame["measure"]])
 
@@ -288,17 +286,22 @@ def _share(mix: pl.DataFrame, column: str) -> pl.Expr:
 
 
 def approval(frame: pl.DataFrame, viewer: str) -> pl.DataFrame:
-    """The viewer's own approval rate with its interval, no peers': counts of 1 to 4 hidden with
-    what rests on them, and the peer comparison hidden in a group too small to show."""
+    """The viewer's own approval rate with its interval, no peers': its own figures always, the peer
+    comparison hidden in a group with fewer than MIN_AGENCIES other agencies with a rate."""
     own = frame.filter(pl.col("org_nr") == viewer).drop("name", "sector", strict=False)
     hidden = []
     for row in own.iter_rows(named=True):
-        counts = {"decided": row["decided"], "granted": row["granted"]}
-        counts["rejected"] = (row["decided"] or 0) - (row["granted"] or 0)
-        cells = []
-        if "approval_rate" in hidden_rates(counts):
-            cells += ["approval_rate", "wilson_low", "wilson_high", "granted", "decided", "difference"]
-        if (row["peer_agencies"] or 0) - 1 < MIN_AGENCIES:
-            cells += ["peer_median", "difference", "funnel_low", "funnel_high"]
-        hidden.append(cells)
+        others = (row["peer_agencies"] or 0) - (1 if row["approval_rate"] is not None else 0)
+        hidden.append(["peer_median", "difference", "funnel_low", "funnel_high"] if others < MIN_AGENCIES else [])
+    return with_hidden(own, hidden)
+
+
+def projection(frame: pl.DataFrame, viewer: str) -> pl.DataFrame:
+    """The viewer's own projection only: the peer median and the gap to it hidden when fewer than
+    MIN_AGENCIES other agencies of its group have a reserve."""
+    own = frame.filter(pl.col("org_nr") == viewer).drop("name", "sector", strict=False)
+    hidden = []
+    for row in own.iter_rows(named=True):
+        others = (row["peer_agencies"] or 0) - (1 if row["reserve_years"] is not None else 0)
+        hidden.append(["peer_median_reserve_years", "extra_spending_per_year_sek"] if others < MIN_AGENCIES else [])
     return with_hidden(own, hidden)
