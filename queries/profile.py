@@ -21,7 +21,7 @@ def agency_positions(
         year=year,
         group_type=peer_group(group_type),
     )
-    return agency.positions(frame) if access.is_agency(role) else frame
+    return agency.positions(con, frame, role, group_type, year) if access.is_agency(role) else frame
 
 
 def agency_trend(con: duckdb.DuckDBPyConnection, org_nr: str, group_type: str, *, role: str) -> pl.DataFrame:
@@ -29,7 +29,7 @@ def agency_trend(con: duckdb.DuckDBPyConnection, org_nr: str, group_type: str, *
     frame = run(
         con, "agency_trend", role=access.require_own(role, org_nr), org_nr=org_nr, group_type=peer_group(group_type)
     )
-    return agency.positions(frame) if access.is_agency(role) else frame
+    return agency.positions(con, frame, role, group_type) if access.is_agency(role) else frame
 
 
 def measure_mix(con: duckdb.DuckDBPyConnection, org_nr: str, year: int, *, role: str) -> pl.DataFrame:
@@ -43,7 +43,7 @@ def approval_intervals(con: duckdb.DuckDBPyConnection, year: int, group_type: st
     """Return every agency's approval rate in a year with its Wilson interval, for a funnel plot;
     an agency gets its own only."""
     frame = run(con, "approval_intervals", role=role, year=year, group_type=peer_group(group_type))
-    return agency.approval(frame, role) if access.is_agency(role) else frame
+    return agency.approval(con, frame, role, group_type, year) if access.is_agency(role) else frame
 
 
 def funnel_band(con: duckdb.DuckDBPyConnection, peer_median: float, max_decided: int, *, role: str) -> pl.DataFrame:

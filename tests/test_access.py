@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipelines.settings import ROOT
-from queries import connection, disclosure, overview, profile
+from queries import connection, overview, profile
 from queries.access import TRS
 from ui import auth
 
@@ -274,7 +274,9 @@ def test_the_measure_mix_shows_every_own_figure_and_protects_the_national_rest(s
             mine = counted.get(row["measure"], (0, 0, 0))
             assert (row["applications"], row["granted"], int(row["granted_sek"])) == mine, (own, row["measure"])
             assert not {c for c in row["hidden"] if not c.startswith("national_")}, (own, row)
-        hidden = {m for m, h in zip(mix["measure"], mix["hidden"], strict=True) if "national_share_of_applications" in h}
+        hidden = {
+            m for m, h in zip(mix["measure"], mix["hidden"], strict=True) if "national_share_of_applications" in h
+        }
         rest = {m: national.get(m, 0) - counted.get(m, (0,))[0] for m in mix["measure"]}
         assert {m for m, n in rest.items() if 0 < n < 5} <= hidden
         assert len(hidden) != 1

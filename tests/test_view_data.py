@@ -35,6 +35,7 @@ KEYS = {
     "similar_agencies": ["year", "org_nr", "peer_rank"],
     "peer_groups": ["year", "org_nr", "group_type"],
     "peer_group_members": ["year", "group_type", "group_id", "member_org_nr"],
+    "agency_peers": ["year", "org_nr", "group_type", "member_org_nr"],
     "peer_stats": ["year", "group_type", "group_id", "kpi"],
     "peer_positions": ["year", "org_nr", "group_type", "kpi"],
     "approval_rate_intervals": ["year", "org_nr", "group_type"],
@@ -43,7 +44,17 @@ KEYS = {
     "projection_summary()": ["org_nr", "base_year"],
 }
 NULLABLE_KEYS = {("int_handling_times", "sector"), ("year_totals", "sector"), ("stg_load_slices", "year")}
-FUNCTIONS = {"sv_number", "sv_kronor", "sv_percent", "sv_short", "sv_beside", "allocation_rates_md5", "wilson_limit"}
+FUNCTIONS = {
+    "sv_number",
+    "sv_kronor",
+    "sv_percent",
+    "sv_short",
+    "sv_beside",
+    "allocation_rates_md5",
+    "wilson_limit",
+    "funnel_difference",
+    "quartile_class",
+}
 
 
 @pytest.fixture(params=["sample_db", "measures_db"])

@@ -43,10 +43,8 @@ final as (
     select
         limits.*,
         case
-            when limits.wilson_low is null or limits.peer_agencies < settings.min_group_size then null
-            when limits.approval_rate > limits.funnel_high then 'above'
-            when limits.approval_rate < limits.funnel_low then 'below'
-            else 'within'
+            when limits.peer_agencies >= settings.min_group_size
+                then funnel_difference(limits.approval_rate, limits.peer_median, limits.decided)
         end as difference
     from limits
     cross join settings

@@ -97,24 +97,7 @@ final as (
         case
             when agency_values.in_question then 'question'
             when agency_values.value is null or stats.agencies < settings.min_group_size then null
-            when definitions.direction = 'higher_better' then
-                case
-                    when agency_values.value > stats.upper_quartile then 'best'
-                    when agency_values.value < stats.lower_quartile then 'worst'
-                    else 'middle'
-                end
-            when definitions.direction = 'lower_better' then
-                case
-                    when agency_values.value < stats.lower_quartile then 'best'
-                    when agency_values.value > stats.upper_quartile then 'worst'
-                    else 'middle'
-                end
-            else
-                case
-                    when agency_values.value > stats.upper_quartile then 'high'
-                    when agency_values.value < stats.lower_quartile then 'low'
-                    else 'middle'
-                end
+            else quartile_class(agency_values.value, stats.lower_quartile, stats.upper_quartile, definitions.direction)
         end as quartile_class
     from agency_values
     inner join definitions on definitions.kpi = agency_values.kpi
