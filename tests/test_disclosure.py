@@ -18,6 +18,7 @@ themselves, so that a mistake in a graph could only make a test fail, never pass
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -29,6 +30,10 @@ from hypothesis import strategies as st
 
 from queries import disclosure
 from queries.disclosure import Line, derivable, peer_key, protect, pseudonyms
+
+# 300 examples a property; LOM_DISCLOSURE_EXAMPLES=20000 searches deeper (the source, and so the keys of
+# the committed examples in tests/hypothesis-examples/, stays the same).
+EXAMPLES = settings(max_examples=int(os.environ.get("LOM_DISCLOSURE_EXAMPLES", "300")), deadline=None)
 
 # The rule as PRODUCT.md states it, with its numbers written here, not read from the product: a
 # count of 1 to 4 persons is too small to show. A product that hid only 1 to 3 must fail these tests.
@@ -150,7 +155,7 @@ def one_way(parts: list[int]):
     return values, lines, edges
 
 
-@settings(max_examples=300, deadline=None)
+@EXAMPLES
 @given(st.lists(counts, min_size=2, max_size=8))
 def test_one_way_tables(parts):
     values, lines, edges = one_way(parts)
@@ -207,7 +212,7 @@ def own_rest_table(own, rest, national_line):
     return values, lines, edges, known, {"national", *cats}
 
 
-@settings(max_examples=300, deadline=None)
+@EXAMPLES
 @given(own_and_rest())
 def test_own_figures_known(table):
     own, rest, national_line = table
@@ -232,7 +237,7 @@ def sector_family(draw):
     return sectors, mine, own
 
 
-@settings(max_examples=300, deadline=None)
+@EXAMPLES
 @given(sector_family())
 def test_agency_family(table):
     sectors, mine, own = table
@@ -297,14 +302,17 @@ grids = st.integers(2, 4).flatmap(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@EXAMPLES
 @given(grids)
 def test_two_way_tables(grid):
     values, lines, edges = two_way(grid)
     hidden = protect(values, lines)
     small_cells = {c for c, v in values.items() if small(v)}
     assert small_cells <= hidden
-    for cell in hidden:
+    # No hidden count can be recomputed over the reals, but a hidden zero may be: beside a shown total
+    # of 0 and shown zeros it is plainly 0 (found by Hypothesis: [[0, 0], [0, 5], [1, 0]] hides x01).
+    # It gives nothing away and protects nothing; the witnesses below decide what matters.
+    for cell in hidden - {c for c in hidden if values[c] == 0}:
         assert not determined_over_reals(lines, hidden, cell), (grid, sorted(hidden), cell)
     # Nor over whole non-negative numbers: every small count has a witness table.
     found = undetermined(lines, edges, values, hidden, set(values) - hidden, small_cells)
@@ -445,7 +453,7 @@ def test_pseudonyms_depend_on_viewer_and_key():
     assert sum(base[o] != other_key[o] for o in ORG_NRS) >= 290
 
 
-@settings(max_examples=300, deadline=None)
+@EXAMPLES
 @given(st.binary(min_size=16, max_size=32), st.sampled_from(ORG_NRS))
 def test_pseudonyms_give_nothing_away(key, viewer):
     org_nrs = ORG_NRS[:60]
