@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast lint format bench sample screenshots install clean
+.PHONY: run test test-fast lint format bench sample screenshots mutation install clean
 
 run: $(VENV)/.installed  ## start the dashboard on the sample data (building the database if missing)
 	$(PY) -m pipelines bootstrap
@@ -36,6 +36,12 @@ bench: $(VENV)/.installed  ## time loading, the queries, the pages and the serve
 
 screenshots: $(VENV)/.installed  ## serve the app, open every page in headless Chromium, save docs/screenshots/
 	LOM_SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest tests/test_browser.py -q
+
+# Hours on two cores, so not in CI; mutmut copies the tree to mutants/ (ignored by git).
+mutation: $(VENV)/.installed  ## mutation testing of disclosure control (queries/disclosure.py, queries/agency.py)
+	rm -rf mutants
+	$(VENV)/bin/mutmut run "queries.disclosure*" "queries.agency*"
+	$(VENV)/bin/mutmut results
 
 sample: $(VENV)/.installed  ## regenerate the committed sample files
 	$(PY) -m sample_data.generate
