@@ -10,6 +10,7 @@ agency's name or org_nr.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import duckdb
 import polars as pl
@@ -75,6 +76,11 @@ def peer_names(viewer: str, org_nrs: Iterable[str]) -> dict[str, str]:
     return disclosure.pseudonyms(disclosure.peer_key(pseudonym.load_key()), viewer, org_nrs)
 
 
+def own_only(frame: pl.DataFrame, viewer: str) -> pl.DataFrame:
+    """The viewer's own rows, shown whole: it holds every one of its own figures."""
+    return frame.filter(pl.col("org_nr") == viewer).with_columns(pl.lit([], dtype=pl.List(pl.String)).alias(HIDDEN))
+
+
 # --- Översikt ---------------------------------------------------------------------------------
 
 
@@ -85,14 +91,17 @@ def agencies(frame: pl.DataFrame, viewer: str) -> pl.DataFrame:
 
 def ranking(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, year: int, group_type: str, viewer: str):
     """The viewer's agency and its peers in a year: peers pseudonymised, rates that rest on small
-    counts hidden, no peers at all when the group has fewer than MIN_AGENCIES besides the viewer."""
-    members = set(run(con, "peer_members", role=viewer, org_nr=viewer, year=year, group_type=group_type)["org_nr"])
-    members.add(viewer)
-    if len(members) - 1 < MIN_AGENCIES:
-        members = {viewer}
-    counts = run(con, "ranking_counts", role=viewer, year=year).filter(pl.col("org_nr").is_in(list(members)))
-    frame = frame.filter(pl.col("org_nr").is_in(list(members))).join(counts, on="org_nr", how="left", suffix="_n")
-    names = peer_names(viewer, members - {viewer})
+    counts hidden, classes among the values the viewer may see, no peers at all when the group has
+    fewer than MIN_AGENCIES besides the viewer."""
+    group = shown_group(con, viewer, group_type, year)
+    counts = group.counts
+    if counts.height - 1 < MIN_AGENCIES:
+        counts = counts.filter(pl.col("org_nr") == viewer)
+    classes = group.positions.pivot("kpi", index="org_nr", values="quartile_class")
+    classes = classes.rename({c: f"{c}_class" for c in classes.columns if c != "org_nr"})
+    frame = frame.drop(*classes.columns[1:], strict=False)
+    frame = frame.join(counts.select("org_nr"), on="org_nr").join(classes, on="org_nr", how="left")
+    names = peer_names(viewer, set(counts["org_nr"]) - {viewer})
     frame = frame.with_columns(
         (pl.col("org_nr") == viewer).alias("is_self"),
         pl.when(pl.col("org_nr") == viewer)
@@ -100,13 +109,43 @@ def ranking(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, year: int, grou
         .otherwise(pl.col("org_nr").replace_strict(names, default=None))
         .alias("name"),
     )
-    hidden = []
-    for row in frame.iter_rows(named=True):
-        counts_of_row = {c: row.get(f"{c}_n", row.get(c)) for c in ("applications", "decided", "granted", "rejected")}
-        rates = hidden_rates(counts_of_row)
-        hidden.append(rates + [f"{r}_class" for r in rates])
+    hidden = [[*rates, *(f"{r}_class" for r in rates)] for rates in (group.hidden.get(o, []) for o in frame["org_nr"])]
     # Sorted by pseudonym: an order that follows neither names nor size.
     return with_hidden(frame, hidden).select(*RANKING_COLUMNS, HIDDEN).sort("is_self", "name", descending=[True, False])
+
+
+@dataclass(frozen=True)
+class ShownGroup:
+    """The viewer's peer group in a year as the viewer may see it.
+
+    counts: the members (org_nr) with the counts behind their rates; hidden: per peer, the rates that
+    rest on a count of 1 to 4 (never the viewer's own); positions: per member and measure, the peer
+    distribution over the values shown (sql/app/shown_peer_positions.sql).
+    """
+
+    counts: pl.DataFrame
+    hidden: dict[str, list[str]]
+    positions: pl.DataFrame
+
+
+def shown_group(con: duckdb.DuckDBPyConnection, viewer: str, group_type: str, year: int | None = None) -> ShownGroup:
+    """The viewer's peer group, one year or every year, with the distributions resting only on what it may see."""
+    counts = run(con, "peer_counts", role=viewer, org_nr=viewer, group_type=group_type)
+    hidden_keys = [
+        f"{row['year']}|{row['org_nr']}|{rate}"
+        for row in counts.iter_rows(named=True)
+        if row["org_nr"] != viewer  # its own: it holds them
+        for rate in hidden_rates(row)
+    ]
+    positions = run(con, "shown_peer_positions", role=viewer, org_nr=viewer, group_type=group_type, hidden=hidden_keys)
+    if year is not None:
+        counts, positions = counts.filter(pl.col("year") == year), positions.filter(pl.col("year") == year)
+    hidden: dict[str, list[str]] = {}
+    for key in hidden_keys:
+        key_year, org_nr, rate = key.split("|")
+        if year is None or int(key_year) == year:
+            hidden.setdefault(org_nr, []).append(rate)
+    return ShownGroup(counts, hidden, positions)
 
 
 # --- national and sector totals ---------------------------------------------------------------
@@ -219,42 +258,34 @@ def national_summary(totals: pl.DataFrame, year: int) -> pl.DataFrame:
 # --- Myndighetsprofil -------------------------------------------------------------------------
 
 
-def positions(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, viewer: str, year: int | None = None):
-    """The viewer's measures beside its peer group's distribution: own values resting on small
-    counts hidden; the distribution hidden when fewer than MIN_AGENCIES peers have a value."""
-    own = {r["year"]: r for r in run(con, "own_counts", role=viewer, org_nr=viewer).iter_rows(named=True)}
-    distribution = ["lower_quartile", "peer_median", "upper_quartile", "percentile_rank", "quartile_class"]
-    hidden = []
-    for row in frame.iter_rows(named=True):
-        counts = own.get(row.get("year", year)) or {}
-        cells = []
-        if row["kpi"] in hidden_rates(counts):
-            cells += ["value", "percentile_rank", "quartile_class"]
-        others = (row["peer_agencies"] or 0) - (1 if row["value"] is not None else 0)
-        if others < MIN_AGENCIES:
-            cells += [c for c in distribution if c in frame.columns]
-        hidden.append(cells)
-    return with_hidden(frame, hidden)
+DISTRIBUTION = ["peer_agencies", "lower_quartile", "peer_median", "upper_quartile", "quartile_class"]
+
+
+def positions(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, viewer: str, group_type: str, year=None):
+    """The viewer's measures beside its peer group's distribution: its own values always (it holds
+    them); the distribution over its own value and the peers' values it may see, hidden when fewer
+    than MIN_AGENCIES other agencies have one. `year`: the frame's year, when it has no year column."""
+    shown = shown_group(con, viewer, group_type).positions.filter(pl.col("org_nr") == viewer)
+    if "year" not in frame.columns:
+        frame = frame.with_columns(pl.lit(year, dtype=pl.Int32).alias("year"))
+    frame = frame.drop(*DISTRIBUTION, "percentile_rank", strict=False).join(
+        shown.select("year", "kpi", "other_agencies", *DISTRIBUTION), on=["year", "kpi"], how="left"
+    )
+    hidden = [DISTRIBUTION[1:] if (others or 0) < MIN_AGENCIES else [] for others in frame["other_agencies"].to_list()]
+    return with_hidden(frame.drop("other_agencies"), hidden)
 
 
 def measure_mix(con: duckdb.DuckDBPyConnection, viewer: str, year: int) -> pl.DataFrame:
-    """The viewer's shares per measure type beside the national shares, with disclosure control.
-
-    The viewer's own counts per type are hidden when 1 to 4, with a second type hidden so that
-    the total does not give the first away. A national figure is hidden when the part of it that
-    is not the viewer's rests on 1 to 4 applications or agencies, with the same complement.
-    """
+    """The viewer's applications, grants and granted kronor per measure type, all shown (it holds
+    them), beside the national shares with disclosure control: a national figure is hidden when
+    the part of it that is not the viewer's rests on 1 to 4 applications or agencies, with a
+    complement so that the national total does not give it away."""
     mix = run(con, "measure_mix_counts", role=viewer, org_nr=viewer, year=year)
     measures = mix["measure"].to_list()
     rows = {r["measure"]: r for r in mix.iter_rows(named=True)}
     hidden: dict[str, list[str]] = {m: [] for m in measures}
     for count, shares in (("applications", "applications"), ("granted", "granted_sek")):
         own_units = {m: int(rows[m][count] or 0) for m in measures}
-        own_units["total"] = sum(own_units.values())
-        # Shares always add up to 100 %, so the total counts as seen: a lone hidden share is no secret.
-        primaries = {m for m in measures if small(own_units[m])}
-        for m in disclosure.protect(own_units, [Line("total", tuple(measures))], known={"total"}, sensitive=primaries):
-            hidden[m].append(f"share_of_{shares}")
         units, known, lines = {"national": 0}, set(), []
         for m in measures:
             national = int(rows[m][f"national_{count}"] or 0)
@@ -262,7 +293,8 @@ def measure_mix(con: duckdb.DuckDBPyConnection, viewer: str, year: int) -> pl.Da
             known.add(f"own|{m}")
             units["national"] += national
             lines.append(Line(m, (f"own|{m}", f"rest|{m}")))
-        units["own|national"], units["rest|national"] = own_units["total"], units["national"] - own_units["total"]
+        own_total = sum(own_units.values())
+        units["own|national"], units["rest|national"] = own_total, units["national"] - own_total
         known.add("own|national")
         lines += [Line("national", tuple(measures)), Line("national", ("own|national", "rest|national"))]
         sensitive = {c for c in units if c.startswith("rest|") and small(units[c])}
@@ -272,11 +304,13 @@ def measure_mix(con: duckdb.DuckDBPyConnection, viewer: str, year: int) -> pl.Da
             hidden[m].append(f"national_share_of_{shares}")
     frame = mix.select(
         "measure",
+        "applications",
+        "granted",
+        "granted_sek",
         _share(mix, "applications").alias("share_of_applications"),
         _share(mix, "granted_sek").alias("share_of_granted_sek"),
         _share(mix, "national_applications").alias("national_share_of_applications"),
         _share(mix, "national_granted_sek").alias("national_share_of_granted_sek"),
-        (pl.col("applications") > 0).alias("has_applications"),
     )
     return with_hidden(frame, [hidden[m] for m in frame["measure"]])
 
@@ -287,18 +321,42 @@ def _share(mix: pl.DataFrame, column: str) -> pl.Expr:
     return pl.col(column).cast(pl.Float64) / total if total else pl.lit(None, dtype=pl.Float64)
 
 
-def approval(frame: pl.DataFrame, viewer: str) -> pl.DataFrame:
-    """The viewer's own approval rate with its interval, no peers': counts of 1 to 4 hidden with
-    what rests on them, and the peer comparison hidden in a group too small to show."""
+def approval(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, viewer: str, group_type: str, year: int):
+    """The viewer's own approval rate with its interval, no peers': its own figures always; the peer
+    median, the funnel and the difference from it over the rates it may see, hidden with fewer than
+    MIN_AGENCIES other agencies."""
+    own = frame.filter(pl.col("org_nr") == viewer).drop("name", "sector", strict=False)
+    shown = shown_group(con, viewer, group_type, year).positions
+    shown = shown.filter((pl.col("org_nr") == viewer) & (pl.col("kpi") == "approval_rate"))
+    if own.is_empty() or shown.is_empty():
+        return with_hidden(own, [[] for _ in range(own.height)])
+    peer = shown.row(0, named=True)
+    row = own.row(0, named=True)
+    funnel = {"funnel_low": None, "funnel_high": None, "difference": None}
+    if peer["peer_median"] is not None and row["decided"]:
+        funnel = run(
+            con,
+            "approval_difference",
+            role=viewer,
+            approval_rate=row["approval_rate"],
+            peer_median=peer["peer_median"],
+            decided=row["decided"],
+        ).row(0, named=True)
+    own = own.with_columns(
+        pl.lit(peer["peer_agencies"]).alias("peer_agencies"),
+        pl.lit(peer["peer_median"], dtype=pl.Float64).alias("peer_median"),
+        *(pl.lit(v, dtype=pl.String if k == "difference" else pl.Float64).alias(k) for k, v in funnel.items()),
+    )
+    hidden = ["peer_median", "difference", "funnel_low", "funnel_high"] if peer["other_agencies"] < MIN_AGENCIES else []
+    return with_hidden(own, [hidden])
+
+
+def projection(frame: pl.DataFrame, viewer: str) -> pl.DataFrame:
+    """The viewer's own projection only: the peer median and the gap to it hidden when fewer than
+    MIN_AGENCIES other agencies of its group have a reserve."""
     own = frame.filter(pl.col("org_nr") == viewer).drop("name", "sector", strict=False)
     hidden = []
     for row in own.iter_rows(named=True):
-        counts = {"decided": row["decided"], "granted": row["granted"]}
-        counts["rejected"] = (row["decided"] or 0) - (row["granted"] or 0)
-        cells = []
-        if "approval_rate" in hidden_rates(counts):
-            cells += ["approval_rate", "wilson_low", "wilson_high", "granted", "decided", "difference"]
-        if (row["peer_agencies"] or 0) - 1 < MIN_AGENCIES:
-            cells += ["peer_median", "difference", "funnel_low", "funnel_high"]
-        hidden.append(cells)
+        others = (row["peer_agencies"] or 0) - (1 if row["reserve_years"] is not None else 0)
+        hidden.append(["peer_median_reserve_years", "extra_spending_per_year_sek"] if others < MIN_AGENCIES else [])
     return with_hidden(own, hidden)

@@ -21,7 +21,7 @@ def agency_positions(
         year=year,
         group_type=peer_group(group_type),
     )
-    return agency.positions(con, frame, role, year) if access.is_agency(role) else frame
+    return agency.positions(con, frame, role, group_type, year) if access.is_agency(role) else frame
 
 
 def agency_trend(con: duckdb.DuckDBPyConnection, org_nr: str, group_type: str, *, role: str) -> pl.DataFrame:
@@ -29,7 +29,7 @@ def agency_trend(con: duckdb.DuckDBPyConnection, org_nr: str, group_type: str, *
     frame = run(
         con, "agency_trend", role=access.require_own(role, org_nr), org_nr=org_nr, group_type=peer_group(group_type)
     )
-    return agency.positions(con, frame, role) if access.is_agency(role) else frame
+    return agency.positions(con, frame, role, group_type) if access.is_agency(role) else frame
 
 
 def measure_mix(con: duckdb.DuckDBPyConnection, org_nr: str, year: int, *, role: str) -> pl.DataFrame:
@@ -43,7 +43,25 @@ def approval_intervals(con: duckdb.DuckDBPyConnection, year: int, group_type: st
     """Return every agency's approval rate in a year with its Wilson interval, for a funnel plot;
     an agency gets its own only."""
     frame = run(con, "approval_intervals", role=role, year=year, group_type=peer_group(group_type))
-    return agency.approval(frame, role) if access.is_agency(role) else frame
+    return agency.approval(con, frame, role, group_type, year) if access.is_agency(role) else frame
+
+
+def funnel_band(con: duckdb.DuckDBPyConnection, peer_median: float, max_decided: int, *, role: str) -> pl.DataFrame:
+    """Return the funnel around a peer median: its Wilson 95 % limits for 1 up to max_decided decisions."""
+    return run(con, "funnel_band", role=role, peer_median=float(peer_median), max_decided=int(max_decided))
+
+
+def own_figures(con: duckdb.DuckDBPyConnection, org_nr: str, *, role: str) -> pl.DataFrame:
+    """Return every figure of an agency year by year, kronor and counts included: an agency gets
+    all of its own, unsuppressed (it holds them)."""
+    frame = run(con, "own_figures", role=access.require_own(role, org_nr), org_nr=org_nr)
+    return agency.own_only(frame, role) if access.is_agency(role) else frame
+
+
+def own_coverage(con: duckdb.DuckDBPyConnection, org_nr: str, *, role: str) -> pl.DataFrame:
+    """Return which years an agency reported funds and applications for, and when each was loaded."""
+    frame = run(con, "own_coverage", role=access.require_own(role, org_nr), org_nr=org_nr)
+    return agency.own_only(frame, role) if access.is_agency(role) else frame
 
 
 def similar_agencies(con: duckdb.DuckDBPyConnection, org_nr: str, year: int, *, role: str) -> pl.DataFrame:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from queries import access, agency
 from queries.access import require_trs
 from queries.connection import peer_group, run
 
@@ -64,6 +65,30 @@ def projections(
     )
 
 
+def own_projection(
+    con: duckdb.DuckDBPyConnection,
+    org_nr: str,
+    year: int,
+    reserve_limit: float = 3.0,
+    group_type: str = "similar",
+    *,
+    role: str,
+) -> pl.DataFrame:
+    """Return one agency's projection from a base year (as `projections`): an agency may read its
+    own, with the peer median and the gap to it only when its group has enough other agencies."""
+    frame = run(
+        con,
+        "own_projection",
+        role=access.require_own(role, org_nr),
+        org_nr=org_nr,
+        year=year,
+        reserve_limit=reserve_limit,
+        peer_group=peer_group(group_type),
+    )
+    return agency.projection(frame, role) if access.is_agency(role) else frame
+
+
 def balance_path(con: duckdb.DuckDBPyConnection, org_nr: str, year: int, *, role: str) -> pl.DataFrame:
-    """Return an agency's closing balances up to a year and the three projected after it."""
-    return run(con, "balance_path", role=require_trs(role), org_nr=org_nr, year=year)
+    """Return an agency's closing balances up to a year and the three projected after it; an agency
+    may read its own."""
+    return run(con, "balance_path", role=access.require_own(role, org_nr), org_nr=org_nr, year=year)

@@ -10,20 +10,31 @@ from pathlib import Path
 import duckdb
 import pytest
 from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase, MultiplexedDatabase, ReadOnlyDatabase
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from pipelines.__main__ import main
 from pipelines.load import load_files
-from pipelines.settings import SAMPLE_DIR
+from pipelines.settings import ROOT, SAMPLE_DIR
 from sample_data.generate import generate
 
-from . import measures_fixture
+from . import boundary_fixture, measures_fixture
 
-# Under CI the property tests draw the same examples every run, so that a run of main is
-# repeatable; on a developer's machine they explore new ones each time (and keep what failed).
-settings.register_profile("ci", derandomize=True, database=None)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# The property tests replay the examples committed in tests/hypothesis-examples/ (tables that once
+# broke a rule, such as the one that needs `pinned`) and then explore fresh random ones, under CI as
+# on a developer's machine. The committed examples are read-only: Hypothesis deletes an example
+# that passes from a writable database, and every passing run would change the repository. A
+# failure found under CI prints its blob to reproduce it; one found locally is kept in .hypothesis/.
+# To add what a run finds to the committed examples: LOM_HYPOTHESIS=record pytest tests/test_disclosure.py
+# (an example belongs to a test's source: change the test, and record its examples again).
+EXAMPLES = Path(__file__).parent / "hypothesis-examples"
+COMMITTED = ReadOnlyDatabase(DirectoryBasedExampleDatabase(EXAMPLES))
+settings.register_profile("ci", database=COMMITTED, derandomize=False, print_blob=True)
+settings.register_profile(
+    "dev", database=MultiplexedDatabase(COMMITTED, DirectoryBasedExampleDatabase(ROOT / ".hypothesis" / "examples"))
+)
+settings.register_profile("record", database=DirectoryBasedExampleDatabase(EXAMPLES))
+settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("LOM_HYPOTHESIS", "dev"))
 
 SAMPLE_FILES = sorted(p for p in SAMPLE_DIR.iterdir() if p.suffix in (".csv", ".xlsx"))
 DATA_TABLES = ("agencies", "fund_years", "applications")
@@ -74,6 +85,15 @@ def agencies_copy(agencies_db, tmp_path) -> Path:
     db = tmp_path / "lom.duckdb"
     shutil.copyfile(agencies_db, db)
     return db
+
+
+@pytest.fixture(scope="session")
+def boundary_db(tmp_path_factory) -> Path:
+    """Disclosure control's boundaries, 4 against 5 (tests/boundary_fixture.py), loaded through the pipeline."""
+    folder = tmp_path_factory.mktemp("boundary")
+    outcomes = load_files(boundary_fixture.write_files(folder / "files"), folder / "lom.duckdb")
+    assert [o.status for o in outcomes] == ["loaded"] * 3, [o.findings.lines() for o in outcomes]
+    return folder / "lom.duckdb"
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipelines.settings import ROOT
-from queries import connection, disclosure, overview, profile
+from queries import connection, overview, profile
 from queries.access import TRS
 from ui import auth
 
@@ -231,40 +231,55 @@ def test_the_peer_ranking_hides_rates_on_small_counts_and_nothing_else(sample_db
         """,
     )
     assert len(counted) == ranking.height
-    expected_hidden = sum(any(0 < n < 5 for n in (d, g, r)) for _, d, g, r in counted)
+    # A peer's rate is hidden when one of its counts is 1 to 4; the viewer's own never (it holds them).
+    small = {o for o, d, g, r in counted if o != own and any(0 < n < 5 for n in (d, g, r))}
+    assert small, "the sample has peers with small counts: the test tests something"
     hidden = ranking.filter(pl.col("hidden").list.contains("approval_rate"))
-    assert hidden.height == expected_hidden
+    assert hidden.height == len(small)
     assert hidden["approval_rate"].null_count() == hidden.height
+    assert not hidden["is_self"].any()
     # What is shown is TRS's number, unchanged: the same multiset of rates.
     shown = sorted(ranking.filter(~pl.col("hidden").list.contains("approval_rate"))["approval_rate"].drop_nulls())
     trs_rates = dict(zip(trs["org_nr"], trs["approval_rate"], strict=True))
-    small = {o for o, d, g, r in counted if any(0 < n < 5 for n in (d, g, r))}
     members = {o for o, *_ in counted}
     expected = sorted(v for o, v in trs_rates.items() if o in members and o not in small and v is not None)
     assert shown == pytest.approx(expected)
-    assert ranking.filter(pl.col("is_self"))["name"][0] == dict(agencies(sample_db))[own]
+    mine = ranking.filter(pl.col("is_self"))
+    assert mine["name"][0] == dict(agencies(sample_db))[own]
+    assert mine["hidden"][0].to_list() == [] and mine["approval_rate"][0] == pytest.approx(trs_rates[own])
 
 
-def test_the_measure_mix_leaves_no_hidden_share_recoverable_from_the_others(sample_db):
-    """Own shares per measure type: every type with 1–4 applications hidden, and never exactly one
-    hidden (the total would give it away), checked against counts from the raw table."""
+def test_the_measure_mix_shows_every_own_figure_and_protects_the_national_rest(sample_db):
+    """Own applications, grants and granted kronor per measure type: all shown, equal to the raw table.
+    A national share is hidden where what is not the viewer's rests on 1 to 4 applications, and never
+    exactly one is hidden (the shares add up to 100 %, so it would give itself away)."""
     for own, _ in agencies(sample_db)[:20]:
         with connection.connect(sample_db) as con:
             mix = profile.measure_mix(con, own, 2025, role=own)
-        counts = dict(
-            rows(
+        counted = {
+            m: (n, g, int(sek))
+            for m, n, g, sek in rows(
                 sample_db,
-                f"select measure, count(*) from applications where org_nr = '{own}' "
-                "and year(received_on) = 2025 group by measure",
+                f"""
+                select measure, count(*), count(*) filter (where decision in ('beviljad', 'delvis beviljad')),
+                    coalesce(sum(granted_sek), 0)
+                from applications where org_nr = '{own}' and year(received_on) = 2025 group by measure
+                """,
             )
+        }
+        national = dict(
+            rows(sample_db, "select measure, count(*) from applications where year(received_on) = 2025 group by 1")
         )
-        hidden = {m for m, h in zip(mix["measure"], mix["hidden"], strict=True) if "share_of_applications" in h}
-        assert {m for m, n in counts.items() if 0 < n < 5} <= hidden
+        for row in mix.iter_rows(named=True):
+            mine = counted.get(row["measure"], (0, 0, 0))
+            assert (row["applications"], row["granted"], int(row["granted_sek"])) == mine, (own, row["measure"])
+            assert not {c for c in row["hidden"] if not c.startswith("national_")}, (own, row)
+        hidden = {
+            m for m, h in zip(mix["measure"], mix["hidden"], strict=True) if "national_share_of_applications" in h
+        }
+        rest = {m: national.get(m, 0) - counted.get(m, (0,))[0] for m in mix["measure"]}
+        assert {m for m, n in rest.items() if 0 < n < 5} <= hidden
         assert len(hidden) != 1
-        if 0 < sum(counts.values()) < disclosure.MIN_COUNT:  # the total itself is small: every share hides
-            assert hidden == set(mix["measure"])
-        elif hidden:  # what the shown shares leave for the hidden ones is no small count either
-            assert sum(counts.get(m, 0) for m in hidden) >= disclosure.MIN_COUNT
 
 
 def test_a_peer_group_under_five_shows_no_distribution(measures_db):

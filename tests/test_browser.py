@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -121,5 +122,9 @@ def test_the_demo_switch_shows_an_agencys_view_with_pseudonyms(served, browser, 
         assert page.get_by_text("None", exact=True).count() == 0  # hidden figures read ..
         assert page.locator("[data-testid='stException']").count() == 0
         assert shot.stat().st_size > 20_000
+        if path:  # the profile: the agency's own kronor, at the top
+            closing = page.locator("[data-testid='stMetric']", has_text="Utgående saldo").first
+            assert re.fullmatch(r"Utgående saldo\s+−?\d{1,3}(\s\d{3})* kr", closing.inner_text().strip())
+
     finally:
         page.close()

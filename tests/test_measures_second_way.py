@@ -355,35 +355,46 @@ def test_peer_medians_quartiles_ranks_and_classes(raw, positions):
         assert set(found["quartile_class"].drop_nulls()) == {"best", "middle", "worst", "high", "low"}
 
 
+def wilson(p: pl.Expr, n: pl.Expr, side: int) -> pl.Expr:
+    """A Wilson 95 % limit of a share p of n trials, computed here from its formula."""
+    centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
+    half = Z / (1 + Z**2 / n) * (p * (1 - p) / n + Z**2 / (4 * n * n)).sqrt()
+    return (centre + side * half).clip(0, 1)
+
+
 def test_wilson_intervals_funnel_limits_and_flags(raw, kpis, positions):
     rates = kpis.filter(pl.col("decided") > 0).select("org_nr", "year", "granted", "decided", "approval_rate")
     p, n = pl.col("approval_rate"), pl.col("decided").cast(pl.Float64)
-    centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
-    half = Z / (1 + Z**2 / n) * (p * (1 - p) / n + Z**2 / (4 * n * n)).sqrt()
-    expected = rates.with_columns(
-        (centre - half).clip(0, 1).alias("wilson_low"), (centre + half).clip(0, 1).alias("wilson_high")
-    )
+    expected = rates.with_columns(wilson(p, n, -1).alias("wilson_low"), wilson(p, n, 1).alias("wilson_high"))
     medians = positions.filter(pl.col("kpi") == "approval_rate").select(
         "org_nr", "year", "group_type", "peer_median", "peer_agencies"
     )
     median = pl.col("peer_median")
-    funnel = Z * (median * (1 - median) / n).sqrt()
+    # The funnel: the Wilson limits of the peer median for as many decisions; outside it, a difference.
     expected = expected.join(medians, on=["org_nr", "year"]).with_columns(
+        wilson(median, n, -1).alias("funnel_low"), wilson(median, n, 1).alias("funnel_high")
+    )
+    expected = expected.with_columns(
         pl.when(pl.col("peer_agencies") < MIN_GROUP_SIZE)
         .then(None)
-        .when(pl.col("wilson_low") > median + 1e-9)
+        .when(pl.col("approval_rate") > pl.col("funnel_high") + 1e-9)
         .then(pl.lit("above"))
-        .when(pl.col("wilson_high") < median - 1e-9)
+        .when(pl.col("approval_rate") < pl.col("funnel_low") - 1e-9)
         .then(pl.lit("below"))
         .otherwise(pl.lit("within"))
         .alias("difference"),
-        (median - funnel).clip(0, 1).alias("funnel_low"),
-        (median + funnel).clip(0, 1).alias("funnel_high"),
     )
     found = read(raw["db"], "select * from approval_rate_intervals where decided > 0")
     same(found, expected.drop("peer_agencies"), ["org_nr", "year", "group_type"])
     if raw["is_sample"]:
         assert set(found["difference"]) == {"above", "below", "within", None}
+    # At a median of 100 % the funnel keeps a width: n / (n + z^2) up to 1.
+    edge = found.filter((pl.col("peer_median") == 1) & pl.col("funnel_low").is_not_null())
+    if raw["is_sample"]:
+        assert edge.height > 0
+    for row in edge.iter_rows(named=True):
+        assert row["funnel_low"] == pytest.approx(row["decided"] / (row["decided"] + Z**2))
+        assert row["funnel_high"] == 1
 
 
 @pytest.mark.parametrize(("reserve_limit", "utilisation_limit", "low_years"), [(3, 0.5, 3), (2, 0.55, 2), (4, 0.9, 1)])

@@ -175,7 +175,10 @@ def test_every_query_function_takes_the_viewers_role_and_refuses_one_it_cannot_s
         for refused in (
             lambda: watchlist.idle_fund_flags(con, 2025, role=agency),
             lambda: watchlist.projections(con, 2025, role=agency),
-            lambda: watchlist.balance_path(con, agency, 2025, role=agency),
+            lambda: watchlist.balance_path(con, other, 2025, role=agency),
+            lambda: watchlist.own_projection(con, other, 2025, role=agency),
+            lambda: profile.own_figures(con, other, role=agency),
+            lambda: profile.own_coverage(con, other, role=agency),
             lambda: data_status.coverage(con, role=agency),
             lambda: data_status.load_history(con, role=agency),
             lambda: data_status.rejected_files(con, role=agency),
@@ -187,3 +190,12 @@ def test_every_query_function_takes_the_viewers_role_and_refuses_one_it_cannot_s
         ):
             with pytest.raises(PermissionError):
                 refused()
+        # ...but it reads every figure of its own, and its own projection, whole.
+        for own in (
+            watchlist.balance_path(con, agency, 2025, role=agency),
+            watchlist.own_projection(con, agency, 2025, role=agency),
+            profile.own_figures(con, agency, role=agency),
+            profile.own_coverage(con, agency, role=agency),
+        ):
+            assert own.height > 0
+            assert set(own["org_nr"]) == {agency} if "org_nr" in own.columns else True

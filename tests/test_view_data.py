@@ -35,6 +35,7 @@ KEYS = {
     "similar_agencies": ["year", "org_nr", "peer_rank"],
     "peer_groups": ["year", "org_nr", "group_type"],
     "peer_group_members": ["year", "group_type", "group_id", "member_org_nr"],
+    "agency_peers": ["year", "org_nr", "group_type", "member_org_nr"],
     "peer_stats": ["year", "group_type", "group_id", "kpi"],
     "peer_positions": ["year", "org_nr", "group_type", "kpi"],
     "approval_rate_intervals": ["year", "org_nr", "group_type"],
@@ -43,7 +44,17 @@ KEYS = {
     "projection_summary()": ["org_nr", "base_year"],
 }
 NULLABLE_KEYS = {("int_handling_times", "sector"), ("year_totals", "sector"), ("stg_load_slices", "year")}
-FUNCTIONS = {"sv_number", "sv_kronor", "sv_percent", "sv_short", "sv_beside", "allocation_rates_md5"}
+FUNCTIONS = {
+    "sv_number",
+    "sv_kronor",
+    "sv_percent",
+    "sv_short",
+    "sv_beside",
+    "allocation_rates_md5",
+    "wilson_limit",
+    "funnel_difference",
+    "quartile_class",
+}
 
 
 @pytest.fixture(params=["sample_db", "measures_db"])
@@ -92,10 +103,13 @@ def test_accepted_values(db):
         """
         select * from peer_positions
         where (direction = 'neutral' and quartile_class not in ('high', 'middle', 'low'))
-           or (direction <> 'neutral' and quartile_class not in ('best', 'middle', 'worst'))
+           or (direction <> 'neutral' and quartile_class not in ('best', 'middle', 'worst', 'question'))
+           or ((quartile_class = 'question') <> (kpi = 'reserve_years' and org_nr in (
+                select org_nr from agency_year_kpis as k
+                where k.year = peer_positions.year and k.closing_balance_sek < 0)))
         """,
     )
-    none_of(db, "select * from idle_fund_flags() where rule not in ('reserve', 'low_utilisation')")
+    none_of(db, "select * from idle_fund_flags() where rule not in ('reserve', 'low_utilisation', 'negative_balance')")
     none_of(db, "select * from approval_rate_intervals where difference not in ('above', 'below', 'within')")
     none_of(db, "select * from agency_year_kpis anti join size_classes using (size_class) where has_funds")
 
@@ -258,8 +272,8 @@ def test_wilson_intervals_hold_the_rate(db):
            or (coalesce(decided, 0) = 0) <> (wilson_low is null)
            or (coalesce(decided, 0) = 0) <> (funnel_low is null)
            or (wilson_low is null or peer_agencies < min_group_size) <> (difference is null)
-           or (difference is not null and (difference = 'above') <> (wilson_low > peer_median))
-           or (difference is not null and (difference = 'below') <> (wilson_high < peer_median))
+           or (difference is not null and (difference = 'above') <> (approval_rate > funnel_high))
+           or (difference is not null and (difference = 'below') <> (approval_rate < funnel_low))
         """,
     )
 

@@ -50,6 +50,7 @@ CLASSES = {
     "worst": ("Sämsta fjärdedelen", VERMILLION, "triangle-down", "▼"),
     "high": ("Hög (övre fjärdedelen)", BLUE, "triangle-up", "▲"),
     "low": ("Låg (nedre fjärdedelen)", SKY, "triangle-down", "▼"),
+    "question": ("Negativt saldo, kontrollera", ORANGE, "diamond", "?"),  # a question about the data
     None: ("Saknas", GREY, "cross", "–"),
 }
 MIDDLE_NEUTRAL = ("Mittersta hälften", "#B9B9B9", "circle", "●")
@@ -67,9 +68,12 @@ def class_label(quartile_class: str | None, neutral: bool = False) -> str:
     return f"{symbol} {label}"
 
 
-def class_scales(neutral: bool = False) -> tuple[alt.Scale, alt.Scale, list[str]]:
-    """Colour and shape scales keyed by the class label, for a legend that names them."""
+def class_scales(neutral: bool = False, question: bool = False) -> tuple[alt.Scale, alt.Scale, list[str]]:
+    """Colour and shape scales keyed by the class label, for a legend that names them; `question`
+    adds the class of a value in question (a negative balance) where the data holds one."""
     keys = ["high", "middle", "low", None] if neutral else ["best", "middle", "worst", None]
+    if question:
+        keys.insert(-1, "question")
     entries = [_entry(k, neutral) for k in keys]
     domain = [e[0] for e in entries]
     return (
@@ -124,3 +128,24 @@ def show(build: Callable[[], alt.TopLevelMixin], cache_key: tuple, **options):
 @st.cache_data(max_entries=512, show_spinner=False)
 def _specification(cache_key: tuple, _build: Callable[[], alt.TopLevelMixin]) -> dict:
     return _build().to_dict(validate=False)
+
+
+def axis_limit(values: list[float], spread: float = 3.0) -> float | None:
+    """The end of an axis that one far outlier does not squeeze the others into a corner: the
+    largest value, unless it lies more than `spread` times the third quartile out, and then twice
+    the quartile (or the largest value below that). None when nothing needs clipping."""
+    ordered = sorted(v for v in values if v is not None)
+    if len(ordered) < 4:
+        return None
+    quartile = ordered[(3 * len(ordered)) // 4]
+    if quartile <= 0 or ordered[-1] <= spread * quartile:
+        return None
+    return max(2 * quartile, max(v for v in ordered if v <= spread * quartile))
+
+
+def tick_values(high: float, most: int = 8) -> list[float]:
+    """Whole-number ticks from 0 to `high` at a step of 1, 2 or 5 times a power of ten, at most `most`."""
+    step = 1
+    while high / step > most:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2
+    return [float(step * i) for i in range(int(high // step) + 1)]

@@ -138,14 +138,35 @@ def _drawn(content: str, _frame: pl.DataFrame, columns: list[Column], key: str, 
     _draw(_frame, columns, key, height, selectable=False)
 
 
+def drawn_frame(frame: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
+    """What the table element gets: display_frame, with every number column that holds a hidden
+    figure turned into its Swedish text (`..` where hidden, `–` where missing).
+
+    The data grid draws any empty cell as its placeholder, whatever a Styler says, so a hidden
+    figure must not be an empty cell: it would read `–` (or "None") instead of `..`. Such a column
+    sorts as text; the pages offer their own order (Rangordna efter). Other number columns keep
+    their numbers, so that they sort as numbers, and their empty cells read `–` (the placeholder).
+    """
+    shown = display_frame(frame, columns)
+    for column in columns:
+        rows = hidden_rows(frame, [column]).get(column.label)
+        if column.kind in SHOWN and rows:
+            render = SHOWN[column.kind]
+            texts = [
+                HIDDEN if row in rows else (fmt.MISSING if value is None else render(value))
+                for row, value in enumerate(shown[column.label].to_list())
+            ]
+            shown = shown.with_columns(pl.Series(column.label, texts, dtype=pl.String))
+    return shown
+
+
 def _draw(frame: pl.DataFrame, columns: list[Column], key: str, height: int | str, *, selectable: bool):
     """The table element: Swedish display values over the numbers, so a column sorts as numbers."""
-    shown = display_frame(frame, columns)
+    shown = drawn_frame(frame, columns)
     styler = shown.to_pandas().style
-    formats = {c.label: SHOWN[c.kind] for c in columns if c.kind in SHOWN}
+    texts = {name for name, dtype in shown.schema.items() if dtype == pl.String}
+    formats = {c.label: SHOWN[c.kind] for c in columns if c.kind in SHOWN and c.label not in texts}
     styler = styler.format(formats, na_rep=fmt.MISSING)
-    for label, rows in hidden_rows(frame, columns).items():
-        styler = styler.format(lambda _: HIDDEN, subset=(sorted(rows), [label]), na_rep=HIDDEN)
     classes = [c.label for c in columns if c.kind in ("class", "neutral_class")]
     if classes:
         tint_of = {class_label(k, neutral): TINTS[k] for k in TINTS for neutral in (False, True)}
@@ -154,8 +175,10 @@ def _draw(frame: pl.DataFrame, columns: list[Column], key: str, height: int | st
     config = {
         c.label: (
             st.column_config.NumberColumn(c.label, help=c.help)
-            if c.kind in SHOWN and c.kind not in ("date", "moment")
-            else st.column_config.Column(c.label, help=c.help)
+            if c.kind in SHOWN and c.kind not in ("date", "moment") and c.label not in texts
+            else st.column_config.Column(
+                c.label, help=c.help, alignment="right" if c.kind in SHOWN and c.label in texts else None
+            )
         )
         for c in columns
     }
@@ -163,6 +186,7 @@ def _draw(frame: pl.DataFrame, columns: list[Column], key: str, height: int | st
         styler,
         hide_index=True,
         column_config=config,
+        placeholder=fmt.MISSING,  # an empty cell is a missing figure, never "None"
         key=key if selectable else None,
         height=height,
         on_select="rerun" if selectable else "ignore",

@@ -1,8 +1,10 @@
--- Approval rates with their noise: a Wilson 95 % interval per agency and year, and whether the
--- agency's peer-group median lies outside it (above: the agency approves more than its peers
--- beyond chance; below: fewer; null without a rate or with fewer than min_group_size agencies
--- in the group). funnel_low / funnel_high are the 95 % limits around the peer median for as many
--- decisions as the agency made, for a funnel plot (null without a decision).
+-- Approval rates with their noise, per agency, year and kind of peer group: a Wilson 95 % interval
+-- of the agency's own rate, and a funnel around its peer-group median: funnel_low / funnel_high
+-- are the Wilson 95 % limits of the median for as many decisions as the agency made (null without
+-- a decision). difference says whether the agency's rate lies outside that funnel (above: it
+-- approves more than its peers beyond chance; below: fewer; null without a rate or with fewer
+-- than min_group_size agencies in the group). Wilson limits keep a width at a median of 100 %
+-- (or 0 %), where the normal approximation's funnel has none.
 create or replace view approval_rate_intervals as
 with
 kpis as (
@@ -18,82 +20,37 @@ settings as (
     select * from peer_settings
 ),
 
-intervals as (
-    select
-        org_nr,
-        year,
-        granted,
-        decided,
-        approval_rate,
-        1.959963984540054 as z
-    from kpis
-),
-
-wilson_parts as (
-    select
-        org_nr,
-        year,
-        (approval_rate + z * z / (2 * decided)) / (1 + z * z / decided) as centre,
-        z / (1 + z * z / decided)
-            * sqrt(approval_rate * (1 - approval_rate) / decided + z * z / (4 * decided * decided)) as half_width
-    from intervals
-    where decided > 0
-),
-
-wilson as (
-    -- rounded to 12 decimals and kept within 0..1, so that floating-point noise never moves a
-    -- limit across a peer median it equals (a rate of 100 % has an upper limit of exactly 1)
-    select
-        org_nr,
-        year,
-        greatest(0, round(centre - half_width, 12)) as wilson_low,
-        least(1, round(centre + half_width, 12)) as wilson_high
-    from wilson_parts
-),
-
-funnel as (
-    select
-        positions.org_nr,
-        positions.year,
-        positions.group_type,
-        intervals.z * sqrt(positions.peer_median * (1 - positions.peer_median) / intervals.decided) as half_width
-    from positions
-    inner join intervals on intervals.org_nr = positions.org_nr and intervals.year = positions.year
-    where intervals.decided > 0
-),
-
-final as (
+limits as (
     select
         positions.year,
         positions.org_nr,
         positions.group_type,
         positions.group_id,
-        intervals.granted,
-        intervals.decided,
-        intervals.approval_rate,
-        wilson.wilson_low,
-        wilson.wilson_high,
+        kpis.granted,
+        kpis.decided,
+        kpis.approval_rate,
+        wilson_limit(kpis.approval_rate, kpis.decided, -1) as wilson_low,
+        wilson_limit(kpis.approval_rate, kpis.decided, 1) as wilson_high,
         positions.peer_agencies,
         positions.peer_median,
-        case
-            when wilson.org_nr is null or positions.peer_agencies < settings.min_group_size then null
-            when wilson.wilson_low > positions.peer_median then 'above'
-            when wilson.wilson_high < positions.peer_median then 'below'
-            else 'within'
-        end as difference,
-        -- greatest and least skip nulls: without a half width there are no limits
-        case when funnel.half_width is not null then greatest(0, positions.peer_median - funnel.half_width) end
-            as funnel_low,
-        case when funnel.half_width is not null then least(1, positions.peer_median + funnel.half_width) end
-            as funnel_high
+        wilson_limit(positions.peer_median, kpis.decided, -1) as funnel_low,
+        wilson_limit(positions.peer_median, kpis.decided, 1) as funnel_high
     from positions
-    inner join intervals on intervals.org_nr = positions.org_nr and intervals.year = positions.year
-    left join wilson on wilson.org_nr = positions.org_nr and wilson.year = positions.year
-    left join funnel
-        on funnel.org_nr = positions.org_nr
-        and funnel.year = positions.year
-        and funnel.group_type = positions.group_type
+    inner join kpis on kpis.org_nr = positions.org_nr and kpis.year = positions.year
+),
+
+final as (
+    select
+        limits.*,
+        case
+            when limits.peer_agencies >= settings.min_group_size
+                then funnel_difference(limits.approval_rate, limits.peer_median, limits.decided)
+        end as difference
+    from limits
     cross join settings
 )
 
-select * from final
+select
+    year, org_nr, group_type, group_id, granted, decided, approval_rate, wilson_low, wilson_high,
+    peer_agencies, peer_median, difference, funnel_low, funnel_high
+from final

@@ -5,6 +5,8 @@
 --   low_utilisation: utilisation under utilisation_limit in each of the low_years calendar years
 --            up to this one (a year without a report breaks the run); the amount is what those
 --            years' allocations left unspent.
+--   negative_balance: the closing balance is below zero, which the fund's rules cannot produce:
+--            a question about the data; the amount is the balance.
 -- Values in the reasons get the decimals it takes not to read as the limit (3,04 over 3).
 -- Call as idle_fund_flags(reserve_limit := 3, utilisation_limit := 0.5, low_years := 3).
 create or replace macro idle_fund_flags(reserve_limit := 3, utilisation_limit := 0.5, low_years := 3) as table
@@ -59,6 +61,21 @@ unallocated_flags as (
     where allocated_sek = 0 and closing_balance_sek > 0
 ),
 
+negative_flags as (
+    -- the fund's own rules cannot make a balance negative: a question about the data, not idle funds
+    select
+        org_nr,
+        year,
+        'negative_balance' as rule,
+        closing_balance_sek::double as value,
+        0::double as threshold,
+        closing_balance_sek as amount_sek,
+        'Utgående saldo ' || year || ' är negativt, ' || chr(8722) || sv_kronor(-closing_balance_sek)
+            || ': en fråga om underlaget. Stäm av siffrorna med myndigheten.' as reason
+    from kpis
+    where closing_balance_sek < 0
+),
+
 utilisation_flags as (
     select
         org_nr,
@@ -82,6 +99,8 @@ final as (
     select * from reserve_flags
     union all
     select * from unallocated_flags
+    union all
+    select * from negative_flags
     union all
     select * from utilisation_flags
 )

@@ -6,7 +6,8 @@
 --   quartile_class: best / middle / worst (neutral: high / middle / low). Best is strictly better
 --     than the better quartile, worst strictly worse than the worse one, the rest middle; null
 --     when the agency has no value or fewer than min_group_size agencies in the group have one
---     (and so is the percentile rank).
+--     (and so is the percentile rank); 'question' for a value in question (kpi_values: a negative
+--     balance), which is neither in the peers' distribution nor ranked.
 create or replace table peer_positions as
 with
 groups as (
@@ -43,7 +44,7 @@ member_values as (
     from members
     inner join kpi_values
         on kpi_values.org_nr = members.member_org_nr and kpi_values.year = members.year
-    where kpi_values.value is not null
+    where kpi_values.value is not null and not kpi_values.in_question
     group by members.year, members.group_type, members.group_id, kpi_values.kpi
 ),
 
@@ -58,6 +59,7 @@ agency_values as (
         groups.group_label,
         kpi_values.kpi,
         kpi_values.value,
+        kpi_values.in_question,
         list_position(member_values.ascending, kpi_values.value) - 1 as peers_lower,
         list_position(list_reverse(member_values.ascending), kpi_values.value) - 1 as peers_higher
     from groups
@@ -84,7 +86,8 @@ final as (
         stats.median as peer_median,
         stats.upper_quartile,
         case
-            when agency_values.value is null or stats.agencies < settings.min_group_size then null
+            when agency_values.value is null or agency_values.in_question or stats.agencies < settings.min_group_size
+                then null
             when definitions.direction = 'lower_better'
                 then (agency_values.peers_higher + 0.5 * (stats.agencies - 1 - agency_values.peers_lower - agency_values.peers_higher))
                     / (stats.agencies - 1)
@@ -92,25 +95,9 @@ final as (
                 / (stats.agencies - 1)
         end as percentile_rank,
         case
+            when agency_values.in_question then 'question'
             when agency_values.value is null or stats.agencies < settings.min_group_size then null
-            when definitions.direction = 'higher_better' then
-                case
-                    when agency_values.value > stats.upper_quartile then 'best'
-                    when agency_values.value < stats.lower_quartile then 'worst'
-                    else 'middle'
-                end
-            when definitions.direction = 'lower_better' then
-                case
-                    when agency_values.value < stats.lower_quartile then 'best'
-                    when agency_values.value > stats.upper_quartile then 'worst'
-                    else 'middle'
-                end
-            else
-                case
-                    when agency_values.value > stats.upper_quartile then 'high'
-                    when agency_values.value < stats.lower_quartile then 'low'
-                    else 'middle'
-                end
+            else quartile_class(agency_values.value, stats.lower_quartile, stats.upper_quartile, definitions.direction)
         end as quartile_class
     from agency_values
     inner join definitions on definitions.kpi = agency_values.kpi

@@ -7,7 +7,8 @@ members as (
 ),
 
 kpi_values as (
-    select * from kpi_values
+    -- a value in question is no peer's position (kpi_values)
+    select * replace (case when not in_question then value end as value) from kpi_values
 ),
 
 final as (

@@ -52,7 +52,9 @@ def render(context: shell.Context) -> None:
         f"**{charts.class_label('worst')}**. Beviljandegraden är neutral: "
         f"**{charts.class_label('high')}**, **{charts.class_label('middle', True)}**, "
         f"**{charts.class_label('low')}**. "
-        f"**{charts.class_label(None)}** betyder att värdet saknas. Ett värde lika med en kvartil räknas till "
+        f"**{charts.class_label(None)}** betyder att värdet saknas. **{charts.class_label('question')}**: ett "
+        "negativt saldo kan inte uppstå av reglerna för medlen, så det är en fråga om underlaget och "
+        "rangordnas inte. Ett värde lika med en kvartil räknas till "
         f"mitten. I grupper med färre än 4 myndigheter med värde visas inget läge. {charts.CLASS_CAVEAT} "
         "Medianer och kvartiler är oviktade: varje myndighet räknas en gång."
     )

@@ -9,6 +9,7 @@ import streamlit as st
 from queries import disclosure, overview
 from ui import charts, shell, tables
 from ui import format as fmt
+from ui import scatter as plots
 from ui.tables import Column
 
 RANK_BY = {
@@ -94,7 +95,7 @@ def render(context: shell.Context) -> None:
     st.caption(
         "Varje punkt är en myndighet; punktens storlek visar outnyttjade medel och formen och färgen läget "
         f"för saldot jämfört med {context.group_phrase}. Klicka på en punkt för att öppna profilen. "
-        "Myndigheter utan beslutade ansökningar saknas i diagrammet."
+        + scatter_note(ranking)
     )
 
 
@@ -121,8 +122,9 @@ def peers(ranking: pl.DataFrame, context: shell.Context) -> None:
     st.subheader(f"Ansökningar och beviljandegrad {year}")
     charts.show(lambda: scatter(ranking, context), context.chart_key("scatter"), width="stretch")
     st.caption(
-        "Varje punkt är en myndighet i jämförelsegruppen; din myndighet är märkt med namn. Formen och färgen visar "
-        "läget för saldot. Myndigheter vars värden är dolda (..) saknas i diagrammet."
+        "Varje punkt är en myndighet i jämförelsegruppen; din myndighet är den stora, svartkantade punkten med "
+        "namn. Formen och färgen visar läget för saldot. En myndighet vars beviljandegrad eller ansökningar är "
+        f"dolda (..) står som ofylld punkt i remsan vid axeln. {scatter_note(ranking)}"
     )
 
 
@@ -179,98 +181,27 @@ def key_figures(row: dict) -> None:
     )
 
 
-SCATTER_FIELDS = [
-    "org_nr",
-    "name",
-    "sector",
-    "applications_per_100_employees",
-    "approval_rate",
-    "balance",
-    "balance_text",
-    "approval_text",
-    "reserve_years",
-    "reserve_years_class_name",
-]
-
-
-def scatter(ranking: pl.DataFrame, context: shell.Context) -> alt.Chart:
-    """Approval rate against applications per 100 employees, sized by unused funds."""
+def scatter(ranking: pl.DataFrame, context: shell.Context) -> alt.LayerChart:
+    """Approval rate against applications per 100 employees: every agency, sized by unused funds, for
+    Trygghetsstiftelsen; an agency itself and its peers under pseudonyms."""
     if not context.viewer.is_trs:
-        return peer_scatter(ranking, context)
-    data = charts.with_class_names(
-        ranking.filter(pl.col("approval_rate").is_not_null() & pl.col("applications_per_100_employees").is_not_null()),
-        "reserve_years_class",
-    )
-    data = data.with_columns(
-        pl.col("closing_balance_sek").cast(pl.Float64).alias("balance"),
-        fmt.texts(data["closing_balance_sek"], fmt.short_kronor, "balance_text"),
-        fmt.texts(data["approval_rate"], fmt.percent, "approval_text"),
-    )
-    colour, shape, domain = charts.class_scales()
-    pick = alt.selection_point(name="pick", fields=["org_nr"], on="click")
-    chart = (
-        alt.Chart(charts.data_of(data.select(SCATTER_FIELDS)))
-        .mark_point(filled=True, opacity=0.85, stroke="#333333", strokeWidth=0.6)
-        .encode(
-            x=alt.X(
-                "applications_per_100_employees:Q", title="Ansökningar per 100 anställda", axis=alt.Axis(format=",.0f")
-            ),
-            y=alt.Y("approval_rate:Q", title="Beviljandegrad", axis=alt.Axis(format=".0%")),
-            size=alt.Size("balance:Q", title="Outnyttjade medel (kr)", legend=None, scale=alt.Scale(range=[30, 900])),
-            color=alt.Color("reserve_years_class_name:N", title="Läge saldo", scale=colour, sort=domain),
-            shape=alt.Shape("reserve_years_class_name:N", title="Läge saldo", scale=shape, sort=domain),
-            tooltip=[
-                alt.Tooltip("name:N", title="Myndighet"),
-                alt.Tooltip("sector:N", title="Sektor"),
-                alt.Tooltip("applications_per_100_employees:Q", title="Ansökningar per 100 anställda", format=",.1f"),
-                alt.Tooltip("approval_text:N", title="Beviljandegrad"),
-                alt.Tooltip("balance_text:N", title="Outnyttjade medel"),
-                alt.Tooltip("reserve_years:Q", title="Saldo i årsavsättningar", format=",.1f"),
-            ],
-        )
-        .add_params(pick)
-        .properties(
-            height=420,
-            title=charts.title(
-                f"Beviljandegrad mot ansökningar per 100 anställda, {context.year} ({shell.where(context)})",
-                context.vintage,
-            ),
-        )
-    )
-    return charts.swedish(chart)
+        title = f"Beviljandegrad mot ansökningar per 100 anställda, {context.year}, {context.group_phrase}"
+        return plots.peers(ranking, charts.title(title, context.vintage))
+    title = f"Beviljandegrad mot ansökningar per 100 anställda, {context.year} ({shell.where(context)})"
+    return plots.agencies(ranking, charts.title(title, context.vintage), pick=True)
 
 
-def peer_scatter(ranking: pl.DataFrame, context: shell.Context) -> alt.LayerChart:
-    """An agency's scatter: itself named, peers under pseudonyms, no kronor."""
-    data = charts.with_class_names(
-        ranking.filter(pl.col("approval_rate").is_not_null() & pl.col("applications_per_100_employees").is_not_null()),
-        "reserve_years_class",
-    ).select("name", "is_self", "applications_per_100_employees", "approval_rate", "reserve_years_class_name")
-    colour, shape, domain = charts.class_scales()
-    base = alt.Chart(charts.data_of(data)).encode(
-        x=alt.X(
-            "applications_per_100_employees:Q", title="Ansökningar per 100 anställda", axis=alt.Axis(format=",.0f")
-        ),
-        y=alt.Y("approval_rate:Q", title="Beviljandegrad", axis=alt.Axis(format=".0%")),
-    )
-    points = base.mark_point(filled=True, opacity=0.85, stroke="#333333", strokeWidth=0.6).encode(
-        color=alt.Color("reserve_years_class_name:N", title="Läge saldo", scale=colour, sort=domain),
-        shape=alt.Shape("reserve_years_class_name:N", title="Läge saldo", scale=shape, sort=domain),
-        size=alt.condition("datum.is_self", alt.value(260), alt.value(90)),
-        tooltip=[
-            alt.Tooltip("name:N", title="Myndighet"),
-            alt.Tooltip("applications_per_100_employees:Q", title="Ansökningar per 100 anställda", format=",.1f"),
-            alt.Tooltip("approval_rate:Q", title="Beviljandegrad", format=".0%"),
-        ],
-    )
-    label = (
-        base.transform_filter("datum.is_self").mark_text(align="left", dx=12, fontWeight="bold").encode(text="name:N")
-    )
-    chart = (points + label).properties(
-        height=420,
-        title=charts.title(
-            f"Beviljandegrad mot ansökningar per 100 anställda, {context.year}, {context.group_phrase}",
-            context.vintage,
-        ),
-    )
-    return charts.swedish(chart)
+def scatter_note(ranking: pl.DataFrame) -> str:
+    """What the scatter leaves out or moves: agencies without values, and those beyond the axis' end."""
+    data, limit = plots.placed(ranking)
+    notes = []
+    missing = ranking.height - data.height
+    if missing:
+        notes.append(f"{fmt.number(missing)} av {fmt.number(ranking.height)} saknar värden (–) och visas inte.")
+    if limit is not None:
+        beyond = data.filter(pl.col("clipped")).height
+        notes.append(
+            f"{fmt.number(beyond)} med fler än {fmt.number(limit, 1)} ansökningar per 100 anställda visas vid "
+            "högerkanten med sitt värde, så att de andra inte trängs ihop."
+        )
+    return " ".join(notes)

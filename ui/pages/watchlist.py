@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
 from queries import watchlist
 from queries.watchlist import Thresholds
-from ui import charts, shell, tables
+from ui import charts, projection, shell, tables
 from ui import format as fmt
 from ui.tables import Column
 
@@ -144,29 +143,14 @@ def detail(context: shell.Context, row: dict, limits: Thresholds) -> None:
     st.subheader(f"Prognos: {row['name']}")
     path = context.fetch(watchlist.balance_path, row["org_nr"], context.year)
     charts.show(
-        lambda: projection_chart(path, row, limits, context),
+        lambda: projection.chart(path, row["name"], limits.reserve_limit, context),
         context.chart_key("projection", row["org_nr"], limits),
         width="stretch",
     )
-    lines = [f"**Skäl:** {row['reasons'].rstrip('.')}."]
-    if row["horizon_balance_sek"] is not None:
-        lines.append(
-            f"**Om tre år ({row['horizon_year']}):** {fmt.kronor(row['horizon_balance_sek'])} "
-            "om myndigheten fortsätter som de senaste tre åren."
-        )
-    if row["crossing_year"] is not None and not row["over_limit_now"]:
-        lines.append(
-            f"**Passerar gränsen {fmt.number(limits.reserve_limit, 1)} årsavsättningar:** {row['crossing_year']}."
-        )
-    gap = row["extra_spending_per_year_sek"]
-    if gap is not None and gap > 0:
-        lines.append(
-            f"**Gapet:** {fmt.kronor(gap)} mer per år skulle föra saldot till medianen för "
-            f"{context.group_phrase} ({fmt.number(row['peer_median_reserve_years'], 1)} årsavsättningar, "
-            f"{fmt.number(row['peer_agencies'])} myndigheter) om tre år."
-        )
-    elif row["peer_agencies"] is not None and row["peer_agencies"] < 4:
-        lines.append("Jämförelsegruppen är för liten (under 4 myndigheter) för att räkna ut ett gap.")
+    lines = [
+        f"**Skäl:** {row['reasons'].rstrip('.')}.",
+        *projection.lines(row, limits.reserve_limit, context.group_phrase),
+    ]
     st.markdown("  \n".join(lines))
     if st.button("Öppna myndighetens profil", key="watchlist_profile", icon=":material/account_balance:"):
         shell.open_profile(row["org_nr"])
@@ -174,44 +158,3 @@ def detail(context: shell.Context, row: dict, limits: Thresholds) -> None:
         "Från 2024 är avsättningen 0,2 % av lönesumman i stället för 0,3 %; samma saldo motsvarar därför "
         "fler årsavsättningar från 2024."
     )
-
-
-def projection_chart(path: pl.DataFrame, row: dict, limits: Thresholds, context: shell.Context) -> alt.LayerChart:
-    data = path.with_columns(
-        pl.when(pl.col("is_projection")).then(pl.lit("Prognos")).otherwise(pl.lit("Utfall")).alias("kind"),
-        fmt.texts(path["balance_sek"], fmt.kronor, "balance_text"),
-    )
-    # The projection line starts at the last actual year, so the two lines meet.
-    last_actual = data.filter(~pl.col("is_projection")).tail(1).with_columns(pl.lit("Prognos").alias("kind"))
-    data = pl.concat([data, last_actual]).sort("year")
-    base = alt.Chart(charts.data_of(data)).encode(
-        x=alt.X("year:O", title="År", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("reserve_years:Q", title="Saldo i årsavsättningar", axis=alt.Axis(format=",.1f")),
-        color=alt.Color(
-            "kind:N", title=None, scale=alt.Scale(domain=["Utfall", "Prognos"], range=[charts.BLUE, charts.ORANGE])
-        ),
-        strokeDash=alt.StrokeDash(
-            "kind:N", title=None, scale=alt.Scale(domain=["Utfall", "Prognos"], range=[[1, 0], [6, 4]])
-        ),
-        tooltip=[
-            alt.Tooltip("year:O", title="År"),
-            alt.Tooltip("kind:N", title="Typ"),
-            alt.Tooltip("balance_text:N", title="Saldo"),
-            alt.Tooltip("reserve_years:Q", title="Årsavsättningar", format=",.1f"),
-        ],
-    )
-    limit = (
-        alt.Chart(pl.DataFrame({"limit": [limits.reserve_limit]}))
-        .mark_rule(color=charts.VERMILLION, strokeDash=[2, 2])
-        .encode(y="limit:Q")
-    )
-    label = limit.mark_text(align="left", dx=4, dy=-6, color=charts.VERMILLION).encode(
-        x=alt.value(0), text=alt.value(f"Gräns {fmt.number(limits.reserve_limit, 1)}")
-    )
-    chart = (base.mark_line(point=True) + limit + label).properties(
-        height=300,
-        title=charts.title(
-            f"Saldo i årsavsättningar, {row['name']}, utfall till {context.year} och prognos", context.vintage
-        ),
-    )
-    return charts.swedish(chart)
