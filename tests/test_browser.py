@@ -124,7 +124,7 @@ def test_the_demo_switch_shows_an_agencys_view_with_pseudonyms(served, browser, 
         assert shot.stat().st_size > 20_000
         if path:  # the profile: the agency's own kronor, at the top
             closing = page.locator("[data-testid='stMetric']", has_text="Utgående saldo").first
-            assert re.fullmatch(r"Utgående saldo\s+−?\d{1,3}(\s\d{3})* kr", closing.inner_text().strip())
+            assert re.fullmatch(r"Utgående saldo\s+−?\d{1,3}(\s\d{3})*\skr", closing.inner_text().strip())
 
     finally:
         page.close()
