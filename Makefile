@@ -39,8 +39,8 @@ screenshots: $(VENV)/.installed  ## serve the app, open every page in headless C
 
 # Mutation testing (cosmic-ray) of the modules in tests/mutation/, each in its own copy of the
 # committed tree so that the checkout is never mutated; each report lands in mutants/NAME.txt.
-# Two passes: the module's quick tests first; the mutants they let through are tried again
-# against every test in tests/mutation/retry/NAME.toml. MUTATE="normalise" runs one module.
+# Mutants inside annotations are skipped (never evaluated: equivalent). Two passes: the module's
+# quick tests first; the mutants they let through are tried against tests/mutation/retry/NAME.toml. MUTATE="normalise" runs one module.
 MUTATE ?= $(basename $(notdir $(wildcard tests/mutation/*.toml)))
 mutation: $(VENV)/.installed  ## mutation-test the detector, the write path and disclosure control
 	@for name in $(MUTATE); do \
@@ -48,6 +48,7 @@ mutation: $(VENV)/.installed  ## mutation-test the detector, the write path and 
 	  git ls-files -z | xargs -0 cp --parents -t mutants/$$name && \
 	  ( cd mutants/$$name && export PATH="$(CURDIR)/$(VENV)/bin:$$PATH" && \
 	    cosmic-ray init tests/mutation/$$name.toml session.sqlite && \
+	    python tests/mutation/skip_annotations.py session.sqlite && \
 	    cosmic-ray exec tests/mutation/$$name.toml session.sqlite && \
 	    python -c "import sqlite3; c = sqlite3.connect('session.sqlite'); \
 	      c.execute(\"delete from work_results where test_outcome = 'SURVIVED'\"); c.commit()" && \
