@@ -64,8 +64,7 @@ def main(session: str) -> int:
         for item in db.pending_work_items:
             if all(
                 any(
-                    inside(tuple(m.start_pos), tuple(m.end_pos), span)
-                    for span in annotation_spans(Path(m.module_path))
+                    inside(tuple(m.start_pos), tuple(m.end_pos), span) for span in annotation_spans(Path(m.module_path))
                 )
                 for m in item.mutations
             ):
