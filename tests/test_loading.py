@@ -8,16 +8,18 @@ import re
 import subprocess
 import sys
 import zipfile
+from itertools import pairwise
 from pathlib import Path
 
 import polars as pl
+import pytest
 import xlsxwriter
 
 from pipelines import store
-from pipelines.load import _context, _read, _validate
+from pipelines.load import _context, _read, _validate, load_files
 from pipelines.progress import Progress
 from pipelines.settings import ROOT
-from pipelines.write import Prepared, write_file
+from pipelines.write import LOADED, Outcome, Prepared, _prove_written, write_file
 
 from .conftest import SAMPLE_FILES, rows, run_cli, snapshot, write
 from .test_rules import APPS_HEADER, FUNDS_HEADER, FUNDS_ROWS
@@ -318,3 +320,69 @@ def test_summary_counts_rows_replacements_and_warnings(sample_copy, tmp_path, ca
     assert output.splitlines()[-1] == (
         "Totalt 2 filer: 2 inlästa, 0 oförändrade, 0 avvisade; 2 rader inlästa, 2 ersatta; 3 varningar"
     )
+
+
+def test_the_load_log_records_what_each_file_held(agencies_copy, tmp_path, capsys):
+    """Each load's row in `loads` holds the file's kinds, agencies, first and last year and row
+    counts, counted here by hand; the same rows sent again in other bytes insert and replace
+    nothing."""
+    other = "209900-0024"
+    funds = [funds_line(2021, "2000"), funds_line(2019, "1000"), funds_line(2020, "3000")]
+    funds.append(funds_line(2020, "4000").replace(ORG, other))
+    first = write(tmp_path / "medel.csv", "\n".join([FUNDS_HEADER, *funds]) + "\n")
+    apps = [
+        f"L-1;{ORG};2023-02-01;2023-02-20;mentorskap;beviljad;3000;3000;;",
+        f"L-2;{ORG};2018-05-02;2018-06-01;studier;avslag;5000;0;;",
+    ]
+    second = write(tmp_path / "ansokningar.csv", "\n".join([APPS_HEADER, *apps]) + "\n")
+    # The funds rows again, in another order and with CRLF line ends: other bytes, the same rows.
+    again = write(tmp_path / "medel-igen.csv", "\r\n".join([FUNDS_HEADER, *reversed(funds)]) + "\r\n")
+    for path in (first, second, again):
+        code, output = run_cli(capsys, "load", "--db", agencies_copy, path)
+        assert code == 0, output
+    logged = rows(
+        agencies_copy,
+        "select file_name, kinds, status, agencies, first_year, last_year, rows_in_file, rows_inserted, "
+        "rows_replaced, errors from loads where file_name like '%.csv' and file_name <> 'myndigheter.csv' "
+        "order by load_id",
+    )
+    assert logged == [
+        ("medel.csv", "funds", "loaded", 2, 2019, 2021, 4, 4, 0, 0),
+        ("ansokningar.csv", "applications", "loaded", 1, 2018, 2023, 2, 2, 0, 0),
+        ("medel-igen.csv", "funds", "unchanged", 2, 2019, 2021, 4, 0, 0, 0),
+    ]
+
+
+def test_a_load_not_found_as_reported_is_refused(agencies_copy, tmp_path):
+    """After the commit the writer counts the load's rows in the database; a count or status that
+    differs from what it reports, by one either way, is an error, never a success."""
+    path = write(tmp_path / "medel.csv", "\n".join([FUNDS_HEADER, funds_line(2020, "1"), funds_line(2021, "2")]) + "\n")
+    (outcome,) = load_files([path], agencies_copy)
+    assert outcome.status == LOADED
+    con = store.open_read_only(agencies_copy)
+    try:
+        _prove_written(con, outcome, {"agencies": 0, "funds": 2, "applications": 0})
+        for wrong in ({"funds": 1}, {"funds": 3}, {"agencies": 1}):
+            expected = {"agencies": 0, "funds": 2, "applications": 0} | wrong
+            with pytest.raises(RuntimeError, match="was not committed as reported"):
+                _prove_written(con, outcome, expected)
+        reported = Outcome(outcome.path, "unchanged", outcome.findings, load_id=outcome.load_id)
+        with pytest.raises(RuntimeError, match="was not committed as reported"):
+            _prove_written(con, reported, {"agencies": 0, "funds": 2, "applications": 0})
+    finally:
+        con.close()
+
+
+def test_the_stages_of_a_load_follow_each_other(agencies_copy, tmp_path):
+    """The dashboard's progress bar hears every stage once, in order, each further than the last,
+    from 0 to 1."""
+    apps = write(
+        tmp_path / "ansokningar.csv", f"{APPS_HEADER}\nS-1;{ORG};2023-02-01;2023-02-20;studier;avslag;5000;0;;\n"
+    )
+    heard = []
+    load_files([apps], agencies_copy, listener=lambda *stage: heard.append(stage))
+    names = [name for _, name, _ in heard]
+    assert names == ["läser", "kontrollerar", "pseudonymiserar", "skriver", "publicerar", "bygger måtten", "klar"]
+    fractions = [fraction for *_, fraction in heard]
+    assert fractions[0] == 0 and fractions[-1] == 1
+    assert all(a < b for a, b in pairwise(fractions))
