@@ -117,7 +117,7 @@ def safe_name(name: str) -> str:
 
 
 def redact_headers(
-    headers: list[str], row: int, sheet: str | None, first_column: int = 0
+    headers: list[str], row: int, sheet: str | None, first_column: int
 ) -> tuple[list[str], list[Finding]]:
     """Replace each header holding personal data by its column letter, with a finding for it."""
     personal = dict(candidates(pl.Series(headers, dtype=pl.String)).select("value", "what").iter_rows())

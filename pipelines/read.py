@@ -274,7 +274,7 @@ def csv_header(utf8: bytes) -> CsvHeader:
     first_line = _header_line(utf8)
     separator = ";" if first_line.count(";") >= first_line.count(",") else ","
     headers = next(csv.reader(io.StringIO(first_line.rstrip("\r")), delimiter=separator), [])
-    headers, header_findings = redact_headers(headers, 1, None)
+    headers, header_findings = redact_headers(headers, 1, None, first_column=0)
     if header_findings:
         raise FileProblem.of(header_findings)
     return CsvHeader(first_line.encode(), separator, headers, _recognise_or_fail(headers, None))

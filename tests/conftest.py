@@ -25,15 +25,18 @@ from . import boundary_fixture, measures_fixture
 # on a developer's machine. The committed examples are read-only: Hypothesis deletes an example
 # that passes from a writable database, and every passing run would change the repository. A
 # failure found under CI prints its blob to reproduce it; one found locally is kept in .hypothesis/.
+# No deadline: a first call that warms Polars up, on a loaded machine, is slow but not wrong.
 # To add what a run finds to the committed examples: LOM_HYPOTHESIS=record pytest tests/test_disclosure.py
 # (an example belongs to a test's source: change the test, and record its examples again).
 EXAMPLES = Path(__file__).parent / "hypothesis-examples"
 COMMITTED = ReadOnlyDatabase(DirectoryBasedExampleDatabase(EXAMPLES))
-settings.register_profile("ci", database=COMMITTED, derandomize=False, print_blob=True)
+settings.register_profile("ci", database=COMMITTED, derandomize=False, print_blob=True, deadline=None)
 settings.register_profile(
-    "dev", database=MultiplexedDatabase(COMMITTED, DirectoryBasedExampleDatabase(ROOT / ".hypothesis" / "examples"))
+    "dev",
+    database=MultiplexedDatabase(COMMITTED, DirectoryBasedExampleDatabase(ROOT / ".hypothesis" / "examples")),
+    deadline=None,
 )
-settings.register_profile("record", database=DirectoryBasedExampleDatabase(EXAMPLES))
+settings.register_profile("record", database=DirectoryBasedExampleDatabase(EXAMPLES), deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("LOM_HYPOTHESIS", "dev"))
 
 SAMPLE_FILES = sorted(p for p in SAMPLE_DIR.iterdir() if p.suffix in (".csv", ".xlsx"))

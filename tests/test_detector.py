@@ -155,10 +155,10 @@ def test_a_column_of_nothing_is_skipped_and_others_still_scanned():
 
 
 def test_unloaded_cells_are_named_by_their_letter():
-    """Rows count from 1 and columns from the sheet's first used one (C here): the second is D."""
+    """Rows count from 1 and columns from the sheet's first used one (D here): the second is E."""
     sheet = pl.DataFrame({"c0": ["Rapport", None], "c1": [None, f"ring {PNR}"]})
-    found = scan_cells(sheet, "Blad1", first_column=2)
-    assert [(f.row, f.column, f.sheet, f.rule) for f in found] == [(2, "D", "Blad1", "personuppgift")]
+    found = scan_cells(sheet, "Blad1", first_column=3)
+    assert [(f.row, f.column, f.sheet, f.rule) for f in found] == [(2, "E", "Blad1", "personuppgift")]
     assert found[0].message == f"cellen innehåller {PERSONNUMMER}; filen avvisas (värdet visas inte)"
 
 
@@ -210,6 +210,8 @@ def test_person_headers_are_matched_as_people_read_them(header, names_a_person):
         (f"{PNR}.csv", "(personuppgift).csv"),
         ("rad\nett\x1b[31m.csv", "rad\\nett\\x1b[31m.csv"),
         (f"ansökan_{EMAILS['vanlig']}.xlsx", "ansökan_(personuppgift).xlsx"),
+        (f"lista.{PNR}", "(personuppgift)"),  # personal data after the last dot: the whole name is cut
+        (PNR, "(personuppgift)"),
     ],
 )
 def test_file_names_are_escaped_and_their_personal_data_replaced(name, shown):
