@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from cosmic_ray.work_db import use_db
-from cosmic_ray.work_item import WorkerOutcome, WorkResult
+from cosmic_ray.work_item import TestOutcome, WorkerOutcome, WorkResult
 
 Span = tuple[tuple[int, int], tuple[int, int]]
 
@@ -61,7 +61,9 @@ def inside(start: tuple[int, int], end: tuple[int, int], span: Span) -> bool:
 def main(session: str) -> int:
     skipped = 0
     with use_db(session) as db:
-        for item in db.pending_work_items:
+        # Pending items, and those a run before this filter let survive (none can have been killed).
+        survived = [item for item, result in db.completed_work_items if result.test_outcome == TestOutcome.SURVIVED]
+        for item in [*db.pending_work_items, *survived]:
             if all(
                 any(
                     inside(tuple(m.start_pos), tuple(m.end_pos), span) for span in annotation_spans(Path(m.module_path))
