@@ -40,14 +40,21 @@ screenshots: $(VENV)/.installed  ## serve the app, open every page in headless C
 # Mutation testing (cosmic-ray) of the modules in tests/mutation/, each in its own copy of the
 # committed tree so that the checkout is never mutated; each report lands in mutants/NAME.txt.
 # Mutants inside annotations are skipped (never evaluated: equivalent). Two passes: the module's
-# quick tests first; the mutants they let through are tried against tests/mutation/retry/NAME.toml. MUTATE="normalise" runs one module.
+# quick tests first; the mutants they let through are tried against tests/mutation/retry/NAME.toml. MUTATE="normalise" runs one module;
+# RESUME=1 goes on with the mutants an interrupted run left, in its copy of the tree (the module
+# restored first: an interrupted run may leave it mutated).
 MUTATE ?= $(basename $(notdir $(wildcard tests/mutation/*.toml)))
 mutation: $(VENV)/.installed  ## mutation-test the detector, the write path and disclosure control
 	@for name in $(MUTATE); do \
-	  rm -rf mutants/$$name && mkdir -p mutants/$$name && \
-	  git ls-files -z | xargs -0 cp --parents -t mutants/$$name && \
+	  if [ -z "$(RESUME)" ] || [ ! -f mutants/$$name/session.sqlite ]; then \
+	    rm -rf mutants/$$name && mkdir -p mutants/$$name && \
+	    git ls-files -z | xargs -0 cp --parents -t mutants/$$name && git rev-parse HEAD > mutants/$$name/COMMIT && \
+	    ( cd mutants/$$name && $(CURDIR)/$(VENV)/bin/cosmic-ray init tests/mutation/$$name.toml session.sqlite ); \
+	  else \
+	    module=$$(sed -n 's/^module-path = "\(.*\)"/\1/p' tests/mutation/$$name.toml) && \
+	    git show $$(cat mutants/$$name/COMMIT):$$module > mutants/$$name/$$module; \
+	  fi && \
 	  ( cd mutants/$$name && export PATH="$(CURDIR)/$(VENV)/bin:$$PATH" && \
-	    cosmic-ray init tests/mutation/$$name.toml session.sqlite && \
 	    python tests/mutation/skip_annotations.py session.sqlite && \
 	    cosmic-ray exec tests/mutation/$$name.toml session.sqlite && \
 	    python -c "import sqlite3; c = sqlite3.connect('session.sqlite'); \
