@@ -40,9 +40,9 @@ screenshots: $(VENV)/.installed  ## serve the app, open every page in headless C
 # Mutation testing (cosmic-ray) of the modules in tests/mutation/, each in its own copy of the
 # committed tree so that the checkout is never mutated; each report lands in mutants/NAME.txt.
 # Mutants inside annotations are skipped (never evaluated: equivalent). Two passes: the module's
-# quick tests first; the mutants they let through are tried against tests/mutation/retry/NAME.toml. MUTATE="normalise" runs one module;
-# RESUME=1 goes on with the mutants an interrupted run left, in its copy of the tree (the module
-# restored first: an interrupted run may leave it mutated).
+# quick tests first; the mutants they let through are tried against tests/mutation/retry/NAME.toml.
+# MUTATE="normalise" runs one module; RESUME=1 goes on with the mutants an interrupted run left,
+# in its copy of the tree (the module restored first: an interrupted run may leave it mutated).
 MUTATE ?= $(basename $(notdir $(wildcard tests/mutation/*.toml)))
 mutation: $(VENV)/.installed  ## mutation-test the detector, the write path and disclosure control
 	@for name in $(MUTATE); do \

@@ -361,14 +361,14 @@ def test_a_load_not_found_as_reported_is_refused(agencies_copy, tmp_path):
     assert outcome.status == LOADED
     con = store.open_read_only(agencies_copy)
     try:
-        _prove_written(con, outcome, {"agencies": 0, "funds": 2, "applications": 0})
+        written = {"agencies": 0, "funds": 2, "applications": 0}
+        _prove_written(con, outcome, written)
         for wrong in ({"funds": 1}, {"funds": 3}, {"agencies": 1}):
-            expected = {"agencies": 0, "funds": 2, "applications": 0} | wrong
             with pytest.raises(RuntimeError, match="was not committed as reported"):
-                _prove_written(con, outcome, expected)
+                _prove_written(con, outcome, written | wrong)
         reported = Outcome(outcome.path, "unchanged", outcome.findings, load_id=outcome.load_id)
         with pytest.raises(RuntimeError, match="was not committed as reported"):
-            _prove_written(con, reported, {"agencies": 0, "funds": 2, "applications": 0})
+            _prove_written(con, reported, written)
     finally:
         con.close()
 
