@@ -386,3 +386,26 @@ def test_the_stages_of_a_load_follow_each_other(agencies_copy, tmp_path):
     fractions = [fraction for *_, fraction in heard]
     assert fractions[0] == 0 and fractions[-1] == 1
     assert all(a < b for a, b in pairwise(fractions))
+
+
+def test_the_load_log_shows_a_safe_value_only_in_a_file_without_personal_data(agencies_copy, tmp_path, capsys):
+    """A refused file's messages in `load_messages` show an ambiguous amount, which cannot be
+    personal data, as the command line does; beside a personnummer elsewhere in the file the same
+    amount is withheld, since the whole file is then in doubt."""
+    amount = f"L-1;{ORG};2023-02-01;2023-02-20;mentorskap;beviljad;1.234;3000;;"
+    personal = f"19121212-1212;{ORG};2023-03-01;2023-03-20;mentorskap;beviljad;3000;3000;;"
+    plain = write(tmp_path / "belopp.csv", "\n".join([APPS_HEADER, amount]) + "\n")
+    doubtful = write(tmp_path / "belopp-och-nummer.csv", "\n".join([APPS_HEADER, amount, personal]) + "\n")
+    for path in (plain, doubtful):
+        code, output = run_cli(capsys, "load", "--db", agencies_copy, path)
+        assert code == 1, output
+    messages = rows(
+        agencies_copy,
+        "select l.file_name, m.message from load_messages m join loads l using (load_id) "
+        "where l.file_name like 'belopp%' order by l.load_id, m.row_number",
+    )
+    shown = [message for name, message in messages if name == "belopp.csv"]
+    assert any("(värde: '1.234')" in message for message in shown), shown
+    doubted = [message for name, message in messages if name == "belopp-och-nummer.csv"]
+    assert doubted and not any("värde:" in message for message in doubted), doubted
+    assert not any("1212" in message for _, message in messages)
