@@ -19,7 +19,7 @@ from pipelines import store
 from pipelines.load import _context, _read, _validate, load_files
 from pipelines.progress import Progress
 from pipelines.settings import ROOT
-from pipelines.write import LOADED, Outcome, Prepared, _prove_written, write_file
+from pipelines.write import LOADED, UNCHANGED, Outcome, Prepared, _prove_written, write_file
 
 from .conftest import SAMPLE_FILES, rows, run_cli, snapshot, write
 from .test_rules import APPS_HEADER, FUNDS_HEADER, FUNDS_ROWS
@@ -371,6 +371,17 @@ def test_a_load_not_found_as_reported_is_refused(agencies_copy, tmp_path):
             _prove_written(con, reported, written)
     finally:
         con.close()
+    # The other way round: the same file again is logged as unchanged, and reporting it loaded is an error.
+    (again,) = load_files([path], agencies_copy)
+    assert again.status == UNCHANGED
+    con = store.open_read_only(agencies_copy)
+    try:
+        nothing = {"agencies": 0, "funds": 0, "applications": 0}
+        _prove_written(con, again, nothing)
+        with pytest.raises(RuntimeError, match="was not committed as reported"):
+            _prove_written(con, Outcome(again.path, LOADED, again.findings, load_id=again.load_id), nothing)
+    finally:
+        con.close()
 
 
 def test_the_stages_of_a_load_follow_each_other(agencies_copy, tmp_path):
@@ -409,3 +420,24 @@ def test_the_load_log_shows_a_safe_value_only_in_a_file_without_personal_data(ag
     doubted = [message for name, message in messages if name == "belopp-och-nummer.csv"]
     assert doubted and not any("värde:" in message for message in doubted), doubted
     assert not any("1212" in message for _, message in messages)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("okand.csv", "a;b;c\n1;2;3\n"),  # read, but of no kind the contract knows
+        ("trasig.xlsx", "not a workbook"),  # not read at all
+    ],
+)
+def test_a_refused_file_is_logged_as_holding_nothing(agencies_copy, tmp_path, capsys, name, content):
+    """A file refused before any of its rows was checked is logged with no kind, no agency, no
+    year and no rows: counts of 0, not of the file's lines."""
+    path = write(tmp_path / name, content)
+    code, output = run_cli(capsys, "load", "--db", agencies_copy, path)
+    assert code == 1, output
+    logged = rows(
+        agencies_copy,
+        "select status, kinds, agencies, first_year, last_year, rows_in_file, rows_inserted, rows_replaced, errors "
+        f"from loads where file_name = '{name}'",
+    )
+    assert logged == [("rejected", None, 0, None, None, 0, 0, 0, 1)]
