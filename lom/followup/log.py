@@ -127,13 +127,13 @@ def append(
 def history(store: FollowupStore, org_nr: str, *, role: str) -> pl.DataFrame:
     """Every entry of one agency, newest first."""
     require_trs(role)
-    return pl.DataFrame(store.query("history", org_nr=org_nr), schema=ENTRY_SCHEMA)
+    return pl.DataFrame(store.query("entries", org_nr=org_nr), schema=ENTRY_SCHEMA)
 
 
 def entries(store: FollowupStore, *, role: str) -> pl.DataFrame:
-    """The whole log, agency by agency, oldest entry first."""
+    """The whole log, agency by agency, newest entry first."""
     require_trs(role)
-    return pl.DataFrame(store.query("entries"), schema=ENTRY_SCHEMA)
+    return pl.DataFrame(store.query("entries", org_nr=None), schema=ENTRY_SCHEMA)
 
 
 def latest(store: FollowupStore, *, role: str) -> pl.DataFrame:

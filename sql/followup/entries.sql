@@ -1,4 +1,4 @@
--- The whole log, agency by agency, oldest entry first (the export).
+-- The log's entries: one agency's (:org_nr) or, when :org_nr is null, every agency's; newest first.
 with entries as (
     select
         cast(entry_id as text) as entry_id,
@@ -11,6 +11,7 @@ with entries as (
         written_at,
         seq
     from followup_entries
+    where cast(:org_nr as text) is null or org_nr = :org_nr
 ),
 
 final as (
@@ -19,4 +20,4 @@ final as (
 
 select entry_id, org_nr, status, next_follow_up, note, plan, written_by, written_at
 from final
-order by org_nr, written_at, seq
+order by org_nr, written_at desc, seq desc
