@@ -75,5 +75,7 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet -r requirements.lock
 	touch $@
 
+# The published database is rebuilt from the agencies' files; the follow-up log beside it
+# (data/followup.sqlite*, written by staff) is not, so clean keeps it.
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache data/*.duckdb data/*.duckdb.*
