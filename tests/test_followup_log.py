@@ -241,3 +241,18 @@ def test_an_unreachable_log_says_so_without_its_address():
         log.history(kept, AGENCY, role=TSN)
     assert "uppföljningsloggen kunde inte nås" in str(unavailable.value)
     assert "hemligt" not in str(unavailable.value) and "127.0.0.1" not in str(unavailable.value)
+
+
+def test_a_postgresql_login_granted_only_select_and_insert_can_keep_the_log(postgres_server):  # noqa: F811
+    """Once the table exists, the app's login needs no more than select and insert; without the
+    triggers' help it still cannot change or delete an entry."""
+    owner = fresh_database(postgres_server)
+    log.append(store.open_store(owner), Entry(AGENCY, Status.CONTACTED), role=TSN, writer=WRITER)
+    with psycopg.connect(owner, autocommit=True) as con:
+        con.execute("create role lom_app login")
+        con.execute("grant select, insert on followup_entries to lom_app")
+    app = owner.replace("postgres@", "lom_app@")
+    log.append(store.open_store(app), Entry(OTHER, Status.CONTACTED, note="Från appen"), role=TSN, writer=WRITER)
+    assert log.entries(store.open_store(app), role=TSN).height == 2
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), psycopg.connect(app) as con:
+        con.execute("delete from followup_entries")

@@ -105,6 +105,11 @@ def overdue_list(context: shell.Context) -> None:
             tables.download_buttons(lambda: tables.export_frame(logged, LOG), "uppfoljningslogg", "followup-log")
 
 
+def watchlist_columns(columns: list[Column]) -> list[Column]:
+    """The watchlist table's columns with the log's after the agency's name and sector."""
+    return [*columns[:2], *COLUMNS, *columns[2:]]
+
+
 def with_latest(listed: pl.DataFrame, context: shell.Context) -> pl.DataFrame:
     """The watchlist's rows with the log's newest status, last contact and next follow-up."""
     empty = listed.with_columns(
@@ -193,8 +198,9 @@ def _save(role: str, writer: str, org_nr: str, name: str, keys: Keys) -> None:
         state[keys("message")] = ("refused", f"Inget sparades: {problem}. Försök igen om en stund.")
         return
     state[keys("message")] = ("saved", f"Sparat i uppföljningen av {name}.")
-    for key in (keys("note"), keys("plan"), keys("next"), keys("pending")):
-        state.pop(key, None)
+    # Set, not forgotten: a forgotten value stays in the browser's field; a set one replaces it.
+    state[keys("note")], state[keys("plan")], state[keys("next")] = "", "", None
+    state.pop(keys("pending"), None)
 
 
 # --- the trend charts ---------------------------------------------------------------------------

@@ -162,7 +162,7 @@ class PostgresStore(FollowupStore):
 
         try:
             with psycopg.connect(self.url, connect_timeout=10, application_name="lom-followup") as con:
-                self._ensure_schema(self.url, lambda: _run_script(con, statement("schema", self.backend)))
+                self._ensure_schema(self.url, lambda: self._apply_schema(con))
                 yield con
         except psycopg.errors.RaiseException:
             raise  # the append-only trigger: an attempt to change an entry
@@ -170,6 +170,13 @@ class PostgresStore(FollowupStore):
             raise
         except psycopg.Error as error:
             raise StoreUnavailable(_unavailable(error)) from None
+
+    def _apply_schema(self, con) -> None:
+        """Create the table, its index and triggers unless the table exists."""
+        present = con.execute(statement("schema_present", self.backend)).fetchone()[0]
+        con.commit()
+        if not present:
+            _run_script(con, statement("schema", self.backend))
 
     def append(self, entry: dict) -> bool:
         with self._connection() as con, con.transaction():

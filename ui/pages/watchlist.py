@@ -98,7 +98,7 @@ def render(context: shell.Context) -> None:
     )
     picked = tables.show(
         listed,
-        [*COLUMNS, *followup.COLUMNS],
+        followup.watchlist_columns(COLUMNS),
         key=f"watchlist-{year}-{context.sector}-{context.group}-{limits}",  # a new list, a new choice
         file_stem=f"outnyttjade_medel_{year}",
         selectable=True,
