@@ -146,9 +146,13 @@ def latest(store: FollowupStore, *, role: str) -> pl.DataFrame:
 def overdue(store: FollowupStore, today: date, *, role: str) -> pl.DataFrame:
     """The agencies whose next follow-up, as their newest entry sets it, is before `today` and
     whose follow-up is not closed; the longest overdue first."""
+    return overdue_in(latest(store, role=role), today)
+
+
+def overdue_in(latest: pl.DataFrame, today: date) -> pl.DataFrame:
+    """The overdue rows of a frame that `latest` returned (see `overdue`)."""
     return (
-        latest(store, role=role)
-        .filter(
+        latest.filter(
             pl.col("next_follow_up").is_not_null()
             & (pl.col("next_follow_up") < today)
             & (pl.col("status") != Status.CLOSED.value)

@@ -87,22 +87,27 @@ def overdue_list(context: shell.Context) -> None:
     """The follow-ups whose date has passed, longest overdue first, and the whole log as a file."""
     if not context.viewer.is_trs:
         return
+    role = context.viewer.role
     try:
-        late = log.overdue(open_store(), today(), role=context.viewer.role)
-        everything = log.entries(open_store(), role=context.viewer.role)
+        latest = log.latest(open_store(), role=role)
     except StoreUnavailable as problem:
         st.error(UNAVAILABLE.format(problem), icon=":material/cloud_off:")
         return
+    late = log.overdue_in(latest, today())
     with st.container(border=True):
         if late.is_empty():
             st.markdown("**Försenade uppföljningar:** inga.")
         else:
             st.markdown(f"**Försenade uppföljningar ({late.height})**: nästa uppföljning har passerat.")
             tables.show(with_names(late, context), OVERDUE, key="followup-overdue", file_stem="forsenade_uppfoljningar")
-        if not everything.is_empty():
+        if not latest.is_empty():
             st.caption("Hela uppföljningsloggen, alla myndigheter:")
-            logged = local_times(with_names(everything, context))
-            tables.download_buttons(lambda: tables.export_frame(logged, LOG), "uppfoljningslogg", "followup-log")
+            tables.download_buttons(lambda: _whole_log(role, context), "uppfoljningslogg", "followup-log")
+
+
+def _whole_log(role: str, context: shell.Context) -> pl.DataFrame:
+    """The whole log as a download holds it, read when the download is asked for."""
+    return tables.export_frame(local_times(with_names(log.entries(open_store(), role=role), context)), LOG)
 
 
 def watchlist_columns(columns: list[Column]) -> list[Column]:
