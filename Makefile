@@ -35,7 +35,7 @@ bench: $(VENV)/.installed  ## time loading, the queries, the pages and the serve
 	$(PY) -m bench.report
 
 screenshots: $(VENV)/.installed  ## serve the app, open every page in headless Chromium, save docs/screenshots/
-	LOM_SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest tests/test_browser.py -q
+	LOM_SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest tests/test_browser.py tests/test_followup_browser.py -q
 
 # Mutation testing (cosmic-ray) of the modules in tests/mutation/, each in its own copy of the
 # committed tree so that the checkout is never mutated; each report lands in mutants/NAME.txt.
@@ -75,5 +75,7 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet -r requirements.lock
 	touch $@
 
+# The published database is rebuilt from the agencies' files; the follow-up log beside it
+# (data/followup.sqlite*, written by staff) is not, so clean keeps it.
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache data/*.duckdb data/*.duckdb.*

@@ -51,6 +51,7 @@ def private_key_file(tmp_path_factory):
         patch.setenv("LOM_KEY_FILE", str(path))
         patch.delenv("LOM_PSEUDONYM_KEY", raising=False)
         patch.delenv("LOM_DB", raising=False)
+        patch.delenv("LOM_FOLLOWUP_DB", raising=False)  # never a real follow-up log
         yield path
 
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 import ast
 import io
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lom.followup import log as followup_log
+from lom.followup import store as followup_store
 from pipelines.settings import ROOT
 from queries import connection, overview, profile
 from queries.access import TRS
@@ -206,6 +209,42 @@ def test_no_page_sends_another_agencys_name_or_org_nr(sample_db, monkeypatch, ro
     assert len(_leaks(_everything_sent(staff).decode("utf-8", "replace"), others)) == len(others)
 
 
+def test_no_followup_entry_reaches_an_agency_an_unknown_or_a_logged_out_browser(
+    sample_db, monkeypatch, roles, downloads, tmp_path
+):
+    """The follow-up log holds entries about the viewing agency itself and about others. Rendered as
+    that agency (every page, its own profile included, every download made), as an unknown identity
+    and logged out: no entry's text, status or writer, and no contact mark, reaches the browser."""
+    monkeypatch.setenv(followup_store.ENV, str(tmp_path / "followup.sqlite"))
+    kept = followup_store.open_store()
+    about = [o for o, _ in agencies(sample_db)[:6]] + [roles["org_nr"]]
+    for org_nr in about:
+        entry = followup_log.Entry(
+            org_nr, followup_log.Status.MEETING_BOOKED, date(2026, 1, 15), f"loggtext om {org_nr}", "planen X17"
+        )
+        followup_log.append(kept, entry, role=TRS, writer="uppfoljare@tsn.example")
+    secrets = ["loggtext om", "planen X17", "uppfoljare@tsn.example", "Möte bokat", "Kontakt från Trygghetsstiftelsen"]
+
+    def found(sent: str) -> list[str]:
+        return [s for s in secrets if s in sent]
+
+    agency = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": roles["agency"]})
+    sent = []
+    for page in AGENCY_PAGES:
+        agency.switch_page(f"views/{page}.py").run()
+        assert not agency.exception, page
+        sent.append(_everything_sent(agency).decode("utf-8", "replace"))
+    assert "Uppföljning" not in [s.value for s in agency.subheader] and not agency.text_area
+    assert not found("".join(sent))
+    assert downloads and not [name for name, make in downloads.items() if found(_file_text(name, make()))]
+    for user in ({"is_logged_in": True, "email": "someone@else.example"}, {"is_logged_in": False}):
+        assert not found(_everything_sent(login_app(sample_db, monkeypatch, user)).decode("utf-8", "replace"))
+    # ...while Trygghetsstiftelsen's staff see the entries: the search itself works.
+    staff = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": roles["trs"]}, myndighet=roles["org_nr"])
+    staff.switch_page("views/profile.py").run()
+    assert found(_everything_sent(staff).decode("utf-8", "replace")) == secrets
+
+
 # --- disclosure control on the real database, checked against the raw tables ----------------------
 
 
@@ -312,7 +351,12 @@ def test_no_cached_function_reads_the_user_or_role_itself():
     as an argument: none reads st.user, the session, the URL, the secrets or the login."""
     forbidden = {"user", "session_state", "query_params", "secrets", "context"}
     cached = []
-    for path in [ROOT / "dashboard.py", *(ROOT / "ui").rglob("*.py"), *(ROOT / "views").rglob("*.py")]:
+    for path in [
+        ROOT / "dashboard.py",
+        *(ROOT / "ui").rglob("*.py"),
+        *(ROOT / "views").rglob("*.py"),
+        *(ROOT / "lom").rglob("*.py"),
+    ]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if not isinstance(node, ast.FunctionDef):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from lom.followup import section as followup
 from queries import profile
 from queries.disclosure import MIN_AGENCIES
 from ui import charts, own, shell, tables
@@ -80,9 +81,10 @@ def render(context: shell.Context) -> None:
     labels = dict(zip(positions["kpi"], positions["label_sv"], strict=True))
     labels.pop("median_handling_days", None)  # drawn on its own below
     kpi = st.selectbox("Mått", list(labels), format_func=labels.get, index=list(labels).index(TREND_DEFAULT))
+    marks = followup.contact_marks(context, org_nr)  # Trygghetsstiftelsen's contacts; none for an agency
     charts.show(
-        lambda: trend_chart(trend, kpi, labels[kpi], name, context),
-        context.chart_key("trend", org_nr, kpi),
+        lambda: marks.apply(trend_chart(trend, kpi, labels[kpi], name, context)),
+        context.chart_key("trend", org_nr, kpi, *marks.key),
         width="stretch",
     )
 
@@ -90,8 +92,8 @@ def render(context: shell.Context) -> None:
     with left:
         st.subheader("Handläggningstid")
         charts.show(
-            lambda: trend_chart(trend, "median_handling_days", "Handläggningstid", name, context),
-            context.chart_key("trend", org_nr, "median_handling_days"),
+            lambda: marks.apply(trend_chart(trend, "median_handling_days", "Handläggningstid", name, context)),
+            context.chart_key("trend", org_nr, "median_handling_days", *marks.key),
             width="stretch",
         )
     with right:
@@ -119,6 +121,7 @@ def render(context: shell.Context) -> None:
 
     own.outlook(context, org_nr, name)
     own.years(figures, coverage, org_nr)
+    followup.section(context, org_nr, name, "profile")  # Trygghetsstiftelsen only
     if not context.viewer.is_trs:
         return  # the similar agencies are named; an agency's peers are in its peer group, under pseudonyms
     with st.expander("Liknande myndigheter"):

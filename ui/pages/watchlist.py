@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from lom.followup import section as followup
 from queries import watchlist
 from queries.watchlist import Thresholds
 from ui import charts, projection, shell, tables
@@ -69,6 +70,7 @@ def render(context: shell.Context) -> None:
     if not shell.require_data(context):
         return
     shell.caption_vintage(context)
+    followup.overdue_list(context)
     st.markdown(
         "Myndigheter vars medel ligger still: saldot är stort jämfört med årets avsättning, eller så "
         "nyttjas lite av avsättningen år efter år. Justera gränserna nedan; länken behåller dem."
@@ -77,7 +79,7 @@ def render(context: shell.Context) -> None:
     year = context.year
     flags = shell.sector_filter(context.fetch(watchlist.idle_fund_flags, year, limits), context)
     projections = context.fetch(watchlist.projections, year, limits.reserve_limit, context.group)
-    listed = listing(flags, projections)
+    listed = followup.with_latest(listing(flags, projections), context)
 
     a, b, c = st.columns(3)
     a.metric("Flaggade myndigheter", fmt.number(listed.height), border=True)
@@ -96,7 +98,7 @@ def render(context: shell.Context) -> None:
     )
     picked = tables.show(
         listed,
-        COLUMNS,
+        followup.watchlist_columns(COLUMNS),
         key=f"watchlist-{year}-{context.sector}-{context.group}-{limits}",  # a new list, a new choice
         file_stem=f"outnyttjade_medel_{year}",
         selectable=True,
@@ -109,7 +111,9 @@ def render(context: shell.Context) -> None:
         shell.seed("agency", org_nrs[0], shell.one_of(context.agencies["org_nr"].to_list()))
         org_nr = st.session_state["agency"] if st.session_state["agency"] in org_nrs else org_nrs[0]
     shell.keep("agency", org_nr, org_nr)
-    detail(context, listed.filter(pl.col("org_nr") == org_nr).row(0, named=True), limits)
+    row = listed.filter(pl.col("org_nr") == org_nr).row(0, named=True)
+    detail(context, row, limits)
+    followup.section(context, org_nr, row["name"], "watchlist")
 
 
 def listing(flags: pl.DataFrame, projections: pl.DataFrame) -> pl.DataFrame:
