@@ -441,3 +441,16 @@ def test_a_refused_file_is_logged_as_holding_nothing(agencies_copy, tmp_path, ca
         f"from loads where file_name = '{name}'",
     )
     assert logged == [("rejected", None, 0, None, None, 0, 0, 0, 1)]
+
+
+@pytest.mark.parametrize("order", ["later first", "earlier first"])
+def test_funds_files_are_loaded_by_their_first_year(agencies_copy, tmp_path, capsys, order):
+    """Whatever the order on the command line, 2020 is loaded before 2021, so 2021's opening
+    balance (500 000) is compared with 2020's closing balance (619 000): one balance warning, both ways."""
+    earlier = write(tmp_path / "medel-2020.csv", f"{FUNDS_HEADER}\n{funds_line(2020, '1000')}\n")
+    later = write(tmp_path / "medel-2021.csv", f"{FUNDS_HEADER}\n{funds_line(2021, '1000')}\n")
+    files = [later, earlier] if order == "later first" else [earlier, later]
+    code, output = run_cli(capsys, "load", "--db", agencies_copy, *files)
+    assert code == 0, output
+    balances = [line for line in output.splitlines() if line.endswith("[ingående saldo]")]
+    assert len(balances) == 1 and "619\u00a0000,00 kr" in balances[0], output
