@@ -21,10 +21,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from lom.queries import data_status
+from lom.queries.access import TRS
+from lom.queries.connection import connect
 from pipelines import models, store
-from queries import data_status
-from queries.access import TRS
-from queries.connection import connect
 from sample_data.generate import generate
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -30,10 +30,11 @@ from streamlit.testing.v1 import AppTest
 
 from bench import datasets
 from bench.query_benchmark import BENCH_KEY, example_arguments
+from lom.queries.access import TRS
+from lom.queries.connection import connect
+from lom.ui import auth
 from pipelines.settings import ROOT
-from queries.access import TRS
-from queries.connection import connect
-from ui import auth
+from tests.pages import open_page
 
 RESULTS = Path(__file__).resolve().parent / "page_results.json"
 APP = str(ROOT / "dashboard.py")
@@ -87,7 +88,7 @@ def time_pages(app: AppTest, pages: list[str], runs: int, cold_runs: int) -> dic
     """Time each page cold (caches emptied before each run) and warm (reruns after them)."""
     timings = {}
     for page in pages:
-        app.switch_page(f"views/{page}.py")
+        open_page(app, page)
         cold = []
         for _ in range(cold_runs):
             clear_caches()

@@ -26,9 +26,9 @@ import duckdb
 import polars as pl
 
 from bench import datasets
-from queries import data_status, overview, profile, watchlist
-from queries.access import TRS
-from queries.connection import connect
+from lom.queries import data_status, overview, profile, watchlist
+from lom.queries.access import TRS
+from lom.queries.connection import connect
 
 RESULTS = Path(__file__).resolve().parent / "query_results.json"
 BENCH_KEY = datasets.DATA / "bench.key"  # the pseudonym key of the benchmarks, not a user's

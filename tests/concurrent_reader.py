@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from bench.query_benchmark import calls, example_arguments
-from queries.connection import connect
+from lom.queries.connection import connect
 
 # For each agency of the test (a slice of 2024 that the concurrent loads keep replacing): rows from
 # more than one load, a row count other than its load's, amounts of another load, or a measure

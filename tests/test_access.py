@@ -13,12 +13,13 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lom.queries import connection, overview, profile
+from lom.queries.access import TRS
+from lom.ui import auth
 from pipelines.settings import ROOT
-from queries import connection, overview, profile
-from queries.access import TRS
-from ui import auth
 
 from .conftest import rows
+from .pages import open_page
 
 APP = str(ROOT / "dashboard.py")
 AUTH = {
@@ -82,7 +83,7 @@ def test_role_matrix(sample_db, monkeypatch, roles):
     assert {s.label for s in staff.sidebar.selectbox} == {"År", "Sektor", "Jämförelsegrupp"}
     assert staff.dataframe[0].value.shape[0] == 60  # every agency by name
     for page in TRS_PAGES:
-        staff.switch_page(f"views/{page}.py").run()
+        open_page(staff, page).run()
         assert not staff.exception and staff.title, page
 
     agency = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": roles["agency"]})
@@ -93,15 +94,15 @@ def test_role_matrix(sample_db, monkeypatch, roles):
     names = list(agency.dataframe[0].value["Myndighet"])
     assert own_name in names and all(n == own_name or n.startswith("Myndighet ") for n in names)
     for page in AGENCY_PAGES:
-        agency.switch_page(f"views/{page}.py").run()
+        open_page(agency, page).run()
         assert not agency.exception and agency.title, page
-    agency.switch_page("views/profile.py").run()
+    open_page(agency, "profile").run()
     assert agency.title[0].value == f"{own_name} 2025"
     assert "Myndighet" not in [s.label for s in agency.selectbox]  # no other agency to choose
     # The TRS-only pages are not in the agency's navigation: switching to one fails.
     for page in ("watchlist", "data"):
         with pytest.raises(Exception, match=r"(?i)page|not found|navigation"):
-            agency.switch_page(f"views/{page}.py").run()
+            open_page(agency, page).run()
 
 
 def test_a_broken_roles_file_lets_nobody_in_and_says_nothing_about_who(sample_db, monkeypatch, tmp_path, caplog):
@@ -144,7 +145,7 @@ def test_nothing_in_the_url_widens_a_role(sample_db, monkeypatch, roles):
     app = login_app(
         sample_db, monkeypatch, user, myndighet=other, sektor="Rättsväsende och säkerhet", roll="trs", role="trs"
     )
-    app.switch_page("views/profile.py").run()
+    open_page(app, "profile").run()
     assert app.title[0].value == f"{own_name} 2025"
     assert other_name not in _everything_sent(app).decode("utf-8", "replace")
     assert "Sektor" not in [s.label for s in app.sidebar.selectbox]
@@ -190,7 +191,7 @@ def test_no_page_sends_another_agencys_name_or_org_nr(sample_db, monkeypatch, ro
     app = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": roles["agency"]}, grupp=group)
     sent = []
     for page in AGENCY_PAGES:
-        app.switch_page(f"views/{page}.py").run()
+        open_page(app, page).run()
         assert not app.exception, page
         sent.append(_everything_sent(app).decode("utf-8", "replace"))
         if page == "profile":  # the other view of the measure mix
@@ -312,7 +313,7 @@ def test_no_cached_function_reads_the_user_or_role_itself():
     as an argument: none reads st.user, the session, the URL, the secrets or the login."""
     forbidden = {"user", "session_state", "query_params", "secrets", "context"}
     cached = []
-    for path in [ROOT / "dashboard.py", *(ROOT / "ui").rglob("*.py"), *(ROOT / "views").rglob("*.py")]:
+    for path in [ROOT / "dashboard.py", ROOT / "lom" / "app.py", *(ROOT / "lom" / "ui").rglob("*.py")]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if not isinstance(node, ast.FunctionDef):
@@ -330,7 +331,7 @@ def test_no_cached_function_reads_the_user_or_role_itself():
 
 def test_the_cache_keeps_roles_apart(sample_db):
     """The same query through the cache as TRS and as an agency: different results, each its own."""
-    from ui.data import Source, fetch
+    from lom.ui.data import Source, fetch
 
     source = Source.of(sample_db)
     own = agencies(sample_db)[7][0]

@@ -30,8 +30,8 @@ from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.internal.reflection import function_digest
 
-from queries import disclosure
-from queries.disclosure import Line, derivable, peer_key, protect, pseudonyms
+from lom.queries import disclosure
+from lom.queries.disclosure import Line, derivable, peer_key, protect, pseudonyms
 
 from .conftest import EXAMPLES as EXAMPLES_FOLDER
 

@@ -11,13 +11,14 @@ from statistics import median
 import polars as pl
 import pytest
 
-from queries import agency, overview, profile, watchlist
-from queries.access import TRS
-from queries.connection import connect
-from ui import auth
+from lom.queries import agency, overview, profile, watchlist
+from lom.queries.access import TRS
+from lom.queries.connection import connect
+from lom.ui import auth
 
 from .boundary_fixture import AGENCIES, ALONE, FIVE, FOUR, FUNDS, ORG
 from .conftest import rows
+from .pages import open_page
 from .test_access import _everything_sent, _leaks, login_app
 
 VIEWER_OF_FOUR = ORG["Fyra A"]  # 4 other agencies in its sector: one too few
@@ -198,7 +199,7 @@ def test_a_viewer_with_4_other_agencies_is_shown_no_peer(boundary_db, monkeypatc
     app = login_app(boundary_db, monkeypatch, {"is_logged_in": True, "email": users["Fyra A"]})
     assert any("färre än 5 andra myndigheter" in i.value for i in app.info)
     assert not app.dataframe and not app.get("vega_lite_chart")  # no ranking, no scatter
-    app.switch_page("views/profile.py").run()
+    open_page(app, "profile").run()
     captions = [c.value for c in app.caption]
     assert sum("Ingen fördelning: färre än 5 andra myndigheter" in c for c in captions) == 6
     assert not [c for c in captions if c.startswith("Median i gruppen")]
@@ -216,7 +217,7 @@ def test_a_hidden_peer_figure_reaches_the_browser_nowhere(boundary_db, monkeypat
     app = login_app(boundary_db, monkeypatch, {"is_logged_in": True, "email": users["Liten A"]}, grupp=group)
     sent = []
     for page in ("overview", "profile", "trends", "about"):
-        app.switch_page(f"views/{page}.py").run()
+        open_page(app, page).run()
         assert not app.exception, page
         sent.append(_everything_sent(app))
     sent = b"".join(sent)

@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from queries import profile, watchlist
-from queries.access import TRS
-from queries.connection import connect
+from lom.queries import profile, watchlist
+from lom.queries.access import TRS
+from lom.queries.connection import connect
 
 from .conftest import rows
 from .measures_fixture import ORG

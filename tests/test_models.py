@@ -10,9 +10,9 @@ from decimal import Decimal
 import duckdb
 import pytest
 
+from lom.queries.connection import connect
 from pipelines import models, store
 from pipelines.load import load_files
-from queries.connection import connect
 
 from .conftest import SAMPLE_FILES, rows, run_cli
 

@@ -11,9 +11,9 @@ import duckdb
 import httpx
 import pytest
 
+from lom.queries import connection
 from pipelines import store
 from pipelines.settings import ROOT
-from queries import connection
 
 from .served import Session, serve
 
@@ -116,7 +116,7 @@ def test_every_connection_is_opened_by_the_store():
     callers = []
     for path in [
         ROOT / "dashboard.py",
-        *(p for d in ("pipelines", "queries", "ui", "views") for p in (ROOT / d).rglob("*.py")),
+        *(p for d in ("pipelines", "lom") for p in (ROOT / d).rglob("*.py")),
     ]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr == "connect" and getattr(node.value, "id", "") == "duckdb":
@@ -129,7 +129,7 @@ def test_the_served_code_calls_no_python_from_polars_threads():
     served app deadlocked on one (tests/test_concurrency.py found it); the served code has none."""
     calls = [
         f"{path.relative_to(ROOT)}:{node.lineno}"
-        for path in [ROOT / "dashboard.py", *(p for d in ("queries", "ui", "views") for p in (ROOT / d).rglob("*.py"))]
+        for path in [ROOT / "dashboard.py", *(ROOT / "lom").rglob("*.py")]
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if isinstance(node, ast.Attribute) and node.attr in ("map_elements", "map_batches", "map_groups", "map_rows")
     ]
@@ -145,7 +145,7 @@ def test_the_served_code_changes_no_frame_in_place():
     Polars' in-place methods, no `in_place=True`, and assigns no `frame[row, column]`. (The
     query layer runs inside the cached function, before its frame is cached.)"""
     found = []
-    for path in [ROOT / "dashboard.py", *(p for d in ("ui", "views") for p in (ROOT / d).rglob("*.py"))]:
+    for path in [ROOT / "dashboard.py", ROOT / "lom" / "app.py", *(ROOT / "lom" / "ui").rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
             if isinstance(node, ast.Attribute) and node.attr in IN_PLACE:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from queries import overview, profile
-from queries.access import TRS
-from queries.connection import connect
-from ui import charts, scatter, tables
-from ui.tables import Column
+from lom.queries import overview, profile
+from lom.queries.access import TRS
+from lom.queries.connection import connect
+from lom.ui import charts, scatter, tables
+from lom.ui.tables import Column
 
 from .conftest import rows
 

@@ -6,11 +6,11 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from queries import disclosure, overview
-from ui import charts, shell, tables
-from ui import format as fmt
-from ui import scatter as plots
-from ui.tables import Column
+from lom.queries import disclosure, overview
+from lom.ui import charts, shell, tables
+from lom.ui import format as fmt
+from lom.ui import scatter as plots
+from lom.ui.tables import Column
 
 RANK_BY = {
     "reserve_years": ("Saldo i årsavsättningar", True),

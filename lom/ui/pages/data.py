@@ -13,15 +13,15 @@ import duckdb
 import polars as pl
 import streamlit as st
 
+from lom.queries import data_status, overview
+from lom.ui import charts, data, shell, tables
+from lom.ui import format as fmt
+from lom.ui.tables import Column
 from pipelines import settings
 from pipelines.load import load_files
 from pipelines.personal_data import safe_name
 from pipelines.store import LoadBusy, WriteFailed
 from pipelines.write import LOADED, REJECTED, UNCHANGED, Outcome
-from queries import data_status, overview
-from ui import charts, data, shell, tables
-from ui import format as fmt
-from ui.tables import Column
 
 STATUS = {LOADED: "inläst", UNCHANGED: "oförändrad", REJECTED: "avvisad"}
 KINDS = {"agencies": "myndigheter", "funds": "medel", "applications": "ansökningar"}

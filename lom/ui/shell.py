@@ -1,7 +1,7 @@
 """What every page shares: the viewer, the database, the filters kept in the URL, the data vintage.
 
-dashboard.py builds a Context once per script run (sidebar filters included) and the page
-scripts in views/ take it from here and hand it, with the viewer's role, to ui/pages/.
+lom/app.py builds a Context once per script run (sidebar filters included) and hands it to the
+chosen page's function (lom/ui/navigation.py), which passes it, with the viewer's role, to lom/ui/pages/.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import duckdb
 import polars as pl
 import streamlit as st
 
+from lom.queries import data_status, overview
+from lom.ui import format as fmt
+from lom.ui.auth import Viewer
+from lom.ui.data import TRS, Source, fetch
 from pipelines import settings
 from pipelines.models import ModelsOutdated
-from queries import data_status, overview
-from ui import format as fmt
-from ui.auth import Viewer
-from ui.data import TRS, Source, fetch
 
 # Filters and the URL parameters that carry them, so that a view can be shared as a link.
 PARAMS = {
@@ -41,7 +41,6 @@ GROUP_PHRASES = {
     "size": "myndigheterna i samma storleksklass",
     "similar": "de mest liknande myndigheterna",
 }
-CONTEXT_KEY = "_context"
 logger = logging.getLogger(__name__)
 
 
@@ -78,11 +77,6 @@ class Context:
     def agency_name(self, org_nr: str) -> str:
         names = self.agencies.filter(pl.col("org_nr") == org_nr)["name"]
         return names[0] if len(names) else org_nr
-
-
-def current() -> Context:
-    """The context dashboard.py built for this run."""
-    return st.session_state[CONTEXT_KEY]
 
 
 # --- filters in the URL ---------------------------------------------------------------------
@@ -273,13 +267,13 @@ def caption_vintage(context: Context) -> None:
     st.caption(context.vintage)
 
 
-PROFILE_PAGE = "views/profile.py"
-
-
 def open_profile(org_nr: str) -> None:
     """Open an agency's profile, keeping the other filters of the link."""
+    from lom.ui import navigation  # the pages import this module
+
     params = {k: v for k, v in st.query_params.to_dict().items() if k != PARAMS["agency"]}
-    st.switch_page(PROFILE_PAGE, query_params={**params, PARAMS["agency"]: org_nr})
+    profile = navigation.page(navigation.BY_NAME["profile"], lambda: None)
+    st.switch_page(profile, query_params={**params, PARAMS["agency"]: org_nr})
 
 
 def sector_filter(frame: pl.DataFrame, context: Context) -> pl.DataFrame:

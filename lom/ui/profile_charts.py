@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from ui import charts, shell
+from lom.ui import charts, shell
 
 
 def _axis_format(kpi: str) -> str:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from lom.queries import disclosure
+from lom.queries.connection import run
+from lom.queries.disclosure import MIN_AGENCIES, Line, small
 from pipelines import pseudonym
-from queries import disclosure
-from queries.connection import run
-from queries.disclosure import MIN_AGENCIES, Line, small
 
 HIDDEN = "hidden"
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from ui import export
-from ui import format as fmt
-from ui.charts import CLASSES, class_label
-from ui.export import HIDDEN
+from lom.ui import export
+from lom.ui import format as fmt
+from lom.ui.charts import CLASSES, class_label
+from lom.ui.export import HIDDEN
 
 # How each kind of column is shown; the exported value is the number itself.
 SHOWN: dict[str, Callable] = {

@@ -6,11 +6,11 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from lom.queries import data_status
+from lom.ui import charts, shell, tables
+from lom.ui import format as fmt
+from lom.ui.tables import Column
 from pipelines.settings import ROOT
-from queries import data_status
-from ui import charts, shell, tables
-from ui import format as fmt
-from ui.tables import Column
 
 MEASURES_DOC = ROOT / "docs" / "measures.md"
 DIRECTION = {"higher_better": "Högre är bättre", "lower_better": "Lägre är bättre", "neutral": "Neutralt"}

@@ -5,11 +5,11 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from queries import watchlist
-from queries.watchlist import Thresholds
-from ui import charts, projection, shell, tables
-from ui import format as fmt
-from ui.tables import Column
+from lom.queries import watchlist
+from lom.queries.watchlist import Thresholds
+from lom.ui import charts, projection, shell, tables
+from lom.ui import format as fmt
+from lom.ui.tables import Column
 
 RESERVE_LIMITS = [x / 2 for x in range(1, 41)]  # 0,5 to 20 years of allocation
 UTILISATION_LIMITS = list(range(5, 205, 5))  # per cent

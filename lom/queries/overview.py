@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from queries import access, agency
-from queries.connection import peer_group, run
+from lom.queries import access, agency
+from lom.queries.connection import peer_group, run
 
 
 def years(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:

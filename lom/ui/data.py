@@ -17,8 +17,8 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from queries.access import TRS
-from queries.connection import connect
+from lom.queries.access import TRS
+from lom.queries.connection import connect
 
 __all__ = ["TRS", "Source", "clear", "fetch"]
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from queries import profile, watchlist
-from ui import charts, projection, shell, tables
-from ui import format as fmt
-from ui.tables import Column
+from lom.queries import profile, watchlist
+from lom.ui import charts, projection, shell, tables
+from lom.ui import format as fmt
+from lom.ui.tables import Column
 
 MONEY = [
     ("allocated_sek", "Årets avsättning"),

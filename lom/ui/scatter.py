@@ -12,9 +12,9 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from queries.disclosure import HIDDEN
-from ui import charts
-from ui import format as fmt
+from lom.queries.disclosure import HIDDEN
+from lom.ui import charts
+from lom.ui import format as fmt
 
 X, Y = "applications_per_100_employees", "approval_rate"
 X_TITLE, Y_TITLE = "Ansökningar per 100 anställda", "Beviljandegrad"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from queries.disclosure import MIN_AGENCIES
-from ui import charts, shell
-from ui import format as fmt
+from lom.queries.disclosure import MIN_AGENCIES
+from lom.ui import charts, shell
+from lom.ui import format as fmt
 
 
 def lines(row: dict, reserve_limit: float, group_phrase: str) -> list[str]:

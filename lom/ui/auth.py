@@ -25,7 +25,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from queries.access import TRS, is_agency
+from lom.queries.access import TRS, is_agency
 
 ROLES_FILE = "LOM_ROLES_FILE"
 logger = logging.getLogger(__name__)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from queries import access, agency
-from queries.access import require_trs
-from queries.connection import peer_group, run
+from lom.queries import access, agency
+from lom.queries.access import require_trs
+from lom.queries.connection import peer_group, run
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from queries import access
-from queries.connection import run
+from lom.queries import access
+from lom.queries.connection import run
 
 
 def coverage(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from lom.queries import access
 from pipelines import models, store
-from queries import access
 
 PEER_GROUPS = ("sector", "size", "similar")
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from queries import profile
-from queries.disclosure import MIN_AGENCIES
-from ui import charts, own, shell, tables
-from ui import format as fmt
-from ui.profile_charts import MIX_BASES, funnel_chart, mix_chart, trend_chart
-from ui.tables import Column
+from lom.queries import profile
+from lom.queries.disclosure import MIN_AGENCIES
+from lom.ui import charts, own, shell, tables
+from lom.ui import format as fmt
+from lom.ui.profile_charts import MIX_BASES, funnel_chart, mix_chart, trend_chart
+from lom.ui.tables import Column
 
 TREND_DEFAULT = "utilisation"
 MIX_COLUMNS = [

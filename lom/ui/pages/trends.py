@@ -6,9 +6,9 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from queries import overview
-from ui import charts, shell, tables
-from ui.tables import Column
+from lom.queries import overview
+from lom.ui import charts, shell, tables
+from lom.ui.tables import Column
 
 MEASURES = {
     "utilisation": ("Nyttjandegrad", ".0%"),

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import polars as pl
 import xlsxwriter
 
-from queries.disclosure import HIDDEN  # a figure hidden by disclosure control (SCB's and Kolada's sign)
+from lom.queries.disclosure import HIDDEN  # a figure hidden by disclosure control (SCB's and Kolada's sign)
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets
 # (OWASP "CSV injection"); a leading apostrophe makes it text.
