@@ -22,7 +22,7 @@ import duckdb
 import polars as pl
 
 from lom.queries import data_status
-from lom.queries.access import TRS
+from lom.queries.access import TSN
 from lom.queries.connection import connect
 from pipelines import models, store
 from sample_data.generate import generate
@@ -107,7 +107,7 @@ def build(scale: str, path: Path) -> dict:
 def applications_in(db: Path) -> int:
     """Return how many applications a benchmark database holds."""
     with connect(db) as con:
-        return int(data_status.data_vintage(con, role=TRS)["applications"][0])
+        return int(data_status.data_vintage(con, role=TSN)["applications"][0])
 
 
 def rebuild_seconds(db: Path, runs: int = 3) -> list[float]:

@@ -1,10 +1,10 @@
-"""Time every query the dashboard runs, for TRS and for an agency, on databases of 1x, 10x and 100x
+"""Time every query the dashboard runs, for TSN and for an agency, on databases of 1x, 10x and 100x
 the national volume.
 
     python -m bench.query_benchmark [--scales 1x 10x 100x] [--runs 20] [--cold-runs 3]
 
-Each query runs through the query layer (queries/), as the pages call it, on a connection opened
-the way the app opens one: once as TRS, once as the busiest agency (role = its org_nr); the
+Each query runs through the query layer (lom/queries/), as the pages call it, on a connection opened
+the way the app opens one: once as TSN, once as the busiest agency (role = its org_nr); the
 functions the query layer refuses to an agency are listed, not timed. Cold: the median of
 --cold-runs first runs, each on a fresh connection; warm: the median and the slowest of --runs
 runs on an open connection, after one run to warm it. Opening a connection is timed apart.
@@ -27,7 +27,7 @@ import polars as pl
 
 from bench import datasets
 from lom.queries import data_status, overview, profile, watchlist
-from lom.queries.access import TRS
+from lom.queries.access import TSN
 from lom.queries.connection import connect
 
 RESULTS = Path(__file__).resolve().parent / "query_results.json"
@@ -35,7 +35,7 @@ BENCH_KEY = datasets.DATA / "bench.key"  # the pseudonym key of the benchmarks, 
 
 
 def calls(
-    con: duckdb.DuckDBPyConnection, year: int, org_nr: str, role: str = TRS
+    con: duckdb.DuckDBPyConnection, year: int, org_nr: str, role: str = TSN
 ) -> dict[str, Callable[[], pl.DataFrame]]:
     """Every function of the query layer, called as a page would call it for `role`."""
     return {
@@ -69,8 +69,8 @@ def calls(
 
 def example_arguments(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
     """The newest year with funds, and the agency with the most applications that year."""
-    year = int(overview.years(con, role=TRS).filter(pl.col("agencies_with_funds") > 0)["year"].max())
-    ranking = overview.agency_ranking(con, year, role=TRS).sort("applications", descending=True, nulls_last=True)
+    year = int(overview.years(con, role=TSN).filter(pl.col("agencies_with_funds") > 0)["year"].max())
+    ranking = overview.agency_ranking(con, year, role=TSN).sort("applications", descending=True, nulls_last=True)
     return year, ranking["org_nr"][0]
 
 
@@ -109,11 +109,11 @@ def time_queries(db: Path, year: int, org_nr: str, role: str, runs: int, cold_ru
 
 
 def measure(db: Path, runs: int, cold_runs: int) -> dict:
-    """Time opening a connection, and every query as TRS and as the busiest agency."""
+    """Time opening a connection, and every query as TSN and as the busiest agency."""
     opened = [seconds_of(lambda: open_connection(db)) for _ in range(runs)]
     with connect(db) as con:
         year, org_nr = example_arguments(con)
-    queries, _ = time_queries(db, year, org_nr, TRS, runs, cold_runs)
+    queries, _ = time_queries(db, year, org_nr, TSN, runs, cold_runs)
     agency_queries, refused = time_queries(db, year, org_nr, org_nr, runs, cold_runs)
     return {
         "open_connection_median": statistics.median(opened),

@@ -23,13 +23,13 @@ def main() -> None:
     if viewer is None:
         st.stop()  # the login message is all a logged-out or unknown user sees
     context = None
-    pages = [navigation.page(spec, lambda: context) for spec in navigation.PAGES if viewer.is_trs or not spec.tsn_only]
+    pages = [navigation.page(spec, lambda: context) for spec in navigation.PAGES if viewer.is_tsn or not spec.tsn_only]
     page = st.navigation(pages)
     st.sidebar.markdown("**Lokala omställningsmedel**  \nJämförelse mellan myndigheter")
     with shell.page_guard():
         context = shell.build_context(viewer)
     if context is not None:
-        if not viewer.is_trs:
+        if not viewer.is_tsn:
             auth.demo_banner(viewer, context.agency_name(viewer.role))
         page.run()
 

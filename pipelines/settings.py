@@ -1,4 +1,4 @@
-"""Paths and limits, from the repository layout, overridable by environment variables."""
+"""Paths and limits, from the package's resources, overridable by environment variables."""
 
 from __future__ import annotations
 
@@ -8,17 +8,25 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SQL_DIR = ROOT / "sql"
-SAMPLE_DIR = ROOT / "sample_data"
-DEFAULT_DB = ROOT / "data" / "lom.duckdb"
-DEFAULT_CONFIG = ROOT / "config" / "lom.toml"
+from lom import resources
+
+SQL_DIR = resources.sql_dir()
+DEFAULT_CONFIG = resources.config_file()
 DEFAULT_MAX_APPLICATION_SEK = 10_000_000
 
 
+def default_db() -> Path:
+    """Return where the database lives unless told: data/lom.duckdb in a checkout, else the
+    user's data directory (an installed package's folder is no place for data)."""
+    if root := resources.checkout_root():
+        return root / "data" / "lom.duckdb"
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "lom" / "lom.duckdb"
+
+
 def db_path(override: str | os.PathLike | None = None) -> Path:
-    """Return the database path: the argument, else LOM_DB, else data/lom.duckdb."""
-    chosen = override or os.environ.get("LOM_DB") or DEFAULT_DB
+    """Return the database path: the argument, else LOM_DB, else the default_db()."""
+    chosen = override or os.environ.get("LOM_DB") or default_db()
     return Path(chosen).expanduser().resolve()
 
 

@@ -14,10 +14,10 @@ from streamlit.testing.v1 import AppTest
 
 from lom.ui import format as fmt
 from lom.ui import tables
-from pipelines.settings import ROOT
 
 from .conftest import rows, snapshot, write
 from .pages import open_page
+from .paths import ROOT
 from .test_loading import APPS_HEADER, ORG, funds_line
 from .test_rules import FUNDS_HEADER
 
@@ -446,14 +446,14 @@ import sys, threading
 from pathlib import Path
 from lom.queries import overview
 from lom.ui import tables
-from lom.ui.data import TRS, Source, fetch
+from lom.ui.data import TSN, Source, fetch
 
 source = Source.of(Path(sys.argv[1]))
 finished = []
 
 def session():
     for _ in range(300):
-        frame = fetch(source, TRS, overview.agency_ranking, 2024)  # one cached result for all
+        frame = fetch(source, TSN, overview.agency_ranking, 2024)  # one cached result for all
         repr(frame.schema)  # builds Decimal types in Python while holding the frame's lock
         tables.content_digest(frame)  # hash_rows: the frame's lock, exclusively
     finished.append(1)

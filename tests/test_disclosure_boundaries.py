@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from lom.queries import agency, overview, profile, watchlist
-from lom.queries.access import TRS
+from lom.queries.access import TSN
 from lom.queries.connection import connect
 from lom.ui import auth
 
@@ -116,7 +116,7 @@ def test_a_peer_distribution_rests_only_on_figures_the_viewer_may_see(boundary_d
     intervals = call(boundary_db, profile.approval_intervals, 2025, "sector", role=VIEWER_OF_SMALL).row(0, named=True)
     assert intervals["peer_median"] == pytest.approx(median(seen))
     # The same group as Trygghetsstiftelsen sees it rests on all eight.
-    everyone = call(boundary_db, profile.agency_positions, VIEWER_OF_SMALL, 2025, "sector", role=TRS)
+    everyone = call(boundary_db, profile.agency_positions, VIEWER_OF_SMALL, 2025, "sector", role=TSN)
     assert everyone.filter(pl.col("kpi") == "approval_rate")["peer_agencies"][0] == 8
 
 
@@ -169,7 +169,7 @@ def test_a_negative_balance_is_a_question_never_the_best_reserve(boundary_db):
         "select agencies, minimum from peer_stats where group_type = 'size' and kpi = 'reserve_years'",
     )
     assert agencies == 19 and lowest > 0
-    ranking = call(boundary_db, overview.agency_ranking, 2025, "size", role=TRS)
+    ranking = call(boundary_db, overview.agency_ranking, 2025, "size", role=TSN)
     assert ranking.filter(pl.col("org_nr") == minus)["reserve_years_class"].to_list() == ["question"]
     # Flagged on the watchlist, with its reason in words.
     [(rule, amount, reason)] = rows(

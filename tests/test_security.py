@@ -13,8 +13,8 @@ import pytest
 
 from lom.queries import connection
 from pipelines import store
-from pipelines.settings import ROOT
 
+from .paths import ROOT
 from .served import Session, serve
 
 UPLOAD_LIMIT = 100 * 1024 * 1024  # server.maxUploadSize, MB

@@ -125,7 +125,7 @@ def test_an_uploaded_files_name_cannot_leave_its_folder(sent, kept):
 def test_the_deployment_settings_send_no_details_or_statistics_and_bound_uploads():
     import tomllib
 
-    from pipelines.settings import ROOT
+    from .paths import ROOT
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"

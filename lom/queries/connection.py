@@ -63,7 +63,7 @@ AGENCY_SQL = frozenset(
 
 def run(con: duckdb.DuckDBPyConnection, name: str, *, role: str, **params) -> pl.DataFrame:
     """Run sql/app/<name>.sql for a viewer's role, with its parameters bound, and return the result."""
-    if access.check(role) != access.TRS and name not in AGENCY_SQL:
+    if access.check(role) != access.TSN and name not in AGENCY_SQL:
         raise PermissionError(f"an agency's role may not run {name}")
     return con.sql(store.sql(f"app/{name}"), params=params or None).pl()
 

@@ -11,22 +11,22 @@ from lom.queries.connection import run
 
 def coverage(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:
     """Return which agency reported funds and applications for which year, corrections marked."""
-    return run(con, "coverage", role=access.require_trs(role))
+    return run(con, "coverage", role=access.require_tsn(role))
 
 
 def load_history(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:
     """Return every load attempt, newest first."""
-    return run(con, "load_history", role=access.require_trs(role))
+    return run(con, "load_history", role=access.require_tsn(role))
 
 
 def rejected_files(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:
     """Return the refused files, newest first, each with its first error."""
-    return run(con, "rejected_files", role=access.require_trs(role))
+    return run(con, "rejected_files", role=access.require_tsn(role))
 
 
 def load_messages(con: duckdb.DuckDBPyConnection, load_id: int, *, role: str) -> pl.DataFrame:
     """Return the errors and warnings of one load."""
-    return run(con, "load_messages", role=access.require_trs(role), load_id=load_id)
+    return run(con, "load_messages", role=access.require_tsn(role), load_id=load_id)
 
 
 def data_vintage(con: duckdb.DuckDBPyConnection, *, role: str) -> pl.DataFrame:

@@ -65,5 +65,5 @@ def own_coverage(con: duckdb.DuckDBPyConnection, org_nr: str, *, role: str) -> p
 
 
 def similar_agencies(con: duckdb.DuckDBPyConnection, org_nr: str, year: int, *, role: str) -> pl.DataFrame:
-    """Return the agencies most like an agency in a year, nearest first (TRS only: it names them)."""
-    return run(con, "similar_agencies", role=access.require_trs(role), org_nr=org_nr, year=year)
+    """Return the agencies most like an agency in a year, nearest first (TSN only: it names them)."""
+    return run(con, "similar_agencies", role=access.require_tsn(role), org_nr=org_nr, year=year)

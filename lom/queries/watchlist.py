@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 
 from lom.queries import access, agency
-from lom.queries.access import require_trs
+from lom.queries.access import require_tsn
 from lom.queries.connection import peer_group, run
 
 
@@ -37,7 +37,7 @@ def idle_fund_flags(
     return run(
         con,
         "idle_fund_flags",
-        role=require_trs(role),
+        role=require_tsn(role),
         year=year,
         reserve_limit=thresholds.reserve_limit,
         utilisation_limit=thresholds.utilisation_limit,
@@ -58,7 +58,7 @@ def projections(
     return run(
         con,
         "projections",
-        role=require_trs(role),
+        role=require_tsn(role),
         year=year,
         reserve_limit=reserve_limit,
         peer_group=peer_group(group_type),

@@ -4,13 +4,13 @@ With an `[auth]` section in the secrets, users log in with Streamlit's OIDC logi
 server-side roles file (LOM_ROLES_FILE) maps their e-mail address to a role:
 
     [roles]
-    "staff@trs.se" = "trs"
+    "staff@tsn.se" = "tsn"
     "hr@agency.se" = "202100-1234"    # an agency's org_nr
 
 Logged-out users and identities without a role see the login message only. The role comes from
 the identity alone: nothing in the URL or the session can widen it.
 
-Without `[auth]` (local use) the app runs as `trs`, with a demo switch that shows it as an agency
+Without `[auth]` (local use) the app runs as `tsn`, with a demo switch that shows it as an agency
 would see it.
 """
 
@@ -25,9 +25,11 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from lom.queries.access import TRS, is_agency
+from lom.queries.access import TSN, is_agency
 
 ROLES_FILE = "LOM_ROLES_FILE"
+# Roles files written before the staff's role took the foundation's short name, TSN.
+LEGACY_ROLES = {"trs": TSN}
 logger = logging.getLogger(__name__)
 
 
@@ -35,19 +37,19 @@ logger = logging.getLogger(__name__)
 class Viewer:
     """Who is looking: the role decides what the query layer returns.
 
-    role: "trs" or an agency's org_nr. demo: an agency's view chosen with the local demo switch.
+    role: "tsn" or an agency's org_nr. demo: an agency's view chosen with the local demo switch.
     """
 
-    role: str = TRS
+    role: str = TSN
     demo: bool = False
 
     @property
-    def is_trs(self) -> bool:
-        return self.role == TRS
+    def is_tsn(self) -> bool:
+        return self.role == TSN
 
     @property
     def org_nr(self) -> str | None:
-        return None if self.is_trs else self.role
+        return None if self.is_tsn else self.role
 
 
 class RolesProblem(Exception):
@@ -57,7 +59,7 @@ class RolesProblem(Exception):
 def read_roles(path: Path) -> dict[str, str]:
     """Read the `[roles]` table of a roles file: e-mail address (lower case) -> role.
 
-    A role is "trs" or an org_nr (NNNNNN-NNNN). An entry with any other role is refused with the
+    A role is "tsn" or an org_nr (NNNNNN-NNNN). An entry with any other role is refused with the
     file, not served: a typing error must not give someone a role they were not meant to have.
     """
     try:
@@ -70,11 +72,12 @@ def read_roles(path: Path) -> dict[str, str]:
     if not isinstance(table, dict):
         raise RolesProblem(f"behörighetsfilen {path} saknar tabellen [roles]")
     roles = {}
-    for number, (identity, role) in enumerate(table.items(), start=1):
-        if not isinstance(role, str) or not (role == TRS or is_agency(role)):
+    for number, (identity, written) in enumerate(table.items(), start=1):
+        role = LEGACY_ROLES.get(written, written) if isinstance(written, str) else written
+        if not isinstance(role, str) or not (role == TSN or is_agency(role)):
             raise RolesProblem(
                 f"behörighetsfilen {path}: post {number} har rollen {role!r}; "
-                'en roll är "trs" eller ett organisationsnummer (NNNNNN-NNNN)'
+                'en roll är "tsn" eller ett organisationsnummer (NNNNNN-NNNN)'
             )
         if "@" not in identity:
             raise RolesProblem(f"behörighetsfilen {path}: post {number} är ingen e-postadress")

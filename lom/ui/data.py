@@ -17,10 +17,10 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from lom.queries.access import TRS
+from lom.queries.access import TSN
 from lom.queries.connection import connect
 
-__all__ = ["TRS", "Source", "clear", "fetch"]
+__all__ = ["TSN", "Source", "clear", "fetch"]
 
 
 @dataclass(frozen=True)

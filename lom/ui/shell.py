@@ -18,7 +18,7 @@ import streamlit as st
 from lom.queries import data_status, overview
 from lom.ui import format as fmt
 from lom.ui.auth import Viewer
-from lom.ui.data import TRS, Source, fetch
+from lom.ui.data import TSN, Source, fetch
 from pipelines import settings
 from pipelines.models import ModelsOutdated
 
@@ -163,7 +163,7 @@ def build_context(viewer: Viewer) -> Context:
     keep("year", year, str(year))
 
     sector = ALL_SECTORS
-    if viewer.is_trs:  # an agency sees itself and its peer group, not a sector's list
+    if viewer.is_tsn:  # an agency sees itself and its peer group, not a sector's list
         sectors = [ALL_SECTORS, *sorted(set(agencies["sector"].drop_nulls()), key=swedish_key)]
         seed("sector", ALL_SECTORS, one_of(sectors))
         sector = sidebar.selectbox("Sektor", sectors, key="sector")
@@ -196,7 +196,7 @@ def demo_agencies() -> list[tuple[str, str]]:
     if source is None:
         return []
     try:
-        frame = fetch(source, TRS, overview.agencies)
+        frame = fetch(source, TSN, overview.agencies)
     except (FileNotFoundError, ModelsOutdated, duckdb.Error):
         return []  # the page guard tells what is wrong
     return list(zip(frame["org_nr"], frame["name"], strict=True))

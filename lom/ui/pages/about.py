@@ -6,13 +6,13 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from lom import resources
 from lom.queries import data_status
 from lom.ui import charts, shell, tables
 from lom.ui import format as fmt
 from lom.ui.tables import Column
-from pipelines.settings import ROOT
 
-MEASURES_DOC = ROOT / "docs" / "measures.md"
+MEASURES_DOC = resources.doc("measures.md")
 DIRECTION = {"higher_better": "Högre är bättre", "lower_better": "Lägre är bättre", "neutral": "Neutralt"}
 
 
@@ -105,10 +105,10 @@ def render(context: shell.Context) -> None:
             f"- {fmt.number(vintage['files_loaded'])} inlästa filer, {fmt.number(vintage['files_rejected'])} "
             f"{'avvisad' if vintage['files_rejected'] == 1 else 'avvisade'}; "
             f"senast inläst {fmt.moment(vintage['last_loaded_at'])}\n"
-            if context.viewer.is_trs
+            if context.viewer.is_tsn
             else f"- Din myndighets leveranser senast inlästa {fmt.moment(vintage['last_loaded_at'])}\n"
         )
-        + f"- Rättade leveranser{'' if context.viewer.is_trs else ' från din myndighet'}: "
+        + f"- Rättade leveranser{'' if context.viewer.is_tsn else ' från din myndighet'}: "
         f"{fmt.number(vintage['corrected_slices'])}"
     )
     st.caption(

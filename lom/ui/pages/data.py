@@ -1,4 +1,4 @@
-"""Data och inläsning (TRS): who reported which years, the load history, rejected files with their
+"""Data och inläsning (TSN): who reported which years, the load history, rejected files with their
 errors, and upload of new files through the same pipeline as the command line."""
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ UPLOAD_MESSAGES = [
 
 def render(context: shell.Context) -> None:
     st.title("Data och inläsning")
-    if not context.viewer.is_trs:
+    if not context.viewer.is_tsn:
         st.warning("Inläsning och inläsningshistorik är bara för Trygghetsstiftelsen.")
         return
     if context.source is not None:

@@ -58,7 +58,7 @@ def render(context: shell.Context) -> None:
     if ranking.is_empty():
         st.info(f"Inga myndigheter i {shell.where(context)} har medel för {year}.")
         return
-    if not context.viewer.is_trs:
+    if not context.viewer.is_tsn:
         peers(ranking, context)
         return
     st.subheader(f"Myndigheterna {year}, rangordnade")
@@ -184,7 +184,7 @@ def key_figures(row: dict) -> None:
 def scatter(ranking: pl.DataFrame, context: shell.Context) -> alt.LayerChart:
     """Approval rate against applications per 100 employees: every agency, sized by unused funds, for
     Trygghetsstiftelsen; an agency itself and its peers under pseudonyms."""
-    if not context.viewer.is_trs:
+    if not context.viewer.is_tsn:
         title = f"Beviljandegrad mot ansökningar per 100 anställda, {context.year}, {context.group_phrase}"
         return plots.peers(ranking, charts.title(title, context.vintage))
     title = f"Beviljandegrad mot ansökningar per 100 anställda, {context.year} ({shell.where(context)})"

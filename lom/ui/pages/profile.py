@@ -32,7 +32,7 @@ DIFFERENCE = {
 
 
 def choose_agency(context: shell.Context) -> str | None:
-    if not context.viewer.is_trs:
+    if not context.viewer.is_tsn:
         return context.viewer.role  # an agency sees its own profile, whatever the link says
     agencies = context.agencies
     if agencies is None or agencies.is_empty():
@@ -119,7 +119,7 @@ def render(context: shell.Context) -> None:
 
     own.outlook(context, org_nr, name)
     own.years(figures, coverage, org_nr)
-    if not context.viewer.is_trs:
+    if not context.viewer.is_tsn:
         return  # the similar agencies are named; an agency's peers are in its peer group, under pseudonyms
     with st.expander("Liknande myndigheter"):
         similar = context.fetch(profile.similar_agencies, org_nr, year)
@@ -214,7 +214,7 @@ def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Con
     edge = row["peer_median"] in (0, 1)
     st.caption(
         ("Punkten är din myndighets beviljandegrad och strecket dess 95 %-intervall; andra myndigheters punkter "
-         "visas inte. " if not context.viewer.is_trs else "")
+         "visas inte. " if not context.viewer.is_tsn else "")
         + "Små myndigheter har få beslut, och deras beviljandegrad varierar mycket av en slump: en punkt utanför "
         "tratten skiljer sig mer än slumpen förklarar. Tratten är gruppens medians Wilsonintervall för lika många "
         "beslut"

@@ -55,7 +55,7 @@ def render(context: shell.Context) -> None:
         "Varje sektors värde räknas på summorna för sektorns myndigheter; Hela staten är svart. "
         + (
             "Välj en sektor i sidopanelen för att lyfta fram den."
-            if context.viewer.is_trs
+            if context.viewer.is_tsn
             else "Värden som vilar på färre än 5 andra myndigheter eller 1–4 personer, och det som skulle avslöja "
             "dem, visas inte (..) och saknas i diagrammet."
         )

@@ -1,4 +1,4 @@
-"""Outnyttjade medel (TRS): agencies whose funds sit idle, why, where they are heading, and the gap."""
+"""Outnyttjade medel (TSN): agencies whose funds sit idle, why, where they are heading, and the gap."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def thresholds() -> Thresholds:
 
 def render(context: shell.Context) -> None:
     st.title(f"Outnyttjade medel {context.year or ''}".strip())
-    if not context.viewer.is_trs:
+    if not context.viewer.is_tsn:
         st.warning("Bevakningslistan är bara för Trygghetsstiftelsen.")
         return
     if not shell.require_data(context):
