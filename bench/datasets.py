@@ -21,10 +21,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from lom.db import models, store
 from lom.queries import data_status
 from lom.queries.access import TSN
 from lom.queries.connection import connect
-from pipelines import models, store
 from sample_data.generate import generate
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -92,7 +92,7 @@ def build(scale: str, path: Path) -> dict:
         inserted = time.perf_counter()
         models.build(con)
         built = time.perf_counter()
-        store.run(con, "checkpoint")
+        store.checkpoint(con)
     finally:
         con.close()
     draft.rename(path)

@@ -29,12 +29,13 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from bench import datasets
-from bench.query_benchmark import BENCH_KEY, example_arguments
+from bench.query_benchmark import BENCH_KEY
 from lom.queries.access import TSN
 from lom.queries.connection import connect
 from lom.ui import auth
 from tests.pages import open_page
 from tests.paths import ROOT
+from tests.query_calls import example_arguments
 
 RESULTS = Path(__file__).resolve().parent / "page_results.json"
 APP = str(ROOT / "dashboard.py")

@@ -10,17 +10,16 @@ from pathlib import Path
 import duckdb
 
 from lom import resources
-from pipelines import models, settings
+from lom.db import models, settings
+from lom.db.outcomes import FileKind, LoadStatus
+from lom.db.store import LoadBusy, WriteFailed
 from pipelines.load import check_files, load_files
 from pipelines.personal_data import safe_name
 from pipelines.pseudonym import KeyProblem
 from pipelines.report import swedish_int
-from pipelines.store import LoadBusy, WriteFailed
 from pipelines.write import REJECTED, Outcome
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-STATUS = {"loaded": "inläst", "unchanged": "oförändrad", "rejected": "avvisad"}
-KIND = {"agencies": "myndigheter", "funds": "medel", "applications": "ansökningar"}
 PLANNED = {"loaded": "godkänd", "rejected": "avvisad"}
 STATUS_COUNTED = {
     "loaded": ("inläst", "inlästa"),
@@ -114,10 +113,10 @@ def _bootstrap(db: Path) -> int:
 
 def describe(outcome: Outcome, planned: bool) -> str:
     """Render one file's result and its findings in Swedish."""
-    status = (PLANNED if planned else STATUS)[outcome.status]
+    status = PLANNED[outcome.status] if planned else LoadStatus(outcome.status).label
     head = f"{safe_name(outcome.path.name)}: {status}"
     if outcome.kinds:
-        head += " – " + ", ".join(KIND[k] for k in outcome.kinds)
+        head += " – " + ", ".join(FileKind(k).label for k in outcome.kinds)
     parts = []
     if outcome.status != REJECTED:
         parts.append(counted(outcome.rows_in_file, "rad", "rader"))

@@ -339,3 +339,21 @@ def test_the_cache_keeps_roles_apart(sample_db):
     as_agency = fetch(source, own, overview.agencies)
     assert as_tsn.height == 60 and as_agency["org_nr"].to_list() == [own]
     assert fetch(source, TSN, overview.agencies).height == 60  # not the agency's cached answer
+
+
+def test_only_tsn_staff_may_load_files_through_the_query_layer(sample_copy, tmp_path):
+    """The access check of uploads is in the query layer, not only in the page: an agency's role is
+    refused before the loader runs, and nothing is logged or written."""
+    from lom.queries import uploads
+
+    from .test_rules import FUNDS_HEADER
+
+    path = tmp_path / "medel.csv"
+    path.write_text(FUNDS_HEADER + "\n", encoding="utf-8")
+    before = rows(sample_copy, "select count(*) from loads")
+    for role in ("209900-0016", "someone"):
+        with pytest.raises(PermissionError):
+            uploads.load([path], sample_copy, role=role)
+    assert rows(sample_copy, "select count(*) from loads") == before
+    (result,) = uploads.load([path], sample_copy, role="tsn")
+    assert result["status"] == "unchanged" and result["file"] == "medel.csv"  # a header alone changes nothing

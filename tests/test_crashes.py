@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import models, store
+from lom.db import models, store
 
 from .conftest import DATA_TABLES
 from .kill_at import FAILS, POINTS

@@ -230,7 +230,7 @@ def test_without_a_database_the_pages_say_how_to_get_one(tmp_path, monkeypatch):
 
 
 def test_an_empty_database_says_nothing_is_loaded(tmp_path, monkeypatch):
-    from pipelines import models, store
+    from lom.db import models, store
 
     db = tmp_path / "empty.duckdb"
     con = duckdb.connect(str(db))

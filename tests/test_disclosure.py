@@ -364,7 +364,7 @@ def test_a_count_of_4_is_small_and_5_is_not():
     """The product's own rule, at its boundary: 1 to 4 hidden; 0, 5 and more, or no count, shown."""
     assert [disclosure.small(n) for n in (0, 1, 4, 5, 6, None)] == [False, True, True, False, False, False]
     assert (disclosure.MIN_COUNT, disclosure.MIN_AGENCIES) == (5, 5)
-    assert disclosure.HIDDEN == ".."
+    assert disclosure.HIDDEN_SIGN == ".."
 
 
 @pytest.mark.parametrize(("parts", "hidden"), [([4, 20, 20], {"p0", "p1"}), ([5, 20, 20], set())])

@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from pipelines import store
+from lom.db import store
 from pipelines.load import _context, _read, _validate, load_files
 from pipelines.progress import Progress
 from pipelines.write import LOADED, Outcome, Prepared, _prove_written, write_file

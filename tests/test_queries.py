@@ -8,7 +8,6 @@ import re
 import polars as pl
 import pytest
 
-from bench.query_benchmark import calls, example_arguments
 from lom.queries import data_status, overview, profile, watchlist
 from lom.queries.access import TSN
 from lom.queries.connection import connect
@@ -16,6 +15,7 @@ from lom.queries.connection import connect
 from .conftest import rows
 from .measures_fixture import ORG
 from .paths import ROOT
+from .query_calls import calls, example_arguments
 
 MODULES = (overview, profile, watchlist, data_status)
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from lom.db import keys
 from lom.queries import disclosure
 from lom.queries.connection import run
 from lom.queries.disclosure import MIN_AGENCIES, Line, small
-from pipelines import pseudonym
 
-HIDDEN = "hidden"
+HIDDEN_COLUMNS = "hidden"  # per row, the names of the columns disclosure control hid
 
 # The columns of an agency's peer ranking; no amounts in kronor, no head-counts, no org_nr.
 RANKING_COLUMNS = [
@@ -57,11 +57,11 @@ MONEY_RATES = ("utilisation", "reserve_years")
 
 def with_hidden(frame: pl.DataFrame, hidden: list[list[str]]) -> pl.DataFrame:
     """Null the hidden cells of each row and record their columns in `hidden`."""
-    frame = frame.with_columns(pl.Series(HIDDEN, [sorted(set(h)) for h in hidden], dtype=pl.List(pl.String)))
+    frame = frame.with_columns(pl.Series(HIDDEN_COLUMNS, [sorted(set(h)) for h in hidden], dtype=pl.List(pl.String)))
     for column in {c for row in hidden for c in row}:
         if column in frame.columns:
             frame = frame.with_columns(
-                pl.when(pl.col(HIDDEN).list.contains(column)).then(None).otherwise(pl.col(column)).alias(column)
+                pl.when(pl.col(HIDDEN_COLUMNS).list.contains(column)).then(None).otherwise(pl.col(column)).alias(column)
             )
     return frame
 
@@ -73,12 +73,14 @@ def hidden_rates(counts: dict) -> list[str]:
 
 def peer_names(viewer: str, org_nrs: Iterable[str]) -> dict[str, str]:
     """The viewer's pseudonyms for its peers, keyed by the server's pseudonym key."""
-    return disclosure.pseudonyms(disclosure.peer_key(pseudonym.load_key()), viewer, org_nrs)
+    return disclosure.pseudonyms(disclosure.peer_key(keys.read_key()), viewer, org_nrs)
 
 
 def own_only(frame: pl.DataFrame, viewer: str) -> pl.DataFrame:
     """The viewer's own rows, shown whole: it holds every one of its own figures."""
-    return frame.filter(pl.col("org_nr") == viewer).with_columns(pl.lit([], dtype=pl.List(pl.String)).alias(HIDDEN))
+    return frame.filter(pl.col("org_nr") == viewer).with_columns(
+        pl.lit([], dtype=pl.List(pl.String)).alias(HIDDEN_COLUMNS)
+    )
 
 
 # --- Översikt ---------------------------------------------------------------------------------
@@ -111,7 +113,11 @@ def ranking(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, year: int, grou
     )
     hidden = [[*rates, *(f"{r}_class" for r in rates)] for rates in (group.hidden.get(o, []) for o in frame["org_nr"])]
     # Sorted by pseudonym: an order that follows neither names nor size.
-    return with_hidden(frame, hidden).select(*RANKING_COLUMNS, HIDDEN).sort("is_self", "name", descending=[True, False])
+    return (
+        with_hidden(frame, hidden)
+        .select(*RANKING_COLUMNS, HIDDEN_COLUMNS)
+        .sort("is_self", "name", descending=[True, False])
+    )
 
 
 @dataclass(frozen=True)
@@ -180,7 +186,7 @@ def year_totals(con: duckdb.DuckDBPyConnection, totals: pl.DataFrame, viewer: st
         "granted_per_employee_sek",
         "median_handling_days",
     ]
-    return with_hidden(totals, hidden).select(*keep, HIDDEN)
+    return with_hidden(totals, hidden).select(*keep, HIDDEN_COLUMNS)
 
 
 def _year_hidden(rows: pl.DataFrame, own: dict | None, own_sector: str | None) -> dict[tuple, list[str]]:
@@ -244,15 +250,15 @@ def national_summary(totals: pl.DataFrame, year: int) -> pl.DataFrame:
     now, before = national.filter(pl.col("year") == year), national.filter(pl.col("year") == year - 1)
     if now.is_empty():
         return pl.DataFrame()
-    columns = [c for c in now.columns if c not in ("year", "is_national", "sector", HIDDEN)]
+    columns = [c for c in now.columns if c not in ("year", "is_national", "sector", HIDDEN_COLUMNS)]
     row = {"year": year}
     for column in columns:
         row[column] = now[column][0]
         row[f"previous_{column}"] = before[column][0] if not before.is_empty() else None
-    hidden = list(now[HIDDEN][0])
+    hidden = list(now[HIDDEN_COLUMNS][0])
     if not before.is_empty():
-        hidden += [f"previous_{c}" for c in before[HIDDEN][0]]
-    return pl.DataFrame([row]).with_columns(pl.Series(HIDDEN, [hidden], dtype=pl.List(pl.String)))
+        hidden += [f"previous_{c}" for c in before[HIDDEN_COLUMNS][0]]
+    return pl.DataFrame([row]).with_columns(pl.Series(HIDDEN_COLUMNS, [hidden], dtype=pl.List(pl.String)))
 
 
 # --- Myndighetsprofil -------------------------------------------------------------------------

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from lom.db import models, store
 from lom.queries import access
-from pipelines import models, store
 
 PEER_GROUPS = ("sector", "size", "similar")
 

@@ -21,7 +21,7 @@ from fractions import Fraction
 
 MIN_COUNT = 5  # counts of 1 to MIN_COUNT - 1 persons are hidden
 MIN_AGENCIES = 5  # aggregates and distributions rest on at least this many other agencies
-HIDDEN = ".."
+HIDDEN_SIGN = ".."  # how a hidden figure reads (SCB's and Kolada's sign)
 
 
 def small(units: float | None) -> bool:

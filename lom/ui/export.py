@@ -9,7 +9,7 @@ from datetime import date, datetime
 import polars as pl
 import xlsxwriter
 
-from lom.queries.disclosure import HIDDEN  # a figure hidden by disclosure control (SCB's and Kolada's sign)
+from lom.queries.disclosure import HIDDEN_SIGN  # a figure hidden by disclosure control (SCB's and Kolada's sign)
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets
 # (OWASP "CSV injection"); a leading apostrophe makes it text.
@@ -60,7 +60,9 @@ def _mark_hidden(frame: pl.DataFrame, hidden: dict[str, set[int]] | None) -> pl.
         text = pl.col(name).cast(pl.String)
         if frame.schema[name].is_numeric():
             text = text.str.replace(".", ",", literal=True)
-        frame = frame.with_columns(pl.when(index.is_in(sorted(rows))).then(pl.lit(HIDDEN)).otherwise(text).alias(name))
+        frame = frame.with_columns(
+            pl.when(index.is_in(sorted(rows))).then(pl.lit(HIDDEN_SIGN)).otherwise(text).alias(name)
+        )
     return frame
 
 
@@ -100,7 +102,7 @@ def to_excel(frame: pl.DataFrame, sheet: str = "Data", hidden: dict[str, set[int
     for row, values in enumerate(frame.iter_rows(), start=1):
         for column, value in enumerate(values):
             if (row - 1, frame.columns[column]) in hidden_cells:
-                sheet_.write_string(row, column, HIDDEN)
+                sheet_.write_string(row, column, HIDDEN_SIGN)
             elif value is None:
                 continue
             elif isinstance(value, str):

@@ -12,14 +12,14 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from lom.queries.disclosure import HIDDEN
+from lom.queries.disclosure import HIDDEN_SIGN
 from lom.ui import charts
 from lom.ui import format as fmt
 
 X, Y = "applications_per_100_employees", "approval_rate"
 X_TITLE, Y_TITLE = "Ansökningar per 100 anställda", "Beviljandegrad"
 HIDDEN_Y = -0.14  # the strip under the 0 % line where a hidden approval rate sits
-HIDDEN_TEXT = f"dold ({HIDDEN})"
+HIDDEN_TEXT = f"dold ({HIDDEN_SIGN})"
 
 
 def placed(frame: pl.DataFrame) -> tuple[pl.DataFrame, float | None]:
@@ -59,7 +59,7 @@ def placed(frame: pl.DataFrame) -> tuple[pl.DataFrame, float | None]:
 def _texts(data: pl.DataFrame, column: str, render, name: str) -> pl.Series:
     shown = fmt.texts(data[column], render, name)
     hidden = data["x_hidden" if column == X else "y_hidden"].to_list()
-    return pl.Series(name, [HIDDEN if h else v for v, h in zip(shown.to_list(), hidden, strict=True)])
+    return pl.Series(name, [HIDDEN_SIGN if h else v for v, h in zip(shown.to_list(), hidden, strict=True)])
 
 
 def x_axis(data: pl.DataFrame, limit: float | None) -> alt.X:

@@ -15,12 +15,13 @@ import duckdb
 import polars as pl
 import streamlit as st
 
+from lom.db import settings
+from lom.db.keys import KeyProblem
+from lom.db.models import ModelsOutdated
 from lom.queries import data_status, overview
 from lom.ui import format as fmt
 from lom.ui.auth import Viewer
 from lom.ui.data import TSN, Source, fetch
-from pipelines import settings
-from pipelines.models import ModelsOutdated
 
 # Filters and the URL parameters that carry them, so that a view can be shared as a link.
 PARAMS = {
@@ -238,6 +239,9 @@ def page_guard():
         st.error(f"Måtten kan inte visas: {outdated}.")
     except FileNotFoundError:
         st.info(NO_DATABASE)
+    except KeyProblem as problem:
+        logger.error("the pseudonym key cannot be read")
+        st.error(f"Jämförelsegruppens kodnamn kan inte visas: {problem}.")
     except duckdb.Error as failure:
         logger.error("the database could not be read: %s", type(failure).__name__)
         st.error(

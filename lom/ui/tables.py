@@ -10,10 +10,11 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
+from lom.queries.agency import HIDDEN_COLUMNS
 from lom.ui import export
 from lom.ui import format as fmt
 from lom.ui.charts import CLASSES, class_label
-from lom.ui.export import HIDDEN
+from lom.ui.export import HIDDEN_SIGN
 
 # How each kind of column is shown; the exported value is the number itself.
 SHOWN: dict[str, Callable] = {
@@ -43,15 +44,12 @@ class Column:
     help: str | None = None
 
 
-HIDDEN_COLUMN = "hidden"  # per row, the columns disclosure control hid (queries/agency.py)
-
-
 def hidden_rows(frame: pl.DataFrame, columns: list[Column]) -> dict[str, set[int]]:
     """Per shown header, the rows whose figure disclosure control hid."""
-    if HIDDEN_COLUMN not in frame.columns:
+    if HIDDEN_COLUMNS not in frame.columns:
         return {}
     result: dict[str, set[int]] = {}
-    for row, hidden in enumerate(frame[HIDDEN_COLUMN].to_list()):
+    for row, hidden in enumerate(frame[HIDDEN_COLUMNS].to_list()):
         for column in columns:
             if hidden and column.source in hidden:
                 result.setdefault(column.label, set()).add(row)
@@ -67,8 +65,12 @@ def display_frame(frame: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
             neutral = column.kind == "neutral_class"
             mapping = {k: class_label(k, neutral) for k in CLASSES if k}
             expr = expr.replace_strict(mapping, default=class_label(None), return_dtype=pl.String)
-            if HIDDEN_COLUMN in frame.columns:
-                expr = pl.when(pl.col(HIDDEN_COLUMN).list.contains(column.source)).then(pl.lit(HIDDEN)).otherwise(expr)
+            if HIDDEN_COLUMNS in frame.columns:
+                expr = (
+                    pl.when(pl.col(HIDDEN_COLUMNS).list.contains(column.source))
+                    .then(pl.lit(HIDDEN_SIGN))
+                    .otherwise(expr)
+                )
         elif isinstance(frame.schema[column.source], pl.Decimal):
             expr = expr.cast(pl.Float64)
         exprs.append(expr.alias(column.label))
@@ -153,7 +155,7 @@ def drawn_frame(frame: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
         if column.kind in SHOWN and rows:
             render = SHOWN[column.kind]
             texts = [
-                HIDDEN if row in rows else (fmt.MISSING if value is None else render(value))
+                HIDDEN_SIGN if row in rows else (fmt.MISSING if value is None else render(value))
                 for row, value in enumerate(shown[column.label].to_list())
             ]
             shown = shown.with_columns(pl.Series(column.label, texts, dtype=pl.String))

@@ -13,18 +13,14 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from lom.queries import data_status, overview
+from lom.db import settings
+from lom.db.outcomes import FileKind, LoadStatus
+from lom.db.store import LoadBusy, WriteFailed
+from lom.queries import data_status, overview, uploads
 from lom.ui import charts, data, shell, tables
 from lom.ui import format as fmt
 from lom.ui.tables import Column
-from pipelines import settings
-from pipelines.load import load_files
-from pipelines.personal_data import safe_name
-from pipelines.store import LoadBusy, WriteFailed
-from pipelines.write import LOADED, REJECTED, UNCHANGED, Outcome
 
-STATUS = {LOADED: "inläst", UNCHANGED: "oförändrad", REJECTED: "avvisad"}
-KINDS = {"agencies": "myndigheter", "funds": "medel", "applications": "ansökningar"}
 SEVERITY = {"error": "fel", "warning": "varning"}
 RESULT_KEY = "_upload_results"
 logger = logging.getLogger(__name__)
@@ -108,7 +104,7 @@ def upload(context: shell.Context) -> None:
                 path.parent.mkdir()
                 path.write_bytes(uploaded.getbuffer())
                 paths.append(path)
-            outcomes = load_files(paths, settings.db_path(), listener=listener)
+            results = uploads.load(paths, settings.db_path(), role=context.viewer.role, listener=listener)
         except LoadBusy as busy:
             bar.empty()
             st.error(f"Filerna lästes inte in: {busy}. Försök igen om en stund.")
@@ -128,7 +124,7 @@ def upload(context: shell.Context) -> None:
             return
     bar.progress(1.0, text="Klart")
     data.clear()
-    st.session_state[RESULT_KEY] = [summary_of(o) for o in outcomes]
+    st.session_state[RESULT_KEY] = [shown(result) for result in results]
     st.session_state["_upload_round"] = round_ + 1  # an empty uploader for the next files
     st.rerun()
 
@@ -147,47 +143,16 @@ def upload_name(sent: str, number: int) -> str:
 MAX_NAME_BYTES = 200
 
 
-def summary_of(outcome: Outcome) -> dict:
-    """What the page shows of one file's outcome; never a cell's value (it may be personal data)."""
-    findings = outcome.findings
-    # The cell itself only when the file holds no personal data, as the command line does.
-    shown = not findings.personal_data
-    return {
-        "file": safe_name(outcome.path.name),
-        "status": outcome.status,
-        "kinds": [KINDS[k] for k in outcome.kinds],
-        "rows_in_file": outcome.rows_in_file,
-        "rows_inserted": outcome.rows_inserted,
-        "rows_replaced": outcome.rows_replaced,
-        "errors": findings.error_count(),
-        "warnings": findings.warning_count(),
-        "findings": pl.DataFrame(
-            {
-                "severity": [SEVERITY[f.severity] for f in findings.items],
-                "sheet": [f.sheet for f in findings.items],
-                "row_number": [f.row for f in findings.items],
-                "column_name": [f.column for f in findings.items],
-                "message": [f.message for f in findings.items],
-                "value": [f.value if shown else None for f in findings.items],
-                "rule": [f.rule for f in findings.items],
-            },
-            schema={
-                "severity": pl.String,
-                "sheet": pl.String,
-                "row_number": pl.Int64,
-                "column_name": pl.String,
-                "message": pl.String,
-                "value": pl.String,
-                "rule": pl.String,
-            },
-        ),
-    }
+def shown(result: dict) -> dict:
+    """A file's result in the page's words: kinds and severities in Swedish."""
+    findings = result["findings"].with_columns(pl.col("severity").replace_strict(SEVERITY))
+    return result | {"kinds": [FileKind(kind).label for kind in result["kinds"]], "findings": findings}
 
 
 def show_results(results: list[dict]) -> None:
     for number, result in enumerate(results):
         kinds = ", ".join(result["kinds"]) or "okänt innehåll"
-        if result["status"] == REJECTED:
+        if result["status"] == LoadStatus.REJECTED:
             st.error(
                 f"**{result['file']}** avvisades: {fmt.number(result['errors'])} fel. Inget i filen lästes in, "
                 "och databasen är oförändrad."
@@ -198,7 +163,7 @@ def show_results(results: list[dict]) -> None:
                 key=f"upload_findings_{number}",
                 file_stem=f"fel_{Path(result['file']).stem}",
             )
-        elif result["status"] == UNCHANGED:
+        elif result["status"] == LoadStatus.UNCHANGED:
             st.info(f"**{result['file']}** ({kinds}): oförändrad, samma innehåll finns redan.")
         else:
             st.success(
@@ -242,7 +207,7 @@ def coverage(context: shell.Context) -> None:
 def history(context: shell.Context) -> None:
     st.subheader("Inläsningar")
     loads = context.fetch(data_status.load_history).with_columns(
-        pl.col("status").replace(STATUS), pl.col("kinds").str.replace_many(KINDS)
+        pl.col("status").replace(LoadStatus.labels()), pl.col("kinds").str.replace_many(FileKind.labels())
     )
     tables.show(loads, HISTORY, key="history", file_stem="inlasningar")
 

@@ -167,7 +167,9 @@ def key_figures(row: dict) -> None:
     for column, (label, value, delta, colour), source in zip(
         [*st.columns(3), *st.columns(3)], figures, sources, strict=True
     ):
-        column.metric(label, disclosure.HIDDEN if source in hidden else value, delta, delta_color=colour, border=True)
+        column.metric(
+            label, disclosure.HIDDEN_SIGN if source in hidden else value, delta, delta_color=colour, border=True
+        )
     compared = (
         f"förändringen jämförs med {row['year'] - 1}"
         if row["previous_allocated_sek"] is not None

@@ -1,5 +1,6 @@
-"""Edge cases found in review: silent changes of value, personal data outside the data rows,
-workbooks with surprising cells, and check agreeing with load."""
+"""Cells that could change value silently (amounts, Excel numbers and dates, error cells), personal
+data outside the data rows (headers, title rows, sheet names), workbooks with surprising sheets,
+and check agreeing with load."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Second review: agency corrections, integer overflow, permissions, keys, order, and user errors."""
+"""Corrections of agencies, integers beyond the stored type, the database file's permissions, short
+keys, the order of files, and mistakes on the command line: each refused or kept as it should be."""
 
 from __future__ import annotations
 

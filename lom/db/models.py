@@ -3,9 +3,9 @@
 The layers are applied in order, each reading only the ones before it: functions (Swedish number
 text), reference (definitions and settings as data), staging (the tables renamed and derived),
 intermediate (aggregates over every application, materialised as tables so that nothing above
-them reads millions of rows) and marts (the measures, peer groups, flags and projections). Within
-a layer, a file that names another object comes after it. Each file holds one `create or replace`
-statement and is named after what it creates.
+them reads millions of rows) and marts (the measures, peer groups, flags and projections). The
+order is the manifest's, sql/models.toml, where each model lists the models it reads. Each file
+holds one `create or replace` statement and is named after what it creates.
 
 A load builds them in the draft it publishes. model_build records a digest of their SQL (without
 comments and spacing) and a fingerprint of the allocation rates the summary tables rest on, so
@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tomllib
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 
 import duckdb
 
-from pipelines import store
-from pipelines.settings import SQL_DIR
+from lom.db import store
+from lom.db.settings import SQL_DIR
 
 LAYERS = ("functions", "reference", "staging", "intermediate", "marts")
+MANIFEST = "models.toml"
 
 
 class ModelsOutdated(Exception):
@@ -33,33 +35,15 @@ class ModelsOutdated(Exception):
 
 
 @cache
+def manifest() -> tuple[dict, ...]:
+    """Return sql/models.toml: every model in build order, with its layer and what it reads."""
+    return tuple(tomllib.loads((SQL_DIR / MANIFEST).read_text(encoding="utf-8"))["model"])
+
+
+@cache
 def model_files() -> tuple[Path, ...]:
-    """Return every model file in the order it must be applied."""
-    ordered: list[Path] = []
-    for layer in LAYERS:
-        ordered += _dependency_order(sorted((SQL_DIR / layer).glob("*.sql")))
-    return tuple(ordered)
-
-
-def _dependency_order(files: list[Path]) -> list[Path]:
-    """Order one layer's files so that each comes after the files whose objects it names."""
-    names = {path.stem: path for path in files}
-    needs = {path.stem: {other for other in names if other != path.stem and _names(path, other)} for path in files}
-    ordered: list[Path] = []
-    while needs:
-        ready = sorted(name for name, deps in needs.items() if not deps)
-        if not ready:
-            raise RuntimeError(f"circular references between {sorted(needs)}")
-        for name in ready:
-            ordered.append(names[name])
-            del needs[name]
-        for deps in needs.values():
-            deps.difference_update(ready)
-    return ordered
-
-
-def _names(path: Path, name: str) -> bool:
-    return re.search(rf"\b{re.escape(name)}\b", _text(path)) is not None
+    """Return every model file in the order it must be applied (the manifest's order)."""
+    return tuple(SQL_DIR / model["layer"] / f"{model['name']}.sql" for model in manifest())
 
 
 @cache
@@ -82,7 +66,7 @@ def digest() -> str:
 def build(con: duckdb.DuckDBPyConnection) -> None:
     """Create or replace every model, and record which SQL built them, in one transaction."""
     previous = _built_objects(con)  # before the transaction: a failed lookup would abort it
-    store.run(con, "begin transaction")
+    store.begin(con)
     try:
         _drop_models(con, previous)
         for path in model_files():
@@ -92,7 +76,7 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
             store.sql("load/record_model_build"),
             {"sql_sha256": digest(), "objects": [path.stem for path in model_files()], "built_at": datetime.now()},
         )
-        store.run(con, "commit")
+        store.commit(con)
     except BaseException:
         store.rollback(con)
         raise
@@ -115,7 +99,7 @@ def _drop_models(con: duckdb.DuckDBPyConnection, previous: set[str]) -> None:
     names = {path.stem for path in model_files()} | {"model_build"} | previous
     for kind, name in con.sql(store.sql("load/model_objects")).fetchall():
         if name in names:
-            store.run(con, f'drop {kind} "{name}"')
+            store.drop_object(con, kind, name)
 
 
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.settings import SQL_DIR, loader_memory, lock_timeout_seconds
+from lom.db.settings import SQL_DIR, loader_memory, lock_timeout_seconds
 
 
 class LoadBusy(Exception):
@@ -87,14 +87,40 @@ def fetch_one(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = 
     return rows[0]
 
 
+def begin(con: duckdb.DuckDBPyConnection) -> None:
+    """Open a transaction (explicitly: several statements in one string were not atomic)."""
+    run(con, "begin transaction")
+
+
+def commit(con: duckdb.DuckDBPyConnection) -> None:
+    """Commit the open transaction. DuckDB may roll back silently: callers check what landed."""
+    run(con, "commit")
+
+
+def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    """Write everything of the write-ahead log into the database file."""
+    run(con, "checkpoint")
+
+
+# What model_objects.sql names, and so what a rebuild may drop.
+DROPPABLE = ("view", "table", "macro", "macro table")
+
+
+def drop_object(con: duckdb.DuckDBPyConnection, kind: str, name: str) -> None:
+    """Drop a view, table or macro of the main schema by its name, quoted."""
+    if kind not in DROPPABLE:
+        raise ValueError(f"cannot drop a {kind}")
+    run(con, f'drop {kind} "{name.replace(chr(34), chr(34) * 2)}"')
+
+
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table of sql/schema/ that is missing, in file order, in one transaction."""
-    run(con, "begin transaction")
+    begin(con)
     try:
         for path in sorted((SQL_DIR / "schema").glob("*.sql")):
             for statement in con.extract_statements(path.read_text(encoding="utf-8")):
                 run(con, statement)
-        run(con, "commit")
+        commit(con)
     except BaseException:
         rollback(con)
         raise
@@ -184,7 +210,7 @@ def next_version(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         lock_down(con)
         apply_schema(con)
         yield con
-        run(con, "checkpoint")
+        checkpoint(con)
         con.close()
         _publish(draft, db)
     except (OSError, duckdb.Error) as error:
