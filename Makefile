@@ -1,4 +1,5 @@
-# The README's commands. Everything runs in .venv, installed from requirements.lock.
+# The README's commands. Everything runs in .venv, installed from requirements-dev.lock (the
+# runtime lock, requirements.lock, plus the test, lint, browser and benchmark tools).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -69,13 +70,13 @@ sample: $(VENV)/.installed  ## regenerate the committed sample files
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.lock
+$(VENV)/.installed: requirements.lock requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet -r requirements-dev.lock
 	touch $@
 
 # The published database is rebuilt from the agencies' files; the follow-up log beside it
 # (data/followup.sqlite*, written by staff) is not, so clean keeps it.
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache data/*.duckdb data/*.duckdb.*
+	rm -rf $(VENV) .pytest_cache .ruff_cache build dist *.egg-info data/*.duckdb data/*.duckdb.*

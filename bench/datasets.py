@@ -21,10 +21,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import models, store
-from queries import data_status
-from queries.access import TRS
-from queries.connection import connect
+from lom.db import models, store
+from lom.queries import data_status
+from lom.queries.access import TSN
+from lom.queries.connection import connect
 from sample_data.generate import generate
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -92,7 +92,7 @@ def build(scale: str, path: Path) -> dict:
         inserted = time.perf_counter()
         models.build(con)
         built = time.perf_counter()
-        store.run(con, "checkpoint")
+        store.checkpoint(con)
     finally:
         con.close()
     draft.rename(path)
@@ -107,7 +107,7 @@ def build(scale: str, path: Path) -> dict:
 def applications_in(db: Path) -> int:
     """Return how many applications a benchmark database holds."""
     with connect(db) as con:
-        return int(data_status.data_vintage(con, role=TRS)["applications"][0])
+        return int(data_status.data_vintage(con, role=TSN)["applications"][0])
 
 
 def rebuild_seconds(db: Path, runs: int = 3) -> list[float]:

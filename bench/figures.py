@@ -17,7 +17,7 @@ SERVED_RESULTS = BENCH / "served_results.json"  # written by bench.served_benchm
 LOAD_MEMORY_RESULTS = BENCH / "load_memory_results.json"  # written by bench.load_memory
 SCALES = ("1x", "10x", "100x")
 DASH = "–"
-ROLES = {"TRS": ("queries", "pages"), "agency": ("agency_queries", "agency_pages")}
+ROLES = {"TSN": ("queries", "pages"), "agency": ("agency_queries", "agency_pages")}
 
 
 @dataclass(frozen=True)

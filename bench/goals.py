@@ -66,7 +66,7 @@ def goals(results: Results) -> list[Goal]:
         )
         found.append(
             Goal(
-                f"{what} under {limit * 1000:.0f} ms warm (TRS and agency)",
+                f"{what} under {limit * 1000:.0f} ms warm (TSN and agency)",
                 "100x",
                 f"slowest: {figure}",
                 verdict([seconds for seconds, _ in worst.values()], limit),

@@ -49,7 +49,9 @@ def sample():
         peaks[stage[0]] = max(peaks.get(stage[0], 0), resident_mb())
         time.sleep(0.02)
 
-from pipelines import load, models
+from lom.db import models
+
+from pipelines import load
 
 def staged(module, name, label):
     # Note the stage while `name` runs; a stage inside another returns to it when it ends.

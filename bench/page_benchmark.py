@@ -1,10 +1,10 @@
-"""Time every page of the dashboard through AppTest, for TRS and for an agency, on databases of 1x,
+"""Time every page of the dashboard through AppTest, for TSN and for an agency, on databases of 1x,
 10x and 100x the national volume.
 
     python -m bench.page_benchmark [--scales 1x 10x 100x] [--runs 10] [--cold-runs 3]
 
 Each role is logged in as in a deployment (an `[auth]` section in the secrets, a roles file, a
-logged-in user): TRS staff see the six pages, the busiest agency its four. Cold: the median of
+logged-in user): TSN staff see the six pages, the busiest agency its four. Cold: the median of
 --cold-runs runs of a page each with Streamlit's caches empty (every query and chart made anew).
 Warm: the median and slowest of --runs reruns after them with the same state, which is what every
 rerun costs once its queries and charts are cached (a widget changed back and forth). Start: a
@@ -29,16 +29,18 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from bench import datasets
-from bench.query_benchmark import BENCH_KEY, example_arguments
-from pipelines.settings import ROOT
-from queries.access import TRS
-from queries.connection import connect
-from ui import auth
+from bench.query_benchmark import BENCH_KEY
+from lom.queries.access import TSN
+from lom.queries.connection import connect
+from lom.ui import auth
+from tests.pages import open_page
+from tests.paths import ROOT
+from tests.query_calls import example_arguments
 
 RESULTS = Path(__file__).resolve().parent / "page_results.json"
 APP = str(ROOT / "dashboard.py")
 PAGES = ["overview", "watchlist", "profile", "trends", "data", "about"]
-AGENCY_PAGES = ["overview", "profile", "trends", "about"]  # the watchlist and the loads are TRS's only
+AGENCY_PAGES = ["overview", "profile", "trends", "about"]  # the watchlist and the loads are TSN's only
 # A login as a deployment configures one; AppTest's user stands in for the identity provider, which
 # is never contacted.
 AUTH = {
@@ -48,7 +50,7 @@ AUTH = {
     "client_secret": "not-a-secret",
     "server_metadata_url": "https://login.example.invalid/.well-known/openid-configuration",
 }
-TRS_USER, AGENCY_USER = "staff@trs.example", "hr@agency.example"
+TSN_USER, AGENCY_USER = "staff@tsn.example", "hr@agency.example"
 START = """
 import time, sys
 started = time.perf_counter()
@@ -67,7 +69,7 @@ def cold_start(db: Path) -> float:
 
 
 def logged_in(email: str, year: int, org_nr: str) -> AppTest:
-    """The app with a logged-in user, on the overview of `year` (and TRS on the busiest agency)."""
+    """The app with a logged-in user, on the overview of `year` (and TSN on the busiest agency)."""
     app = AppTest.from_file(APP, default_timeout=300)
     app.secrets["auth"] = AUTH
     app.user = {"is_logged_in": True, "email": email}
@@ -87,7 +89,7 @@ def time_pages(app: AppTest, pages: list[str], runs: int, cold_runs: int) -> dic
     """Time each page cold (caches emptied before each run) and warm (reruns after them)."""
     timings = {}
     for page in pages:
-        app.switch_page(f"views/{page}.py")
+        open_page(app, page)
         cold = []
         for _ in range(cold_runs):
             clear_caches()
@@ -114,16 +116,16 @@ def time_pages(app: AppTest, pages: list[str], runs: int, cold_runs: int) -> dic
 
 
 def measure(db: Path, runs: int, cold_runs: int) -> dict:
-    """Time every page as TRS staff and as the busiest agency, and a new process's first page."""
+    """Time every page as TSN staff and as the busiest agency, and a new process's first page."""
     with connect(db) as con:
         year, org_nr = example_arguments(con)
     os.environ["LOM_DB"] = str(db)
     with tempfile.TemporaryDirectory() as folder:
         roles = Path(folder) / "roles.toml"
-        roles.write_text(f'[roles]\n"{TRS_USER}" = "{TRS}"\n"{AGENCY_USER}" = "{org_nr}"\n', encoding="utf-8")
+        roles.write_text(f'[roles]\n"{TSN_USER}" = "{TSN}"\n"{AGENCY_USER}" = "{org_nr}"\n', encoding="utf-8")
         os.environ[auth.ROLES_FILE] = str(roles)
-        print("  as TRS", flush=True)
-        pages = time_pages(logged_in(TRS_USER, year, org_nr), PAGES, runs, cold_runs)
+        print("  as TSN", flush=True)
+        pages = time_pages(logged_in(TSN_USER, year, org_nr), PAGES, runs, cold_runs)
         print(f"  as {org_nr}", flush=True)
         agency_pages = time_pages(logged_in(AGENCY_USER, year, org_nr), AGENCY_PAGES, runs, cold_runs)
         del os.environ[auth.ROLES_FILE]

@@ -88,12 +88,12 @@ def query_section(results: dict) -> str:
 
 `python -m bench.query_benchmark`. Databases from the sample-data generator (`bench/datasets.py`):
 300 agencies, 20 years (2006-2025); {per_scale(results, lambda r: f"{r['applications']:,} applications")}.
-Every function of the query layer (`queries/`), with the arguments a page passes (the newest year,
+Every function of the query layer (`lom/queries/`), with the arguments a page passes (the newest year,
 the agency with the most applications). Warm: the median of {counts(results, "runs")} runs on an open
 connection, the slowest in brackets; cold: the median of {counts(results, "cold_runs")} first runs,
 each on a fresh connection.
 
-As TRS staff (role `trs`):
+As TSN staff (role `tsn`):
 
 {timing_table(results, "queries", "query", code=True, digits=1)}
 
@@ -128,7 +128,7 @@ Streamlit's caches emptied first, every query and chart made anew; warm: the med
 {counts(results, "runs")} reruns after them with the same state (the slowest in brackets): what a
 rerun costs once its queries and charts are cached.
 
-As TRS staff:
+As TSN staff:
 
 {timing_table(results, "pages", "page", code=False)}
 
@@ -140,7 +140,7 @@ Cold start of a new process (importing Streamlit, Polars, DuckDB and Altair, the
 overview with empty caches; median of 3): {start}.
 
 Why warm reruns are cheap: query results are cached by the database file's identity and the
-viewer's role (`ui/data.py`), and so are finished Vega-Lite specifications (`ui/charts.py`):
+viewer's role (`lom/ui/data.py`), and so are finished Vega-Lite specifications (`lom/ui/charts.py`):
 building an Altair chart and validating it cost 20-60 ms a chart, more than the query behind it.
 """
 
@@ -171,7 +171,7 @@ def served_section(served: dict) -> str:
 with the repository's `.streamlit/config.toml`, as a deployment does. {sessions} sessions talk to
 it over Streamlit's websocket as browser tabs do (`tests/served.py`: the same protobuf messages,
 no browser, so that sixteen fit on this machine beside the server). Each session opens the six
-TRS pages in turn from a different page, with the newest year and the busiest agency in the
+TSN pages in turn from a different page, with the newest year and the busiest agency in the
 link. A page time runs from the request to the end of the script run, every element received.
 One session first opens every page once, so the figures are of a running server whose caches
 hold the pages; a new server's first visitors are the pages' cold runs above.
@@ -198,9 +198,9 @@ benchmark (at 1x, no pause; before: p50 2.2 s, p95 2.9 s, 6.6 pages a second):
    `runner.postScriptGC = false` in `.streamlit/config.toml`: p50 0.94 s, 14.8 pages a second,
    server peak memory 353 MB before and 373 MB after.
 2. Tables without row choice are styled once per content and their finished element replayed
-   (`ui/tables.py`): pandas' Styler formatted every cell in Python at every rerun, a third of
+   (`lom/ui/tables.py`): pandas' Styler formatted every cell in Python at every rerun, a third of
    the server's time. p50 0.63 s, 23 pages a second.
-3. Query results are cached once for all sessions (`st.cache_resource` in `ui/data.py`), where
+3. Query results are cached once for all sessions (`st.cache_resource` in `lom/ui/data.py`), where
    `st.cache_data` unpickled a copy of the frame at every read, a tenth of the server's time.
 
 What is left: the Styler of the two tables one chooses rows in (overview and watchlist), and

@@ -32,8 +32,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench import datasets
-from bench.query_benchmark import example_arguments
-from queries.connection import connect
+from lom.queries.connection import connect
+from tests.query_calls import example_arguments
 from tests.served import Session, serve
 
 RESULTS = Path(__file__).resolve().parent / "served_results.json"

@@ -1,1 +1,1 @@
-"""LOM-benchmark: the package that the application's modules move into (issue 18)."""
+"""LOM-benchmark: the database layer, the query layer and the dashboard of the product."""

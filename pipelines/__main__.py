@@ -9,17 +9,17 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import models, settings
+from lom import resources
+from lom.db import models, settings
+from lom.db.outcomes import FileKind, LoadStatus
+from lom.db.store import LoadBusy, WriteFailed
 from pipelines.load import check_files, load_files
 from pipelines.personal_data import safe_name
 from pipelines.pseudonym import KeyProblem
 from pipelines.report import swedish_int
-from pipelines.store import LoadBusy, WriteFailed
 from pipelines.write import REJECTED, Outcome
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-STATUS = {"loaded": "inläst", "unchanged": "oförändrad", "rejected": "avvisad"}
-KIND = {"agencies": "myndigheter", "funds": "medel", "applications": "ansökningar"}
 PLANNED = {"loaded": "godkänd", "rejected": "avvisad"}
 STATUS_COUNTED = {
     "loaded": ("inläst", "inlästa"),
@@ -32,7 +32,12 @@ PLANNED_COUNTED = {"loaded": ("godkänd", "godkända"), "rejected": ("avvisad", 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     parser = argparse.ArgumentParser(prog="python -m pipelines", description="Läs in LOM-filer.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    return run(parser.parse_args(argv))
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    """Add the verbs load, check and bootstrap to a command line (this one, and `lom`)."""
     load = commands.add_parser("load", help="kontrollera och läs in filer")
     load.add_argument("--db", help="databasfil (standard: LOM_DB eller data/lom.duckdb)")
     load.add_argument("files", nargs="+", type=Path)
@@ -40,11 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--db", help="databasfil att jämföra mot (känd myndighet, saldon)")
     check.add_argument("files", nargs="+", type=Path)
     bootstrap = commands.add_parser(
-        "bootstrap", help="bygg databasen av sample_data/ om den saknas, och måtten om de är inaktuella"
+        "bootstrap", help="bygg databasen av exempeldata om den saknas, och måtten om de är inaktuella"
     )
     bootstrap.add_argument("--db", help="databasfil (standard: LOM_DB eller data/lom.duckdb)")
-    args = parser.parse_args(argv)
 
+
+def run(args: argparse.Namespace) -> int:
+    """Run one of the verbs load, check and bootstrap and return its exit code."""
     db = settings.db_path(args.db)
     if args.command == "bootstrap":
         return _bootstrap(db)
@@ -98,7 +105,7 @@ def _bootstrap(db: Path) -> int:
         rebuilt = models.refresh(db)
         print(f"databasen finns redan: {db}" + ("; måtten är ombyggda" if rebuilt else ""))
         return EXIT_OK
-    files = sorted(p for p in settings.SAMPLE_DIR.iterdir() if p.suffix in (".csv", ".xlsx"))
+    files = resources.sample_files()
     outcomes = load_files(files, db)
     print(summary(outcomes, planned=False))
     return EXIT_REJECTED if any(o.status == REJECTED for o in outcomes) else EXIT_OK
@@ -106,10 +113,10 @@ def _bootstrap(db: Path) -> int:
 
 def describe(outcome: Outcome, planned: bool) -> str:
     """Render one file's result and its findings in Swedish."""
-    status = (PLANNED if planned else STATUS)[outcome.status]
+    status = PLANNED[outcome.status] if planned else LoadStatus(outcome.status).label
     head = f"{safe_name(outcome.path.name)}: {status}"
     if outcome.kinds:
-        head += " – " + ", ".join(KIND[k] for k in outcome.kinds)
+        head += " – " + ", ".join(FileKind(k).label for k in outcome.kinds)
     parts = []
     if outcome.status != REJECTED:
         parts.append(counted(outcome.rows_in_file, "rad", "rader"))

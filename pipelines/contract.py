@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from lom.db.outcomes import FileKind
 from pipelines.normalise import folded
 
 
@@ -34,7 +35,7 @@ class Column:
 class Kind:
     """A kind of file: its columns and the table it loads into."""
 
-    name: str
+    name: FileKind
     label: str
     table: str
     columns: tuple[Column, ...]
@@ -59,8 +60,8 @@ class Kind:
 ORG_NR = Column("org_nr", "organisationsnummer", "org_nr", ("organisationsnummer", "orgnr"))
 
 AGENCIES = Kind(
-    "agencies",
-    "myndigheter",
+    FileKind.AGENCIES,
+    FileKind.AGENCIES.label,
     "agencies",
     (
         ORG_NR,
@@ -70,8 +71,8 @@ AGENCIES = Kind(
 )
 
 FUNDS = Kind(
-    "funds",
-    "medel",
+    FileKind.FUNDS,
+    FileKind.FUNDS.label,
     "fund_years",
     (
         ORG_NR,
@@ -86,8 +87,8 @@ FUNDS = Kind(
 )
 
 APPLICATIONS = Kind(
-    "applications",
-    "ansökningar",
+    FileKind.APPLICATIONS,
+    FileKind.APPLICATIONS.label,
     "applications",
     (
         Column("application_id", "ärendenummer", "text", ("ärendenummer", "ärende", "ansökan")),
@@ -107,7 +108,7 @@ ROW = "_row"  # the row number a person sees in the file (the header of a CSV is
 
 KINDS = (AGENCIES, FUNDS, APPLICATIONS)
 # Agencies must be known before their funds and applications are checked.
-LOAD_ORDER = {"agencies": 0, "funds": 1, "applications": 2}
+LOAD_ORDER = {FileKind.AGENCIES: 0, FileKind.FUNDS: 1, FileKind.APPLICATIONS: 2}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,11 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from pipelines import models, parse, store
+from lom.db import models, store
+from lom.db.outcomes import FileKind
+from lom.db.settings import key_file, max_file_bytes, part_bytes, vocabulary
+from lom.db.store import LoadBusy, sql
+from pipelines import parse
 from pipelines.contract import APPLICATIONS, LOAD_ORDER
 from pipelines.parse import AMOUNT, DATE, INTEGER
 from pipelines.parts import applications_header, read_parts, survey
@@ -25,8 +29,6 @@ from pipelines.progress import Progress, StageListener
 from pipelines.pseudonym import KeyProblem, application_keys, existing_key, load_key, pseudonymise
 from pipelines.read import RawTable, ReadResult, read_file
 from pipelines.report import ERROR, KEPT_PER_COLUMN_AND_RULE, WARNING, FileProblem, Finding, Findings, listed
-from pipelines.settings import key_file, max_file_bytes, part_bytes, vocabulary
-from pipelines.store import LoadBusy, sql
 from pipelines.validate import NO_ROWS, Context, Validated, validate
 from pipelines.write import (
     LOADED,
@@ -44,7 +46,7 @@ from pipelines.write import (
 
 SCANNED_TYPES = ("text", "code", "org_nr")
 NOTHING_READ = hashlib.sha256(b"").hexdigest()  # the content hash logged for a file refused unread
-PERSON_HEADER_KINDS = ("funds", "applications")  # an agencies file names its agencies: `namn` is theirs
+PERSON_HEADER_KINDS = (FileKind.FUNDS, FileKind.APPLICATIONS)  # an agencies file names its agencies: `namn` is theirs
 
 
 def check_files(paths: list[Path], db: Path, today: date | None = None) -> list[Outcome]:
@@ -66,7 +68,7 @@ def check_files(paths: list[Path], db: Path, today: date | None = None) -> list[
                 extra_closings += [
                     v.frame.select("org_nr", "year", "closing_balance_sek")
                     for v in item.validated
-                    if v.kind.name == "funds"
+                    if v.kind.name == FileKind.FUNDS
                 ]
             outcomes.append(outcome_of(item, REJECTED if item.findings.has_errors else LOADED))
         return outcomes
@@ -101,7 +103,7 @@ def load_files(
                         else write_file(con, item, key, started, progress)
                     )
                 finally:
-                    store.run(con, "drop table if exists incoming")
+                    store.run(con, sql("load/drop_incoming"))
                 progress.done()
                 continue
             if item.read is not None:
@@ -149,7 +151,7 @@ def _guarded(item: Prepared, step: Callable[..., None], *args) -> None:
 
 def _of_the_whole_run(failure: Exception) -> bool:
     """Whether a failure stops the whole run rather than one file: the setup's (the key, rights,
-    another load holding the lock) or the machine's (a full disk, pipelines/store.py)."""
+    another load holding the lock) or the machine's (a full disk, lom/db/store.py)."""
     if isinstance(failure, (KeyProblem, PermissionError, LoadBusy)):
         return True
     return isinstance(failure, duckdb.Error) and store.write_failure(failure) is not None
@@ -313,8 +315,7 @@ def _stage(con, rows: pl.DataFrame, create: bool) -> None:
     """Add one part's rows to the temp table `incoming`, creating it with the first."""
     con.register("part", rows)
     try:
-        query = "create temp table incoming as from part" if create else "insert into incoming by name from part"
-        store.run(con, query)
+        store.run(con, sql("load/stage_part_create" if create else "load/stage_part_insert"))
     finally:
         con.unregister("part")
 
@@ -431,7 +432,7 @@ def _validate(item: Prepared, context: Context) -> None:
         validated = validate(table, context)
         item.validated.append(validated)
         item.findings.extend(validated.findings)
-        if validated.kind.name == "agencies":
+        if validated.kind.name == FileKind.AGENCIES:
             known = context.known_agencies | set(validated.frame["org_nr"].drop_nulls())
             context = replace(context, known_agencies=known)
 
@@ -440,7 +441,7 @@ def _agencies_in(item: Prepared) -> set[str]:
     return {
         org_nr
         for v in item.validated
-        if v.kind.name == "agencies"
+        if v.kind.name == FileKind.AGENCIES
         for org_nr in v.frame["org_nr"].drop_nulls().to_list()
     }
 
@@ -451,5 +452,5 @@ def _check_conflicts(con, item: Prepared) -> None:
     for validated in item.validated:
         if validated.kind is not APPLICATIONS or key is None:
             continue
-        with incoming_slices(con, "applications", pseudonymise(validated.frame, key)):
+        with incoming_slices(con, FileKind.APPLICATIONS, pseudonymise(validated.frame, key)):
             item.findings.extend(conflicts(con, validated))

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from lom.db.settings import Vocabulary, normalise
 from pipelines import parse
 from pipelines.contract import AGENCIES, APPLICATIONS, FUNDS, ROW, Column
 from pipelines.read import RawTable
@@ -26,7 +27,6 @@ from pipelines.report import (
     swedish_amount,
     swedish_int,
 )
-from pipelines.settings import Vocabulary, normalise
 
 GRANTING = ["beviljad", "delvis beviljad"]
 MAX_CELL_CHARS = 1000

@@ -12,7 +12,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import store
+from lom.db import store
+from lom.db.outcomes import FileKind, LoadStatus
+from lom.db.store import sql
 from pipelines.contract import APPLICATIONS, LOAD_ORDER
 from pipelines.parts import Survey
 from pipelines.personal_data import safe_name
@@ -20,10 +22,9 @@ from pipelines.progress import Progress
 from pipelines.pseudonym import pseudonymise
 from pipelines.read import ReadResult
 from pipelines.report import ERROR, Finding, Findings
-from pipelines.store import sql
 from pipelines.validate import Validated
 
-LOADED, UNCHANGED, REJECTED = "loaded", "unchanged", "rejected"
+LOADED, UNCHANGED, REJECTED = LoadStatus.LOADED, LoadStatus.UNCHANGED, LoadStatus.REJECTED
 
 
 @dataclass
@@ -31,7 +32,7 @@ class Outcome:
     """What happened to one file."""
 
     path: Path
-    status: str
+    status: LoadStatus
     findings: Findings
     kinds: list[str] = field(default_factory=list)
     rows_in_file: int = 0
@@ -117,8 +118,8 @@ def years_of(validated: Validated) -> list[int]:
 def write_file(con, item: Prepared, key: bytes | None, started: datetime, progress: Progress) -> Outcome:
     """Write one checked file in one transaction, then prove from the database that it landed."""
     outcome = outcome_of(item, UNCHANGED)
-    expected = {"agencies": 0, "funds": 0, "applications": 0}
-    store.run(con, "begin transaction")
+    expected = dict.fromkeys(FileKind, 0)
+    store.begin(con)
     try:
         outcome.load_id = _begin_log(con, item, started)
         for validated in item.validated:
@@ -135,7 +136,7 @@ def write_file(con, item: Prepared, key: bytes | None, started: datetime, progre
             outcome.rows_replaced += replaced
         outcome.status = LOADED if outcome.rows_inserted else UNCHANGED
         _finish_log(con, outcome, item.findings)
-        store.run(con, "commit")
+        store.commit(con)
     except duckdb.Error as error:
         store.rollback(con)
         if store.write_failure(error):
@@ -181,17 +182,17 @@ def _replace_slices(con, validated: Validated, incoming: pl.DataFrame | None, lo
     """Replace the slices that incoming holds, unless they already hold exactly its rows."""
     kind = validated.kind.name
     with incoming_slices(con, kind, incoming):
-        if kind == "applications":
+        if kind == FileKind.APPLICATIONS:
             _refuse_conflicts(con, validated)
         (replaced,) = store.fetch_one(con, sql("load/replaced_rows"))
         # Only slices that hold rows can already hold exactly these rows.
         if replaced and not store.fetch_one(con, sql(f"load/{kind}_changed"))[0]:
             return 0, 0
-        if kind != "agencies":
+        if kind != FileKind.AGENCIES:
             store.run(con, sql(f"load/{kind}_delete"))
         store.run(con, sql(f"load/{kind}_write"), {"load_id": load_id})
         store.run(con, sql("load/insert_slices"), {"load_id": load_id, "kind": kind})
-        rows = incoming.height if incoming is not None else store.fetch_one(con, "select count(*) from incoming")[0]
+        rows = incoming.height if incoming is not None else store.fetch_one(con, sql("load/incoming_rows"))[0]
         return rows, int(replaced)
 
 
@@ -220,7 +221,7 @@ def conflicts(con, validated: Validated) -> list[Finding]:
 def _prove_written(con, outcome: Outcome, expected: dict[str, int]) -> None:
     """Refuse to report success unless the committed rows are really there."""
     agencies, funds, applications, status = store.fetch_one(con, sql("load/rows_of_load"), {"load_id": outcome.load_id})
-    found = {"agencies": agencies, "funds": funds, "applications": applications}
+    found = {FileKind.AGENCIES: agencies, FileKind.FUNDS: funds, FileKind.APPLICATIONS: applications}
     if status != outcome.status or any(found[k] != n for k, n in expected.items()):
         raise RuntimeError(
             f"load {outcome.load_id} of {outcome.path.name} was not committed as reported: "
@@ -288,11 +289,11 @@ def _finish_log(con, outcome: Outcome, findings: Findings) -> None:
 def record_rejection(con, item: Prepared, started: datetime) -> Outcome:
     """Log a rejected file: one row in loads, its messages, and no data."""
     outcome = outcome_of(item, REJECTED)
-    store.run(con, "begin transaction")
+    store.begin(con)
     try:
         outcome.load_id = _begin_log(con, item, started)
         _finish_log(con, outcome, item.findings)
-        store.run(con, "commit")
+        store.commit(con)
     except BaseException:
         store.rollback(con)
         raise

@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from bench.query_benchmark import calls, example_arguments
-from queries.connection import connect
+from lom.queries.connection import connect
+from tests.query_calls import calls, example_arguments
 
 # For each agency of the test (a slice of 2024 that the concurrent loads keep replacing): rows from
 # more than one load, a row count other than its load's, amounts of another load, or a measure

@@ -15,10 +15,10 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 
 from pipelines.__main__ import main
 from pipelines.load import load_files
-from pipelines.settings import ROOT, SAMPLE_DIR
 from sample_data.generate import generate
 
 from . import boundary_fixture, measures_fixture
+from .paths import ROOT, SAMPLE_DIR
 
 # The property tests replay the examples committed in tests/hypothesis-examples/ (tables that once
 # broke a rule, such as the one that needs `pinned`) and then explore fresh random ones, under CI as

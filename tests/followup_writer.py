@@ -31,9 +31,9 @@ def save(where: str, writer: int, count: int) -> list[str]:
     ids = entry_ids(writer, count)
     for number, entry_id in enumerate(ids):
         entry = log.Entry(f"209900-{writer:04d}", log.Status.CONTACTED, note=f"skribent {writer} nr {number}")
-        log.append(kept, entry, role="trs", writer=f"skribent{writer}@tsn.example", entry_id=entry_id)
+        log.append(kept, entry, role="tsn", writer=f"skribent{writer}@tsn.example", entry_id=entry_id)
     first = log.Entry(f"209900-{writer:04d}", log.Status.CONTACTED, note=f"skribent {writer} nr 0")
-    log.append(kept, first, role="trs", writer=f"skribent{writer}@tsn.example", entry_id=ids[0])
+    log.append(kept, first, role="tsn", writer=f"skribent{writer}@tsn.example", entry_id=ids[0])
     return ids
 
 

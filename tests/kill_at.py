@@ -13,7 +13,8 @@ import os
 import signal
 import sys
 
-from pipelines import load, models, pseudonym, store, write
+from lom.db import keys, models, store
+from pipelines import load, write
 from pipelines.__main__ import main
 
 
@@ -51,7 +52,7 @@ POINTS = {
     "checkpoint": lambda: around(store, "run", before=True, when=lambda con, query, *rest: query == "checkpoint"),
     "publishing": lambda: around(os, "fsync", when=is_draft_fsync),  # the draft on disk, not renamed
     "published": lambda: around(store.os, "replace"),  # renamed, the directory not yet synced
-    "key-file": lambda: around(pseudonym.os, "link", before=True),  # a new key written, not linked
+    "key-file": lambda: around(keys.os, "link", before=True),  # a new key written, not linked
 }
 # Points where a failing write (EIO) can be injected instead of a kill.
 FAILS = {

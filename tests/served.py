@@ -24,7 +24,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect
 
-from pipelines.settings import ROOT
+from .paths import ROOT
 
 FINISHED = ForwardMsg.ScriptFinishedStatus
 

@@ -16,12 +16,13 @@ from streamlit.testing.v1 import AppTest
 
 from lom.followup import log as followup_log
 from lom.followup import store as followup_store
-from pipelines.settings import ROOT
-from queries import connection, overview, profile
-from queries.access import TRS
-from ui import auth
+from lom.queries import connection, overview, profile
+from lom.queries.access import TSN
+from lom.ui import auth
 
 from .conftest import rows
+from .pages import open_page
+from .paths import ROOT
 
 APP = str(ROOT / "dashboard.py")
 AUTH = {
@@ -32,7 +33,7 @@ AUTH = {
     "server_metadata_url": "https://login.example.invalid/.well-known/openid-configuration",
 }
 AGENCY_PAGES = ["overview", "profile", "trends", "about"]
-TRS_PAGES = ["overview", "watchlist", "profile", "trends", "data", "about"]
+TSN_PAGES = ["overview", "watchlist", "profile", "trends", "data", "about"]
 
 
 def agencies(db: Path) -> list[tuple[str, str]]:
@@ -41,13 +42,13 @@ def agencies(db: Path) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def roles(sample_db, tmp_path, monkeypatch) -> dict[str, str]:
-    """A roles file: one TRS member and one agency user."""
+    """A roles file: one TSN member and one agency user."""
     agency = agencies(sample_db)[7][0]
-    table = {"staff@trs.example": TRS, "HR@Agency.example": agency}
+    table = {"staff@tsn.example": TSN, "HR@Agency.example": agency}
     path = tmp_path / "roles.toml"
     path.write_text("[roles]\n" + "".join(f'"{k}" = "{v}"\n' for k, v in table.items()), encoding="utf-8")
     monkeypatch.setenv(auth.ROLES_FILE, str(path))
-    return {"trs": "staff@trs.example", "agency": "hr@agency.example", "org_nr": agency}
+    return {"tsn": "staff@tsn.example", "agency": "hr@agency.example", "org_nr": agency}
 
 
 def login_app(db, monkeypatch, user: dict | None, **params) -> AppTest:
@@ -67,7 +68,7 @@ def login_app(db, monkeypatch, user: dict | None, **params) -> AppTest:
 
 
 def test_role_matrix(sample_db, monkeypatch, roles):
-    """For TRS staff, an agency user, an unknown identity and a logged-out user: which pages exist
+    """For TSN staff, an agency user, an unknown identity and a logged-out user: which pages exist
     and what each shows."""
     logged_out = login_app(sample_db, monkeypatch, {"is_logged_in": False})
     assert logged_out.title[0].value == "Lokala omställningsmedel"
@@ -80,12 +81,12 @@ def test_role_matrix(sample_db, monkeypatch, roles):
     assert [b.label for b in unknown.button] == ["Logga ut"]
     assert not (unknown.metric or unknown.dataframe or unknown.get("vega_lite_chart") or unknown.sidebar.selectbox)
 
-    staff = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": roles["trs"].upper()})
+    staff = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": roles["tsn"].upper()})
     assert staff.title[0].value == "Översikt 2025"
     assert {s.label for s in staff.sidebar.selectbox} == {"År", "Sektor", "Jämförelsegrupp"}
     assert staff.dataframe[0].value.shape[0] == 60  # every agency by name
-    for page in TRS_PAGES:
-        staff.switch_page(f"views/{page}.py").run()
+    for page in TSN_PAGES:
+        open_page(staff, page).run()
         assert not staff.exception and staff.title, page
 
     agency = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": roles["agency"]})
@@ -96,39 +97,39 @@ def test_role_matrix(sample_db, monkeypatch, roles):
     names = list(agency.dataframe[0].value["Myndighet"])
     assert own_name in names and all(n == own_name or n.startswith("Myndighet ") for n in names)
     for page in AGENCY_PAGES:
-        agency.switch_page(f"views/{page}.py").run()
+        open_page(agency, page).run()
         assert not agency.exception and agency.title, page
-    agency.switch_page("views/profile.py").run()
+    open_page(agency, "profile").run()
     assert agency.title[0].value == f"{own_name} 2025"
     assert "Myndighet" not in [s.label for s in agency.selectbox]  # no other agency to choose
-    # The TRS-only pages are not in the agency's navigation: switching to one fails.
+    # The TSN-only pages are not in the agency's navigation: switching to one fails.
     for page in ("watchlist", "data"):
         with pytest.raises(Exception, match=r"(?i)page|not found|navigation"):
-            agency.switch_page(f"views/{page}.py").run()
+            open_page(agency, page).run()
 
 
 def test_a_broken_roles_file_lets_nobody_in_and_says_nothing_about_who(sample_db, monkeypatch, tmp_path, caplog):
     path = tmp_path / "roles.toml"
-    path.write_text('[roles]\n"a@trs.example" = "trs"\n"b@agency.example" = "admin"\n', encoding="utf-8")
+    path.write_text('[roles]\n"a@tsn.example" = "tsn"\n"b@agency.example" = "admin"\n', encoding="utf-8")
     monkeypatch.setenv(auth.ROLES_FILE, str(path))
     with pytest.raises(auth.RolesProblem, match="post 2"):
         auth.read_roles(path)
-    app = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": "a@trs.example"})
+    app = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": "a@tsn.example"})
     assert "ingen behörighet" in app.warning[0].value
-    assert "a@trs.example" not in caplog.text and "b@agency.example" not in caplog.text
+    assert "a@tsn.example" not in caplog.text and "b@agency.example" not in caplog.text
 
 
 def test_the_roles_file_maps_addresses_case_blind_and_refuses_nonsense(tmp_path):
     path = tmp_path / "roles.toml"
-    path.write_text('[roles]\n"Staff@TRS.se" = "trs"\n"hr@agency.se" = "202100-1234"\n', encoding="utf-8")
+    path.write_text('[roles]\n"Staff@TSN.se" = "tsn"\n"hr@agency.se" = "202100-1234"\n', encoding="utf-8")
     roles = auth.read_roles(path)
-    assert auth.role_of("staff@trs.se", roles) == TRS
+    assert auth.role_of("staff@tsn.se", roles) == TSN
     assert auth.role_of(" HR@agency.se ", roles) == "202100-1234"
-    assert auth.role_of("other@trs.se", roles) is None and auth.role_of(None, roles) is None
+    assert auth.role_of("other@tsn.se", roles) is None and auth.role_of(None, roles) is None
     for text, problem in (
         ("roles = 1", "saknar tabellen"),
-        ('[roles]\n"x@y.se" = "TRS"', "post 1"),
-        ('[roles]\n"no-address" = "trs"', "ingen e-postadress"),
+        ('[roles]\n"x@y.se" = "TSN"', "post 1"),
+        ('[roles]\n"no-address" = "tsn"', "ingen e-postadress"),
         ("[roles", "ingen giltig TOML"),
     ):
         path.write_text(text, encoding="utf-8")
@@ -145,9 +146,9 @@ def test_nothing_in_the_url_widens_a_role(sample_db, monkeypatch, roles):
     own_name = dict(agencies(sample_db))[roles["org_nr"]]
     user = {"is_logged_in": True, "email": roles["agency"]}
     app = login_app(
-        sample_db, monkeypatch, user, myndighet=other, sektor="Rättsväsende och säkerhet", roll="trs", role="trs"
+        sample_db, monkeypatch, user, myndighet=other, sektor="Rättsväsende och säkerhet", roll="tsn", role="tsn"
     )
-    app.switch_page("views/profile.py").run()
+    open_page(app, "profile").run()
     assert app.title[0].value == f"{own_name} 2025"
     assert other_name not in _everything_sent(app).decode("utf-8", "replace")
     assert "Sektor" not in [s.label for s in app.sidebar.selectbox]
@@ -193,7 +194,7 @@ def test_no_page_sends_another_agencys_name_or_org_nr(sample_db, monkeypatch, ro
     app = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": roles["agency"]}, grupp=group)
     sent = []
     for page in AGENCY_PAGES:
-        app.switch_page(f"views/{page}.py").run()
+        open_page(app, page).run()
         assert not app.exception, page
         sent.append(_everything_sent(app).decode("utf-8", "replace"))
         if page == "profile":  # the other view of the measure mix
@@ -204,8 +205,8 @@ def test_no_page_sends_another_agencys_name_or_org_nr(sample_db, monkeypatch, ro
     assert downloads, "the agency's pages offer downloads"
     for name, make in downloads.items():
         assert not _leaks(_file_text(name, make()), others), name
-    # ...while the same check finds the names when TRS staff look: the search itself works.
-    staff = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": roles["trs"]})
+    # ...while the same check finds the names when TSN staff look: the search itself works.
+    staff = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": roles["tsn"]})
     assert len(_leaks(_everything_sent(staff).decode("utf-8", "replace"), others)) == len(others)
 
 
@@ -222,7 +223,7 @@ def test_no_followup_entry_reaches_an_agency_an_unknown_or_a_logged_out_browser(
         entry = followup_log.Entry(
             org_nr, followup_log.Status.MEETING_BOOKED, date(2026, 1, 15), f"loggtext om {org_nr}", "planen X17"
         )
-        followup_log.append(kept, entry, role=TRS, writer="uppfoljare@tsn.example")
+        followup_log.append(kept, entry, role=TSN, writer="uppfoljare@tsn.example")
     secrets = ["loggtext om", "planen X17", "uppfoljare@tsn.example", "Möte bokat", "Kontakt från Trygghetsstiftelsen"]
 
     def found(sent: str) -> list[str]:
@@ -240,7 +241,7 @@ def test_no_followup_entry_reaches_an_agency_an_unknown_or_a_logged_out_browser(
     for user in ({"is_logged_in": True, "email": "someone@else.example"}, {"is_logged_in": False}):
         assert not found(_everything_sent(login_app(sample_db, monkeypatch, user)).decode("utf-8", "replace"))
     # ...while Trygghetsstiftelsen's staff see the entries: the search itself works.
-    staff = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": roles["trs"]}, myndighet=roles["org_nr"])
+    staff = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": roles["tsn"]}, myndighet=roles["org_nr"])
     staff.switch_page("views/profile.py").run()
     assert found(_everything_sent(staff).decode("utf-8", "replace")) == secrets
 
@@ -252,7 +253,7 @@ def test_the_peer_ranking_hides_rates_on_small_counts_and_nothing_else(sample_db
     own = agencies(sample_db)[7][0]
     with connection.connect(sample_db) as con:
         ranking = overview.agency_ranking(con, 2025, "sector", role=own)
-        trs = overview.agency_ranking(con, 2025, "sector", role=TRS)
+        tsn = overview.agency_ranking(con, 2025, "sector", role=TSN)
     assert "org_nr" not in ranking.columns and "closing_balance_sek" not in ranking.columns
     assert "employees" not in ranking.columns and "allocated_sek" not in ranking.columns
     # Counted again from the raw applications: decisions per agency of the own sector, 2025.
@@ -277,15 +278,15 @@ def test_the_peer_ranking_hides_rates_on_small_counts_and_nothing_else(sample_db
     assert hidden.height == len(small)
     assert hidden["approval_rate"].null_count() == hidden.height
     assert not hidden["is_self"].any()
-    # What is shown is TRS's number, unchanged: the same multiset of rates.
+    # What is shown is TSN's number, unchanged: the same multiset of rates.
     shown = sorted(ranking.filter(~pl.col("hidden").list.contains("approval_rate"))["approval_rate"].drop_nulls())
-    trs_rates = dict(zip(trs["org_nr"], trs["approval_rate"], strict=True))
+    tsn_rates = dict(zip(tsn["org_nr"], tsn["approval_rate"], strict=True))
     members = {o for o, *_ in counted}
-    expected = sorted(v for o, v in trs_rates.items() if o in members and o not in small and v is not None)
+    expected = sorted(v for o, v in tsn_rates.items() if o in members and o not in small and v is not None)
     assert shown == pytest.approx(expected)
     mine = ranking.filter(pl.col("is_self"))
     assert mine["name"][0] == dict(agencies(sample_db))[own]
-    assert mine["hidden"][0].to_list() == [] and mine["approval_rate"][0] == pytest.approx(trs_rates[own])
+    assert mine["hidden"][0].to_list() == [] and mine["approval_rate"][0] == pytest.approx(tsn_rates[own])
 
 
 def test_the_measure_mix_shows_every_own_figure_and_protects_the_national_rest(sample_db):
@@ -353,9 +354,9 @@ def test_no_cached_function_reads_the_user_or_role_itself():
     cached = []
     for path in [
         ROOT / "dashboard.py",
-        *(ROOT / "ui").rglob("*.py"),
-        *(ROOT / "views").rglob("*.py"),
-        *(ROOT / "lom").rglob("*.py"),
+        ROOT / "lom" / "app.py",
+        *(ROOT / "lom" / "ui").rglob("*.py"),
+        *(ROOT / "lom" / "followup").rglob("*.py"),
     ]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -373,12 +374,30 @@ def test_no_cached_function_reads_the_user_or_role_itself():
 
 
 def test_the_cache_keeps_roles_apart(sample_db):
-    """The same query through the cache as TRS and as an agency: different results, each its own."""
-    from ui.data import Source, fetch
+    """The same query through the cache as TSN and as an agency: different results, each its own."""
+    from lom.ui.data import Source, fetch
 
     source = Source.of(sample_db)
     own = agencies(sample_db)[7][0]
-    as_trs = fetch(source, TRS, overview.agencies)
+    as_tsn = fetch(source, TSN, overview.agencies)
     as_agency = fetch(source, own, overview.agencies)
-    assert as_trs.height == 60 and as_agency["org_nr"].to_list() == [own]
-    assert fetch(source, TRS, overview.agencies).height == 60  # not the agency's cached answer
+    assert as_tsn.height == 60 and as_agency["org_nr"].to_list() == [own]
+    assert fetch(source, TSN, overview.agencies).height == 60  # not the agency's cached answer
+
+
+def test_only_tsn_staff_may_load_files_through_the_query_layer(sample_copy, tmp_path):
+    """The access check of uploads is in the query layer, not only in the page: an agency's role is
+    refused before the loader runs, and nothing is logged or written."""
+    from lom.queries import uploads
+
+    from .test_rules import FUNDS_HEADER
+
+    path = tmp_path / "medel.csv"
+    path.write_text(FUNDS_HEADER + "\n", encoding="utf-8")
+    before = rows(sample_copy, "select count(*) from loads")
+    for role in ("209900-0016", "someone"):
+        with pytest.raises(PermissionError):
+            uploads.load([path], sample_copy, role=role)
+    assert rows(sample_copy, "select count(*) from loads") == before
+    (result,) = uploads.load([path], sample_copy, role="tsn")
+    assert result["status"] == "unchanged" and result["file"] == "medel.csv"  # a header alone changes nothing

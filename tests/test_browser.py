@@ -117,7 +117,7 @@ def test_the_demo_switch_shows_an_agencys_view_with_pseudonyms(served, browser, 
         page.screenshot(path=shot)
         navigation = page.locator("[data-testid='stSidebarNav']")
         assert navigation.get_by_text("Översikt").count() == 1
-        assert navigation.get_by_text("Outnyttjade medel").count() == 0  # TRS's pages are not offered
+        assert navigation.get_by_text("Outnyttjade medel").count() == 0  # TSN's pages are not offered
         assert navigation.get_by_text("Data och inläsning").count() == 0
         assert page.get_by_text("None", exact=True).count() == 0  # hidden figures read ..
         assert page.locator("[data-testid='stException']").count() == 0

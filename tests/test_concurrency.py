@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.settings import ROOT
-
 from .conftest import rows
+from .paths import ROOT
 from .served import Session, serve
 
 pytestmark = pytest.mark.slow

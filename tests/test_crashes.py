@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import models, store
-from pipelines.settings import ROOT, SAMPLE_DIR
+from lom.db import models, store
 
 from .conftest import DATA_TABLES
 from .kill_at import FAILS, POINTS
+from .paths import ROOT, SAMPLE_DIR
 
 APPLICATIONS = SAMPLE_DIR / "ansokningar_2015-2019.csv"
 PUBLISHED = ["lom.duckdb", "lom.duckdb.lock"]  # all a database's folder holds between loads

@@ -12,11 +12,12 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipelines.settings import ROOT
-from ui import format as fmt
-from ui import tables
+from lom.ui import format as fmt
+from lom.ui import tables
 
 from .conftest import rows, snapshot, write
+from .pages import open_page
+from .paths import ROOT
 from .test_loading import APPS_HEADER, ORG, funds_line
 from .test_rules import FUNDS_HEADER
 
@@ -38,7 +39,7 @@ def start(db, monkeypatch, page: str | None = None, **params) -> AppTest:
         app.query_params[name] = value
     app.run()
     if page:
-        app.switch_page(f"views/{page}.py").run()
+        open_page(app, page).run()
     assert not app.exception, [e.value for e in app.exception]
     return app
 
@@ -234,7 +235,7 @@ def test_without_a_database_the_pages_say_how_to_get_one(tmp_path, monkeypatch):
 
 
 def test_an_empty_database_says_nothing_is_loaded(tmp_path, monkeypatch):
-    from pipelines import models, store
+    from lom.db import models, store
 
     db = tmp_path / "empty.duckdb"
     con = duckdb.connect(str(db))
@@ -306,10 +307,10 @@ def test_every_page_every_year_and_every_agency_of_the_edge_case_fixture_renders
     for year in years:
         app.sidebar.selectbox(key="year").select(year).run()
         for page in PAGES:
-            app.switch_page(f"views/{page}.py").run()
+            open_page(app, page).run()
             assert not app.exception, (page, year, [e.value for e in app.exception])
             assert app.title and (charts(app) or app.dataframe or app.metric or app.info or app.success)
-        app.switch_page("views/profile.py").run()
+        open_page(app, "profile").run()
         for (agency,) in rows(measures_db, "select org_nr from agencies"):
             app.selectbox(key="agency").select(agency).run()
             assert not app.exception, (agency, year, [e.value for e in app.exception])
@@ -381,7 +382,7 @@ def test_a_link_value_that_does_not_exist_is_told_not_used(sample_db, monkeypatc
     app = start(sample_db, monkeypatch, ar="1999", myndighet="000000-0000")
     told = [w.value for w in app.warning]
     assert app.title[0].value == "Översikt 2025"
-    app.switch_page("views/profile.py").run()
+    open_page(app, "profile").run()
     told += [w.value for w in app.warning]
     assert any("ett år som inte finns" in w for w in told)
     assert any("en myndighet som inte finns" in w for w in told)
@@ -448,16 +449,16 @@ def test_a_tables_digest_changes_with_any_value_and_only_then():
 SHARED_READS = """
 import sys, threading
 from pathlib import Path
-from queries import overview
-from ui import tables
-from ui.data import TRS, Source, fetch
+from lom.queries import overview
+from lom.ui import tables
+from lom.ui.data import TSN, Source, fetch
 
 source = Source.of(Path(sys.argv[1]))
 finished = []
 
 def session():
     for _ in range(300):
-        frame = fetch(source, TRS, overview.agency_ranking, 2024)  # one cached result for all
+        frame = fetch(source, TSN, overview.agency_ranking, 2024)  # one cached result for all
         repr(frame.schema)  # builds Decimal types in Python while holding the frame's lock
         tables.content_digest(frame)  # hash_rows: the frame's lock, exclusively
     finished.append(1)

@@ -30,8 +30,8 @@ from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.internal.reflection import function_digest
 
-from queries import disclosure
-from queries.disclosure import Line, derivable, peer_key, protect, pseudonyms
+from lom.queries import disclosure
+from lom.queries.disclosure import Line, derivable, peer_key, protect, pseudonyms
 
 from .conftest import EXAMPLES as EXAMPLES_FOLDER
 
@@ -413,7 +413,7 @@ def test_a_count_of_4_is_small_and_5_is_not():
     # Counts read from a frame may come as floats: 0.0 is no count either, 4.0 a small one.
     assert [disclosure.small(n) for n in (0.0, 4.0, 5.0)] == [False, True, False]
     assert (disclosure.MIN_COUNT, disclosure.MIN_AGENCIES) == (5, 5)
-    assert disclosure.HIDDEN == ".."
+    assert disclosure.HIDDEN_SIGN == ".."
 
 
 @pytest.mark.parametrize(("parts", "hidden"), [([4, 20, 20], {"p0", "p1"}), ([5, 20, 20], set())])

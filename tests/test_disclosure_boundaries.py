@@ -11,13 +11,14 @@ from statistics import median
 import polars as pl
 import pytest
 
-from queries import agency, overview, profile, watchlist
-from queries.access import TRS
-from queries.connection import connect
-from ui import auth
+from lom.queries import agency, overview, profile, watchlist
+from lom.queries.access import TSN
+from lom.queries.connection import connect
+from lom.ui import auth
 
 from .boundary_fixture import AGENCIES, ALONE, FIVE, FOUR, FUNDS, ORG
 from .conftest import rows
+from .pages import open_page
 from .test_access import _everything_sent, _leaks, login_app
 
 VIEWER_OF_FOUR = ORG["Fyra A"]  # 4 other agencies in its sector: one too few
@@ -115,7 +116,7 @@ def test_a_peer_distribution_rests_only_on_figures_the_viewer_may_see(boundary_d
     intervals = call(boundary_db, profile.approval_intervals, 2025, "sector", role=VIEWER_OF_SMALL).row(0, named=True)
     assert intervals["peer_median"] == pytest.approx(median(seen))
     # The same group as Trygghetsstiftelsen sees it rests on all eight.
-    everyone = call(boundary_db, profile.agency_positions, VIEWER_OF_SMALL, 2025, "sector", role=TRS)
+    everyone = call(boundary_db, profile.agency_positions, VIEWER_OF_SMALL, 2025, "sector", role=TSN)
     assert everyone.filter(pl.col("kpi") == "approval_rate")["peer_agencies"][0] == 8
 
 
@@ -168,7 +169,7 @@ def test_a_negative_balance_is_a_question_never_the_best_reserve(boundary_db):
         "select agencies, minimum from peer_stats where group_type = 'size' and kpi = 'reserve_years'",
     )
     assert agencies == 19 and lowest > 0
-    ranking = call(boundary_db, overview.agency_ranking, 2025, "size", role=TRS)
+    ranking = call(boundary_db, overview.agency_ranking, 2025, "size", role=TSN)
     assert ranking.filter(pl.col("org_nr") == minus)["reserve_years_class"].to_list() == ["question"]
     # Flagged on the watchlist, with its reason in words.
     [(rule, amount, reason)] = rows(
@@ -198,7 +199,7 @@ def test_a_viewer_with_4_other_agencies_is_shown_no_peer(boundary_db, monkeypatc
     app = login_app(boundary_db, monkeypatch, {"is_logged_in": True, "email": users["Fyra A"]})
     assert any("färre än 5 andra myndigheter" in i.value for i in app.info)
     assert not app.dataframe and not app.get("vega_lite_chart")  # no ranking, no scatter
-    app.switch_page("views/profile.py").run()
+    open_page(app, "profile").run()
     captions = [c.value for c in app.caption]
     assert sum("Ingen fördelning: färre än 5 andra myndigheter" in c for c in captions) == 6
     assert not [c for c in captions if c.startswith("Median i gruppen")]
@@ -216,7 +217,7 @@ def test_a_hidden_peer_figure_reaches_the_browser_nowhere(boundary_db, monkeypat
     app = login_app(boundary_db, monkeypatch, {"is_logged_in": True, "email": users["Liten A"]}, grupp=group)
     sent = []
     for page in ("overview", "profile", "trends", "about"):
-        app.switch_page(f"views/{page}.py").run()
+        open_page(app, page).run()
         assert not app.exception, page
         sent.append(_everything_sent(app))
     sent = b"".join(sent)

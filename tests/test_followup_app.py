@@ -129,7 +129,7 @@ def test_overdue_follow_ups_are_listed_at_the_top_of_the_watchlist(sample_copy, 
         (closed, log.Status.CLOSED, today() - timedelta(days=20)),
         (coming, log.Status.MEETING_BOOKED, today() + timedelta(days=5)),
     ]:
-        log.append(kept, log.Entry(org_nr, status, due), role="trs", writer="staff@tsn.example", now=written)
+        log.append(kept, log.Entry(org_nr, status, due), role="tsn", writer="staff@tsn.example", now=written)
     app = start(sample_copy, monkeypatch, "watchlist")
     assert app.markdown[0].value.startswith("**Försenade uppföljningar (1)**")
     overdue = app.dataframe[0].value
@@ -140,7 +140,7 @@ def test_overdue_follow_ups_are_listed_at_the_top_of_the_watchlist(sample_copy, 
 def test_the_log_is_exported_formula_safe(sample_copy, tmp_path, monkeypatch, downloads):
     monkeypatch.setenv(store.ENV, str(tmp_path / "followup.sqlite"))
     note = '=HYPERLINK("http://example.invalid")'
-    log.append(store.open_store(), log.Entry(ORG, log.Status.CONTACTED, note=note), role="trs", writer="a@tsn.example")
+    log.append(store.open_store(), log.Entry(ORG, log.Status.CONTACTED, note=note), role="tsn", writer="a@tsn.example")
     start(sample_copy, monkeypatch, "watchlist")
     csv = downloads["uppfoljningslogg.csv"]()
     assert csv.startswith(b"\xef\xbb\xbf")
@@ -154,11 +154,11 @@ def test_the_log_is_exported_formula_safe(sample_copy, tmp_path, monkeypatch, do
 def test_the_profile_shows_the_section_and_marks_contacts_on_the_trend_charts(sample_db, tmp_path, monkeypatch):
     monkeypatch.setenv(store.ENV, str(tmp_path / "followup.sqlite"))
     kept = store.open_store()
-    log.append(kept, log.Entry(ORG, log.Status.NOT_CONTACTED), role="trs", writer="a@tsn.example")
+    log.append(kept, log.Entry(ORG, log.Status.NOT_CONTACTED), role="tsn", writer="a@tsn.example")
     log.append(
         kept,
         log.Entry(ORG, log.Status.CONTACTED, note="Samtal"),
-        role="trs",
+        role="tsn",
         writer="a@tsn.example",
         now=datetime(2024, 3, 15, 12, tzinfo=UTC),
     )

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from lom.followup import log, store
-from queries import watchlist
-from queries.connection import connect
+from lom.queries import watchlist
+from lom.queries.connection import connect
 
 from .served import serve
 from .test_browser import browser, chromium, screenshots  # noqa: F401  fixtures
@@ -22,7 +22,7 @@ def test_staff_save_an_entry_and_see_it_in_the_history(sample_db, tmp_path, brow
     chromium()
     where = tmp_path / "followup.sqlite"
     with connect(sample_db) as con:
-        flags = watchlist.idle_fund_flags(con, 2025, role="trs").sort("reserve_years", descending=True)
+        flags = watchlist.idle_fund_flags(con, 2025, role="tsn").sort("reserve_years", descending=True)
     flagged = flags["org_nr"].unique(maintain_order=True).to_list()  # as the watchlist lists them
     shown, late = flagged[0], flagged[1]
     kept = store.open_store(str(where))
@@ -32,7 +32,7 @@ def test_staff_save_an_entry_and_see_it_in_the_history(sample_db, tmp_path, brow
         (shown, log.Status.CONTACTED, "Första samtal med HR: reserven är tänkt för en flytt 2027."),
     ]:
         entry = log.Entry(org_nr, status, (earlier + timedelta(days=30)).date(), note)
-        log.append(kept, entry, role="trs", writer="handlaggare@tsn.example", now=earlier)
+        log.append(kept, entry, role="tsn", writer="handlaggare@tsn.example", now=earlier)
     with serve(sample_db, tmp_path / "streamlit.log", LOM_FOLLOWUP_DB=str(where)) as url:
         page = browser.new_page(viewport={"width": 1400, "height": 3300}, locale="sv-SE")
         try:
@@ -55,6 +55,6 @@ def test_staff_save_an_entry_and_see_it_in_the_history(sample_db, tmp_path, brow
             assert page.locator("[data-testid='stException']").count() == 0
         finally:
             page.close()
-    entries = log.history(kept, shown, role="trs")
+    entries = log.history(kept, shown, role="tsn")
     assert entries["note"].to_list()[0] == "Möte bokat med myndighetens LOM-samordnare."
     assert entries["written_by"].to_list()[0] == "lokal användare (ingen inloggning)"

@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from lom.followup import log, store
-from pipelines.settings import ROOT
 
 from .followup_writer import entry_ids, save
+from .paths import ROOT
 from .postgres import fresh_database, postgres_server  # noqa: F401  the session's server
 
 SESSIONS, ENTRIES = 16, 8
@@ -30,13 +30,13 @@ def where(request, tmp_path) -> str:
 
 
 def assert_each_entry_once(where: str) -> None:
-    stored = log.entries(store.open_store(where), role="trs")
+    stored = log.entries(store.open_store(where), role="tsn")
     expected = {entry_id for writer in range(SESSIONS) for entry_id in entry_ids(writer, ENTRIES)}
     assert stored.height == SESSIONS * ENTRIES
     assert set(stored["entry_id"]) == expected
     assert stored["note"].n_unique() == SESSIONS * ENTRIES
     for writer in range(SESSIONS):
-        notes = log.history(store.open_store(where), f"209900-{writer:04d}", role="trs")["note"]
+        notes = log.history(store.open_store(where), f"209900-{writer:04d}", role="tsn")["note"]
         assert sorted(notes) == sorted(f"skribent {writer} nr {n}" for n in range(ENTRIES))
 
 

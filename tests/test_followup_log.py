@@ -16,7 +16,7 @@ from lom.followup.log import Entry, Refused, Status
 
 from .postgres import fresh_database, postgres_server  # noqa: F401  the session's server
 
-TSN = "trs"  # Trygghetsstiftelsen's role as the code names it today
+TSN = "tsn"  # Trygghetsstiftelsen's role
 AGENCY = "209900-0016"
 OTHER = "209900-0024"
 WRITER = "staff@tsn.example"

@@ -23,9 +23,9 @@ import pytest
 import xlsxwriter
 
 from pipelines.report import KEPT_PER_COLUMN_AND_RULE
-from pipelines.settings import ROOT
 
 from .conftest import refused_load, rows, run_cli, snapshot, write
+from .paths import ROOT
 from .test_dashboard import start
 from .test_personal_data import assert_not_revealed, personnummer
 from .test_rules import AGENCY_HEADER, APPS_HEADER

@@ -15,13 +15,13 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from pipelines import store
+from lom.db import store
 from pipelines.load import _context, _read, _validate, load_files
 from pipelines.progress import Progress
-from pipelines.settings import ROOT
 from pipelines.write import LOADED, UNCHANGED, Outcome, Prepared, _prove_written, write_file
 
 from .conftest import SAMPLE_FILES, rows, run_cli, snapshot, write
+from .paths import ROOT
 from .test_rules import APPS_HEADER, FUNDS_HEADER, FUNDS_ROWS
 
 ORG = "209900-0016"

@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from queries import profile, watchlist
-from queries.access import TRS
-from queries.connection import connect
+from lom.queries import profile, watchlist
+from lom.queries.access import TSN
+from lom.queries.connection import connect
 
 from .conftest import rows
 from .measures_fixture import ORG
@@ -23,7 +23,7 @@ def kpi(db, name: str, year: int, column: str):
 
 def position(db, name: str, kpi_name: str, group_type: str = "sector", year: int = 2025) -> dict:
     with connect(db) as con:
-        frame = profile.agency_positions(con, ORG[name], year, group_type, role=TRS)
+        frame = profile.agency_positions(con, ORG[name], year, group_type, role=TSN)
     return frame.filter(frame["kpi"] == kpi_name).row(0, named=True)
 
 
@@ -180,7 +180,7 @@ def test_similar_agencies_are_nearest_by_size_and_sector(measures_db):
     """Kvartil 3 has 40 employees. Kvartil 2 (20) and 4 (80) are one doubling away in the same
     sector; Väntverket (50) is log2(50/40) = 0.32 doublings away but in another sector (+1)."""
     with connect(measures_db) as con:
-        nearest = profile.similar_agencies(con, ORG["Kvartil 3"], 2025, role=TRS)
+        nearest = profile.similar_agencies(con, ORG["Kvartil 3"], 2025, role=TSN)
     assert nearest["org_nr"].to_list()[:3] == [ORG["Kvartil 2"], ORG["Kvartil 4"], ORG["Väntverket"]]
     assert nearest["distance"].to_list()[:3] == pytest.approx([1.0, 1.0, 1 + math.log2(50 / 40)])
     assert nearest.height == 10  # every other agency of 2025, the ten nearest
@@ -229,8 +229,8 @@ def test_the_utilisation_rule_needs_every_year_of_the_run(measures_db):
 
 def test_thresholds_are_parameters(measures_db):
     with connect(measures_db) as con:
-        strict = watchlist.idle_fund_flags(con, 2025, watchlist.Thresholds(2.0, 0.55, 2), role=TRS)
-        default = watchlist.idle_fund_flags(con, 2025, role=TRS)
+        strict = watchlist.idle_fund_flags(con, 2025, watchlist.Thresholds(2.0, 0.55, 2), role=TSN)
+        default = watchlist.idle_fund_flags(con, 2025, role=TSN)
     assert set(default["name"]) == {"Sparverket", "Ensamverket", "Nollverket"}
     # reserve over 2: Sparverket, Ensamverket, Väntverket (3.0), Luckverket (2.25);
     # utilisation under 55 % in 2024 and 2025: Ensamverket, Växverket (50 %, 50 %)
@@ -251,8 +251,8 @@ def test_a_projection_worked_out_on_paper(measures_db):
     1 210 000 kr. The sector's median reserve is 2.5 years (1, 2, 3, 10), 250 000 kr in 2028, so
     (1 210 000 - 250 000) / 3 = 320 000 kr more a year would reach it."""
     with connect(measures_db) as con:
-        path = watchlist.balance_path(con, ORG["Sparverket"], 2025, role=TRS)
-        summary = watchlist.projections(con, 2025, reserve_limit=3, group_type="sector", role=TRS)
+        path = watchlist.balance_path(con, ORG["Sparverket"], 2025, role=TSN)
+        summary = watchlist.projections(con, 2025, reserve_limit=3, group_type="sector", role=TSN)
     projected = path.filter(path["is_projection"])
     assert projected["year"].to_list() == [2026, 2027, 2028]
     assert projected["balance_sek"].to_list() == pytest.approx([1_070_000, 1_140_000, 1_210_000])
@@ -268,8 +268,8 @@ def test_a_projection_worked_out_on_paper(measures_db):
 def test_the_year_a_reserve_limit_is_crossed(measures_db):
     """Växverket: 2 years' reserve, half of each allocation unspent: 2.5, 3.0 (not over 3), 3.5."""
     with connect(measures_db) as con:
-        summary = watchlist.projections(con, 2025, reserve_limit=3, group_type="sector", role=TRS)
-        later = watchlist.projections(con, 2025, reserve_limit=3.4, group_type="sector", role=TRS)
+        summary = watchlist.projections(con, 2025, reserve_limit=3, group_type="sector", role=TSN)
+        later = watchlist.projections(con, 2025, reserve_limit=3.4, group_type="sector", role=TSN)
     row = summary.filter(summary["org_nr"] == ORG["Växverket"]).row(0, named=True)
     assert row["horizon_reserve_years"] == pytest.approx(3.5)
     assert row["crossing_year"] == 2028
@@ -280,7 +280,7 @@ def test_the_year_a_reserve_limit_is_crossed(measures_db):
 def test_no_gap_to_a_median_of_too_few_agencies(measures_db):
     """Ensamverket is alone in its sector: its own reserve is no peer median to aim at."""
     with connect(measures_db) as con:
-        summary = watchlist.projections(con, 2025, group_type="sector", role=TRS)
+        summary = watchlist.projections(con, 2025, group_type="sector", role=TSN)
     row = summary.filter(summary["org_nr"] == ORG["Ensamverket"]).row(0, named=True)
     assert (row["peer_agencies"], row["extra_spending_per_year_sek"]) == (1, None)
 
@@ -288,7 +288,7 @@ def test_no_gap_to_a_median_of_too_few_agencies(measures_db):
 def test_a_spender_never_crosses_and_needs_nothing_extra(measures_db):
     """Kvartil 5 spends all it is allocated: its balance stays at 100 000 kr."""
     with connect(measures_db) as con:
-        summary = watchlist.projections(con, 2025, group_type="sector", role=TRS)
+        summary = watchlist.projections(con, 2025, group_type="sector", role=TSN)
     row = summary.filter(summary["org_nr"] == ORG["Kvartil 5"]).row(0, named=True)
     assert row["horizon_balance_sek"] == pytest.approx(100_000)
     assert row["crossing_year"] is None
@@ -297,7 +297,7 @@ def test_a_spender_never_crosses_and_needs_nothing_extra(measures_db):
 
 def test_measure_mix_of_the_106_applications(measures_db):
     with connect(measures_db) as con:
-        mix = profile.measure_mix(con, ORG["Beviljarverket"], 2025, role=TRS)
+        mix = profile.measure_mix(con, ORG["Beviljarverket"], 2025, role=TSN)
     shares = {m: (a, g) for m, a, g in mix.select("measure", "share_of_applications", "share_of_granted_sek").rows()}
     assert shares["kompetensutveckling"] == pytest.approx((56 / 106, 400_000 / 750_000))
     assert shares["studier"] == pytest.approx((40 / 106, 300_000 / 750_000))

@@ -10,9 +10,9 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from pipelines import models, store
+from lom.db import models, store
+from lom.queries.connection import connect
 from pipelines.load import load_files
-from queries.connection import connect
 
 from .conftest import SAMPLE_FILES, rows, run_cli
 
@@ -209,3 +209,29 @@ def test_a_renamed_model_leaves_nothing_behind_and_nothing_else_is_touched(sampl
     assert "old_measure" not in names
     data = {"agencies", "fund_years", "applications", "loads", "load_messages", "load_slices", "allocation_rates"}
     assert data | {"someone_elses"} <= names
+
+
+def test_the_manifest_lists_every_model_once_each_after_what_it_reads():
+    """sql/models.toml orders the build: every file of the model layers once, the layers in order,
+    and each model after every model it depends on."""
+    listed = [(model["layer"], model["name"]) for model in models.manifest()]
+    on_disk = [
+        (path.parent.name, path.stem) for layer in models.LAYERS for path in (models.SQL_DIR / layer).glob("*.sql")
+    ]
+    assert sorted(listed) == sorted(on_disk) and len(set(listed)) == len(listed)
+    layers = [models.LAYERS.index(layer) for layer, _ in listed]
+    assert layers == sorted(layers)
+    built: set[str] = set()
+    for model in models.manifest():
+        assert set(model["depends_on"]) <= built, model["name"]
+        built.add(model["name"])
+
+
+def test_every_model_a_file_reads_is_declared_in_the_manifest():
+    """A model's declared dependencies are exactly the models its SQL names (comments aside), so
+    the manifest cannot drift from the SQL."""
+    names = {model["name"] for model in models.manifest()}
+    for model, path in zip(models.manifest(), models.model_files(), strict=True):
+        sql_only = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
+        named = {name for name in names - {model["name"]} if re.search(rf"\b{re.escape(name)}\b", sql_only)}
+        assert named == set(model["depends_on"]), model["name"]

@@ -16,13 +16,14 @@ import pytest
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
-from queries import overview
-from queries.connection import connect
-from ui import auth
-from ui import format as fmt
-from ui.pages.overview import PEER_COLUMNS
+from lom.queries import overview
+from lom.queries.connection import connect
+from lom.ui import auth
+from lom.ui import format as fmt
+from lom.ui.pages.overview import PEER_COLUMNS
 
 from .conftest import rows
+from .pages import open_page
 from .test_access import login_app
 
 PAGES = ["overview", "profile", "trends", "about"]
@@ -122,7 +123,7 @@ def test_every_agency_sees_every_figure_of_its_own_and_no_table_draws_none(sampl
         mine = expected[org_nr]
         app = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": user})
         for page in PAGES:
-            app.switch_page(f"views/{page}.py").run()
+            open_page(app, page).run()
             assert not app.exception, (org_nr, page, [e.value for e in app.exception])
             for element in app.dataframe:
                 cells = drawn(element)

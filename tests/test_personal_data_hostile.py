@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from pipelines.settings import SAMPLE_DIR
-
 from .conftest import refused_load, rows, run_cli, write
+from .paths import SAMPLE_DIR
 from .planted import EMAILS, FORMS, PNR, TEXT_FORMS, assert_nowhere, personnummer
 from .test_rules import APPS_HEADER, APPS_ROWS, FUNDS_HEADER, FUNDS_ROWS, replace_cell
 

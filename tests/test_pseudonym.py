@@ -78,3 +78,20 @@ def test_key_from_environment(monkeypatch):
     monkeypatch.setenv("LOM_PSEUDONYM_KEY", "ab" * 8)
     with pytest.raises(pseudonym.KeyProblem, match="minst 32 byte"):
         pseudonym.load_key()
+
+
+def test_reading_peers_pseudonyms_with_no_key_file_creates_none(sample_db, tmp_path, monkeypatch):
+    """Reading never writes a file: with no key file, an agency's view of its peers is refused
+    with a message, and no key file (nor its folder) is made."""
+    from lom.db import keys
+    from lom.queries import overview
+    from lom.queries.connection import connect
+
+    missing = tmp_path / "no-key" / "pseudonym.key"
+    monkeypatch.setenv("LOM_KEY_FILE", str(missing))
+    monkeypatch.delenv("LOM_PSEUDONYM_KEY", raising=False)
+    with connect(sample_db) as con:
+        [(agency,)] = con.sql("select org_nr from agencies order by org_nr limit 1").fetchall()
+        with pytest.raises(keys.KeyProblem, match="ingen pseudonymnyckel"):
+            overview.agency_ranking(con, 2025, group_type="sector", role=agency)
+    assert not missing.exists() and not missing.parent.exists()

@@ -9,9 +9,9 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from ui import export
-from ui import format as fmt
-from ui.tables import Column, export_frame
+from lom.ui import export
+from lom.ui import format as fmt
+from lom.ui.tables import Column, export_frame
 
 S = "\u00a0"
 
@@ -117,7 +117,7 @@ def test_an_export_has_the_tables_headers_with_units_and_shares_in_per_cent():
     ],
 )
 def test_an_uploaded_files_name_cannot_leave_its_folder(sent, kept):
-    from ui.pages.data import upload_name
+    from lom.ui.pages.data import upload_name
 
     assert upload_name(sent, 3) == kept
 
@@ -125,7 +125,7 @@ def test_an_uploaded_files_name_cannot_leave_its_folder(sent, kept):
 def test_the_deployment_settings_send_no_details_or_statistics_and_bound_uploads():
     import tomllib
 
-    from pipelines.settings import ROOT
+    from .paths import ROOT
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"

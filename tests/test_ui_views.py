@@ -7,11 +7,11 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from queries import overview, profile
-from queries.access import TRS
-from queries.connection import connect
-from ui import charts, scatter, tables
-from ui.tables import Column
+from lom.queries import overview, profile
+from lom.queries.access import TSN
+from lom.queries.connection import connect
+from lom.ui import charts, scatter, tables
+from lom.ui.tables import Column
 
 from .conftest import rows
 
@@ -87,7 +87,7 @@ def test_the_agencys_scatter_names_the_agency_itself_and_no_value_it_may_not_see
 def test_trygghetsstiftelsens_scatter_clips_the_outlier_of_the_sample(sample_db):
     """Åsmora fjärrverk's 40 applications per 100 employees (2025) sits at the axis' end with its value."""
     with connect(sample_db) as con:
-        ranking = overview.agency_ranking(con, 2025, "sector", role=TRS)
+        ranking = overview.agency_ranking(con, 2025, "sector", role=TSN)
     data, limit = scatter.placed(ranking)
     [(far,)] = rows(
         sample_db,
@@ -102,7 +102,7 @@ def test_trygghetsstiftelsens_scatter_clips_the_outlier_of_the_sample(sample_db)
 @pytest.mark.parametrize(("median", "decided", "low"), [(1.0, 20, 20 / (20 + 1.959963984540054**2)), (0.0, 20, 0.0)])
 def test_the_funnel_keeps_a_width_at_a_median_of_100_or_0(sample_db, median, decided, low):
     with connect(sample_db) as con:
-        band = profile.funnel_band(con, median, decided, role=TRS)
+        band = profile.funnel_band(con, median, decided, role=TSN)
     assert band["decided"].min() == 1 and band["decided"].max() == decided
     row = band.filter(pl.col("decided") == decided).row(0, named=True)
     assert row["funnel_low"] == pytest.approx(low)

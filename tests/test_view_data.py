@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.models import model_files
+from lom.db.models import model_files
 
 from .conftest import rows
 

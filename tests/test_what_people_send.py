@@ -179,7 +179,7 @@ def test_an_amount_above_the_ceiling_is_refused(agencies_copy, tmp_path, capsys,
 
 
 def test_the_ceiling_is_configurable(agencies_copy, tmp_path, capsys, monkeypatch):
-    from pipelines import settings
+    from lom.db import settings
 
     config = tmp_path / "lom.toml"
     config.write_text(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from ui import charts
+from lom.ui import charts
 
 CONTACT_COLOUR = charts.ORANGE
 

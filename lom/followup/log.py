@@ -16,8 +16,8 @@ from enum import StrEnum
 import polars as pl
 
 from lom.followup.store import FollowupStore
+from lom.queries.access import is_agency, require_tsn
 from pipelines.personal_data import candidates
-from queries.access import is_agency, require_trs
 
 
 class Status(StrEnum):
@@ -104,7 +104,7 @@ def append(
     The id is chosen here, by the writer, so that concurrent writers never collide; saving again
     with the same id (a retry, a second click) stores nothing more.
     """
-    require_trs(role)
+    require_tsn(role)
     if not writer.strip():
         raise PermissionError("an entry needs its writer's identity")
     check(entry)
@@ -126,19 +126,19 @@ def append(
 
 def history(store: FollowupStore, org_nr: str, *, role: str) -> pl.DataFrame:
     """Every entry of one agency, newest first."""
-    require_trs(role)
+    require_tsn(role)
     return pl.DataFrame(store.query("entries", org_nr=org_nr), schema=ENTRY_SCHEMA)
 
 
 def entries(store: FollowupStore, *, role: str) -> pl.DataFrame:
     """The whole log, agency by agency, newest entry first."""
-    require_trs(role)
+    require_tsn(role)
     return pl.DataFrame(store.query("entries", org_nr=None), schema=ENTRY_SCHEMA)
 
 
 def latest(store: FollowupStore, *, role: str) -> pl.DataFrame:
     """Per agency in the log: the newest status and next follow-up, the last contact and its day."""
-    require_trs(role)
+    require_tsn(role)
     frame = pl.DataFrame(store.query("latest", not_contacted=Status.NOT_CONTACTED.value), schema=LATEST_SCHEMA)
     return frame.with_columns(last_contact=_day_in_sweden("last_contact_at"))
 

@@ -21,8 +21,8 @@ from lom.followup import log
 from lom.followup.charts import with_contacts
 from lom.followup.log import MAX_TEXT, TIME_ZONE, Entry, Refused, Status
 from lom.followup.store import StoreUnavailable, open_store
-from ui import auth, shell, tables
-from ui.tables import Column
+from lom.ui import auth, shell, tables
+from lom.ui.tables import Column
 
 # The watchlist table's columns from the log (lom.followup.section.with_latest adds them).
 COLUMNS = [
@@ -85,7 +85,7 @@ def local_times(frame: pl.DataFrame) -> pl.DataFrame:
 
 def overdue_list(context: shell.Context) -> None:
     """The follow-ups whose date has passed, longest overdue first, and the whole log as a file."""
-    if not context.viewer.is_trs:
+    if not context.viewer.is_tsn:
         return
     role = context.viewer.role
     try:
@@ -122,7 +122,7 @@ def with_latest(listed: pl.DataFrame, context: shell.Context) -> pl.DataFrame:
         last_contact=pl.lit(None, pl.Date),
         next_follow_up=pl.lit(None, pl.Date),
     )
-    if not context.viewer.is_trs:
+    if not context.viewer.is_tsn:
         return empty
     try:
         latest = log.latest(open_store(), role=context.viewer.role)
@@ -148,7 +148,7 @@ class Keys:
 
 def section(context: shell.Context, org_nr: str, name: str, place: str) -> None:
     """Uppföljning: the form that appends an entry for the agency, and its history beneath."""
-    if not context.viewer.is_trs:
+    if not context.viewer.is_tsn:
         return
     st.subheader("Uppföljning")
     keys = Keys(place, org_nr)
@@ -224,7 +224,7 @@ class ContactMarks:
 
 def contact_marks(context: shell.Context, org_nr: str) -> ContactMarks:
     """The agency's contact days, for Trygghetsstiftelsen's view only (none for anyone else)."""
-    if not context.viewer.is_trs:
+    if not context.viewer.is_tsn:
         return ContactMarks()
     try:
         contacts = log.contacts(open_store(), org_nr, role=context.viewer.role)

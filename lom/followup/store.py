@@ -20,7 +20,7 @@ from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from pipelines.settings import SQL_DIR, db_path
+from lom.db.settings import SQL_DIR, db_path
 
 ENV = "LOM_FOLLOWUP_DB"
 DEFAULT_NAME = "followup.sqlite"

@@ -1,0 +1,136 @@
+"""Build the measures: the views, macros and summary tables of sql/ on top of the loaded tables.
+
+The layers are applied in order, each reading only the ones before it: functions (Swedish number
+text), reference (definitions and settings as data), staging (the tables renamed and derived),
+intermediate (aggregates over every application, materialised as tables so that nothing above
+them reads millions of rows) and marts (the measures, peer groups, flags and projections). The
+order is the manifest's, sql/models.toml, where each model lists the models it reads. Each file
+holds one `create or replace` statement and is named after what it creates.
+
+A load builds them in the draft it publishes. model_build records a digest of their SQL (without
+comments and spacing) and a fingerprint of the allocation rates the summary tables rest on, so
+that a reader can tell measures built by other code, or on other rates, and refuse them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+from lom.db import store
+from lom.db.settings import SQL_DIR
+
+LAYERS = ("functions", "reference", "staging", "intermediate", "marts")
+MANIFEST = "models.toml"
+
+
+class ModelsOutdated(Exception):
+    """The database's views were built from other SQL than this code's (or not at all)."""
+
+
+@cache
+def manifest() -> tuple[dict, ...]:
+    """Return sql/models.toml: every model in build order, with its layer and what it reads."""
+    return tuple(tomllib.loads((SQL_DIR / MANIFEST).read_text(encoding="utf-8"))["model"])
+
+
+@cache
+def model_files() -> tuple[Path, ...]:
+    """Return every model file in the order it must be applied (the manifest's order)."""
+    return tuple(SQL_DIR / model["layer"] / f"{model['name']}.sql" for model in manifest())
+
+
+@cache
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+@cache
+def digest() -> str:
+    """Return the SHA-256 of the SQL that builds the database: the schema (whose allocation rates
+    the summary tables rest on) and the model files, in build order. Comments and spacing do not
+    count, so that a change of wording in a comment does not outdate a database."""
+    sha = hashlib.sha256()
+    for path in [*sorted((SQL_DIR / "schema").glob("*.sql")), *model_files()]:
+        sql_only = " ".join(re.sub(r"--[^\n]*", "", _text(path)).split())
+        sha.update(f"{path.parent.name}/{path.name}\n{sql_only}\n".encode())
+    return sha.hexdigest()
+
+
+def build(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or replace every model, and record which SQL built them, in one transaction."""
+    previous = _built_objects(con)  # before the transaction: a failed lookup would abort it
+    store.begin(con)
+    try:
+        _drop_models(con, previous)
+        for path in model_files():
+            store.run(con, _text(path))
+        store.run(
+            con,
+            store.sql("load/record_model_build"),
+            {"sql_sha256": digest(), "objects": [path.stem for path in model_files()], "built_at": datetime.now()},
+        )
+        store.commit(con)
+    except BaseException:
+        store.rollback(con)
+        raise
+    if not is_current(con):  # DuckDB may roll back a failed transaction silently on commit
+        raise RuntimeError("the measures were not committed")
+
+
+def _built_objects(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Return the names of what the last build made (none before the first)."""
+    try:
+        return {name for (name,) in con.sql(store.sql("load/model_build_objects")).fetchall()}
+    except (duckdb.CatalogException, duckdb.BinderException):  # no build yet, or an older record
+        return set()
+
+
+def _drop_models(con: duckdb.DuckDBPyConnection, previous: set[str]) -> None:
+    """Drop what the last build made (renamed or removed models included) and anything in the way
+    of this one, so that nothing stale stays readable and a view may become a table. Objects no
+    build made, the loaded data above all, are never touched."""
+    names = {path.stem for path in model_files()} | {"model_build"} | previous
+    for kind, name in con.sql(store.sql("load/model_objects")).fetchall():
+        if name in names:
+            store.drop_object(con, kind, name)
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Say whether the database's models were built from this code's SQL and its present rates
+    (False for a database from before the measures)."""
+    try:
+        rows = con.sql(store.sql("load/model_build")).fetchall()
+    except (duckdb.CatalogException, duckdb.BinderException):  # no model_build, or an older one
+        return False
+    return rows == [(digest(), True)]
+
+
+def require_current(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise ModelsOutdated unless the database's models were built from this code's SQL."""
+    if not is_current(con):
+        raise ModelsOutdated(
+            "databasen saknar måtten för den här versionen av programmet; "
+            "kör `python -m pipelines bootstrap` för att bygga om dem"
+        )
+
+
+def refresh(db: Path) -> bool:
+    """Rebuild the models of a published database if they are not this code's; say if it did."""
+    with store.writer_lock(db):
+        con = store.open_read_only(db)
+        try:
+            current = is_current(con)
+        finally:
+            con.close()
+        if current:
+            return False
+        with store.next_version(db) as draft:
+            build(draft)
+        return True

@@ -1,0 +1,65 @@
+"""Uploads from the app: who may load files, and what the page may show of the result.
+
+The access check lives here, in the query layer, not in the page: only Trygghetsstiftelsen's
+staff may load. The files go through the same loader as the command line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+from lom.queries import access
+from pipelines.load import load_files
+from pipelines.personal_data import safe_name
+from pipelines.write import Outcome
+
+FINDINGS_SCHEMA = {
+    "severity": pl.String,
+    "sheet": pl.String,
+    "row_number": pl.Int64,
+    "column_name": pl.String,
+    "message": pl.String,
+    "value": pl.String,
+    "rule": pl.String,
+}
+
+
+def load(
+    paths: list[Path], db: Path, *, role: str, listener: Callable[[str, str, float], None] | None = None
+) -> list[dict]:
+    """Load files for a viewer who may (TSN staff) and return what the page shows of each."""
+    access.require_tsn(role)
+    return [summary_of(outcome) for outcome in load_files(paths, db, listener=listener)]
+
+
+def summary_of(outcome: Outcome) -> dict:
+    """What the page shows of one file's outcome; never a cell's value when the file holds personal
+    data (as the command line does), and the file name escaped with personal data replaced."""
+    findings = outcome.findings
+    shown = not findings.personal_data
+    items = findings.items
+    return {
+        "file": safe_name(outcome.path.name),
+        "status": outcome.status,
+        "kinds": list(outcome.kinds),
+        "rows_in_file": outcome.rows_in_file,
+        "rows_inserted": outcome.rows_inserted,
+        "rows_replaced": outcome.rows_replaced,
+        "errors": findings.error_count(),
+        "warnings": findings.warning_count(),
+        "findings": pl.DataFrame(
+            {
+                "severity": [str(f.severity) for f in items],
+                "sheet": [f.sheet for f in items],
+                "row_number": [f.row for f in items],
+                "column_name": [f.column for f in items],
+                "message": [f.message for f in items],
+                "value": [f.value if shown else None for f in items],
+                "rule": [f.rule for f in items],
+            },
+            schema=FINDINGS_SCHEMA,
+        ),
+    }

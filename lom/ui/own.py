@@ -1,0 +1,129 @@
+"""An agency's own figures on Myndighetsprofil: every one of them, in kronor and counts, year by year,
+its projection, and which of its years are reported and when they were loaded. Nothing here is
+hidden: an agency holds its own figures already (disclosure control protects the others)."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from lom.queries import profile, watchlist
+from lom.ui import charts, projection, shell, tables
+from lom.ui import format as fmt
+from lom.ui.tables import Column
+
+MONEY = [
+    ("allocated_sek", "Årets avsättning"),
+    ("spent_sek", "Nyttjat"),
+    ("opening_balance_sek", "Ingående saldo"),
+    ("closing_balance_sek", "Utgående saldo"),
+]
+COUNTS = [
+    ("applications", "Ansökningar"),
+    ("decided", "Beslutade"),
+    ("granted", "Beviljade"),
+    ("rejected", "Avslag"),
+    ("withdrawn", "Återtagna"),
+    ("pending", "Pågående"),
+]
+YEARS = [
+    Column("year", "År", "year"),
+    Column("employees", "Anställda", "int"),
+    Column("allocated_sek", "Årets avsättning", "kronor"),
+    Column("spent_sek", "Nyttjat", "kronor"),
+    Column("opening_balance_sek", "Ingående saldo", "kronor"),
+    Column("closing_balance_sek", "Utgående saldo", "kronor"),
+    Column("utilisation", "Nyttjandegrad", "percent"),
+    Column("reserve_years", "Saldo i årsavsättningar", "years"),
+    *(Column(source, label, "int") for source, label in COUNTS),
+    Column("approval_rate", "Beviljandegrad", "percent"),
+    Column("wilson_low", "Beviljandegrad, 95 %-intervall från", "percent"),
+    Column("wilson_high", "Beviljandegrad, 95 %-intervall till", "percent"),
+    Column("applications_per_100_employees", "Ansökningar per 100 anställda", "number1"),
+    Column("granted_sek", "Beviljat belopp", "kronor"),
+    Column("granted_per_employee_sek", "Beviljat per anställd", "kronor"),
+    Column("median_handling_days", "Handläggningstid (dagar)", "days"),
+]
+COVERAGE = [
+    Column("year", "År", "year"),
+    Column("funds", "Medel"),
+    Column("funds_loaded_at", "Medel inlästa", "moment"),
+    Column("applications", "Ansökningar", "int"),
+    Column("applications_loaded_at", "Ansökningar inlästa", "moment"),
+    Column("corrected", "Rättade"),
+]
+RESERVE_LIMIT = 3.0  # the watchlist's default limit, in years of allocation
+
+
+def key_figures(figures: pl.DataFrame, name: str, year: int) -> None:
+    """The year's kronor and counts as cards, the rates in a sentence below them."""
+    st.subheader(f"Egna siffror {year}")
+    this_year = figures.filter(pl.col("year") == year)
+    if this_year.is_empty():
+        st.info(f"{name} har inga siffror inlästa för {year}.")
+        return
+    row = this_year.row(0, named=True)
+    for column, (source, label) in zip(st.columns(len(MONEY)), MONEY, strict=True):
+        column.metric(label, fmt.kronor(row[source]), border=True)
+    if row["negative_balance"]:
+        st.warning(
+            f"Utgående saldo {year} är negativt. Det kan inte uppstå av reglerna för medlen, så det är en fråga om "
+            "underlaget: stäm av siffrorna innan de används. Saldot rangordnas inte bland jämförelsegruppen.",
+            icon=":material/help:",
+        )
+    for column, (source, label) in zip(st.columns(len(COUNTS)), COUNTS, strict=True):
+        column.metric(label, fmt.number(row[source]), border=True)
+    interval = fmt.span_by_unit(row["wilson_low"], row["wilson_high"], "andel")
+    st.caption(
+        f"Beviljandegrad {fmt.percent(row['approval_rate'])} (95 %-intervall {interval}); "
+        f"{fmt.number(row['applications_per_100_employees'], 1)} ansökningar per 100 anställda; "
+        f"beviljat {fmt.kronor(row['granted_sek'])}, {fmt.kronor(row['granted_per_employee_sek'])} per anställd; "
+        f"handläggningstid {fmt.by_unit(row['median_handling_days'], 'dagar')} (median); "
+        f"nyttjandegrad {fmt.percent(row['utilisation'])}; saldo {fmt.number(row['reserve_years'], 1)} "
+        f"årsavsättningar; {fmt.number(row['employees'])} anställda."
+    )
+
+
+def outlook(context: shell.Context, org_nr: str, name: str) -> None:
+    """The agency's projection: its balance path, the year it crosses the limit, the gap in kronor."""
+    st.subheader("Prognos")
+    summary = context.fetch(watchlist.own_projection, org_nr, context.year, RESERVE_LIMIT, context.group)
+    if summary.is_empty():
+        st.info(f"Ingen prognos för {name} {context.year}: den bygger på årets och de två föregående årens medel.")
+        return
+    path = context.fetch(watchlist.balance_path, org_nr, context.year)
+    charts.show(
+        lambda: projection.chart(path, name, RESERVE_LIMIT, context),
+        context.chart_key("own_projection", org_nr),
+        width="stretch",
+    )
+    st.markdown("  \n".join(projection.lines(summary.row(0, named=True), RESERVE_LIMIT, context.group_phrase)))
+    st.caption(
+        f"Prognosen följer {name}s nyttjandegrad de senaste tre åren med lönesumman oförändrad; gränsen "
+        f"{fmt.number(RESERVE_LIMIT, 1)} årsavsättningar är Trygghetsstiftelsens utgångsläge för bevakning."
+    )
+
+
+def years(figures: pl.DataFrame, coverage: pl.DataFrame, org_nr: str) -> None:
+    """Every year's own figures, and which years are reported and when they were loaded."""
+    st.subheader("Alla år")
+    st.caption("Myndighetens egna siffror år för år, som underlag till den årliga redovisningen till parterna.")
+    tables.show(figures, YEARS, key="own_years", file_stem=f"egna_siffror_{org_nr}")
+    st.subheader("Inlästa år")
+    reported = coverage.with_columns(
+        pl.when(pl.col("has_funds")).then(pl.lit("Ja")).otherwise(pl.lit(fmt.MISSING)).alias("funds"),
+        pl.when(pl.col("funds_corrected") | pl.col("applications_corrected"))
+        .then(pl.lit("Ja"))
+        .otherwise(pl.lit("Nej"))
+        .alias("corrected"),
+    )
+    st.caption(
+        "Vilka år myndighetens medel och ansökningar finns inlästa, och när de senast lästes in (bara "
+        "myndighetens egna leveranser). – betyder att inget är inläst för året."
+    )
+    tables.show(reported, COVERAGE, key="own_coverage", file_stem=f"inlasta_ar_{org_nr}")
+
+
+def fetch_figures(context: shell.Context, org_nr: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The agency's own figures, year by year, and its reporting coverage."""
+    return context.fetch(profile.own_figures, org_nr), context.fetch(profile.own_coverage, org_nr)

@@ -1,0 +1,142 @@
+"""Om måtten: what each measure means, how peers are chosen, the allocation rates, the data vintage."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from lom import resources
+from lom.queries import data_status
+from lom.ui import charts, shell, tables
+from lom.ui import format as fmt
+from lom.ui.tables import Column
+
+MEASURES_DOC = resources.doc("measures.md")
+DIRECTION = {"higher_better": "Högre är bättre", "lower_better": "Lägre är bättre", "neutral": "Neutralt"}
+
+
+def render(context: shell.Context) -> None:
+    st.title("Om måtten")
+    if context.source is None:
+        st.info(shell.NO_DATABASE)
+        return
+    shell.caption_vintage(context)
+    st.markdown(
+        "Lokala omställningsmedel (LOM) avsätts varje år som en andel av myndighetens lönesumma. "
+        "Myndigheten och de lokala parterna bestämmer tillsammans hur pengarna används. Måtten nedan "
+        "räknas på myndigheternas egna, avidentifierade leveranser till Trygghetsstiftelsen."
+    )
+    st.subheader("Måtten")
+    definitions = context.fetch(data_status.kpi_definitions).with_columns(
+        pl.col("direction").replace_strict(DIRECTION, default="Neutralt"),
+        pl.when(pl.col("compared")).then(pl.lit("Ja")).otherwise(pl.lit("Nej")).alias("compared_sv"),
+    )
+    tables.show(
+        definitions,
+        [
+            Column("label_sv", "Mått"),
+            Column("definition_sv", "Definition"),
+            Column("unit_sv", "Enhet"),
+            Column("direction", "Riktning"),
+            Column("compared_sv", "Jämförs med grupp"),
+        ],
+        key="definitions",
+        file_stem="definitioner",
+    )
+
+    st.subheader("Läge bland jämförbara myndigheter")
+    st.markdown(
+        "Som i Kolada delas varje jämförelsegrupp i fjärdedelar efter måttets riktning: "
+        f"**{charts.class_label('best')}**, **{charts.class_label('middle')}** och "
+        f"**{charts.class_label('worst')}**. Beviljandegraden är neutral: "
+        f"**{charts.class_label('high')}**, **{charts.class_label('middle', True)}**, "
+        f"**{charts.class_label('low')}**. "
+        f"**{charts.class_label(None)}** betyder att värdet saknas. **{charts.class_label('question')}**: ett "
+        "negativt saldo kan inte uppstå av reglerna för medlen, så det är en fråga om underlaget och "
+        "rangordnas inte. Ett värde lika med en kvartil räknas till "
+        f"mitten. I grupper med färre än 4 myndigheter med värde visas inget läge. {charts.CLASS_CAVEAT} "
+        "Medianer och kvartiler är oviktade: varje myndighet räknas en gång."
+    )
+    groups = context.fetch(data_status.peer_group_types)
+    tables.show(
+        groups,
+        [Column("label_sv", "Jämförelsegrupp"), Column("description_sv", "Hur den bildas")],
+        key="groups",
+        file_stem="jamforelsegrupper",
+    )
+    settings_row = groups.row(0, named=True)
+    st.caption(
+        f"Liknande myndigheter: de {settings_row['similar_count']} närmaste efter avståndet "
+        f"{fmt.number(settings_row['size_weight'], 1)} × |log2(kvoten mellan antalen anställda)| + "
+        f"{fmt.number(settings_row['sector_weight'], 1)} om sektorn skiljer sig."
+    )
+
+    st.subheader("Avsättningens andel av lönesumman")
+    rates = context.fetch(data_status.allocation_rates).with_columns(
+        pl.col("rate").cast(pl.Float64), pl.col("last_year").cast(pl.String).fill_null("och framåt")
+    )
+    tables.show(
+        rates,
+        [
+            Column("first_year", "Från år", "year"),
+            Column("last_year", "Till och med år"),
+            Column("rate", "Andel av lönesumman", "percent1"),
+            Column("source", "Källa"),
+        ],
+        key="rates",
+        file_stem="avsattningsandelar",
+    )
+    if context.years:
+        charts.show(
+            lambda: rates_chart(rates, min(context.years), max(context.years), context),
+            context.chart_key("rates"),
+            width="stretch",
+        )
+
+    st.subheader("Underlaget")
+    vintage = context.fetch(data_status.data_vintage).row(0, named=True)
+    st.markdown(
+        f"- Medel för åren {vintage['first_funds_year']}–{vintage['last_funds_year']}, ansökningar för "
+        f"{vintage['first_applications_year']}–{vintage['last_applications_year']}\n"
+        f"- {fmt.number(vintage['agencies'])} myndigheter, {fmt.number(vintage['agency_years_with_funds'])} "
+        f"myndighetsår med medel, {fmt.number(vintage['applications'])} ansökningar\n"
+        + (
+            f"- {fmt.number(vintage['files_loaded'])} inlästa filer, {fmt.number(vintage['files_rejected'])} "
+            f"{'avvisad' if vintage['files_rejected'] == 1 else 'avvisade'}; "
+            f"senast inläst {fmt.moment(vintage['last_loaded_at'])}\n"
+            if context.viewer.is_tsn
+            else f"- Din myndighets leveranser senast inlästa {fmt.moment(vintage['last_loaded_at'])}\n"
+        )
+        + f"- Rättade leveranser{'' if context.viewer.is_tsn else ' från din myndighet'}: "
+        f"{fmt.number(vintage['corrected_slices'])}"
+    )
+    st.caption(
+        "Källor: myndigheternas leveranser enligt datakontraktet; avsättningsandelarna ur Avtal om "
+        "omställning för staten."
+    )
+    with st.expander("Hela beräkningen med formler (på engelska)"):
+        st.markdown(MEASURES_DOC.read_text(encoding="utf-8"))
+
+
+def rates_chart(rates: pl.DataFrame, first: int, last: int, context: shell.Context) -> alt.Chart:
+    """The allocation rate of every year the data covers."""
+    years = pl.DataFrame({"year": list(range(first, last + 1))})
+    per_year = years.join_where(
+        rates.with_columns(pl.col("last_year").cast(pl.Int64, strict=False).fill_null(9999)),
+        pl.col("year") >= pl.col("first_year"),
+        pl.col("year") <= pl.col("last_year"),
+    )
+    chart = (
+        alt.Chart(per_year.select("year", "rate"))
+        .mark_bar(color=charts.BLUE)
+        .encode(
+            x=alt.X("year:O", title="År", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("rate:Q", title="Andel av lönesumman", axis=alt.Axis(format=".1%")),
+            tooltip=[alt.Tooltip("year:O", title="År"), alt.Tooltip("rate:Q", title="Andel", format=".1%")],
+        )
+        .properties(
+            height=280, title=charts.title(f"Avsättningens andel av lönesumman, {first}–{last}", context.vintage)
+        )
+    )
+    return charts.swedish(chart)

@@ -1,0 +1,141 @@
+"""Utveckling: national and per-sector trends over every year."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from lom.queries import overview
+from lom.ui import charts, shell, tables
+from lom.ui.tables import Column
+
+MEASURES = {
+    "utilisation": ("Nyttjandegrad", ".0%"),
+    "reserve_years": ("Saldo i årsavsättningar", ",.1f"),
+    "applications_per_100_employees": ("Ansökningar per 100 anställda", ",.1f"),
+    "approval_rate": ("Beviljandegrad", ".0%"),
+    "granted_per_employee_sek": ("Beviljat per anställd (kr)", ",.0f"),
+    "median_handling_days": ("Handläggningstid (dagar)", ",.0f"),
+}
+MONEY = {"allocated_sek": "Årets avsättning", "spent_sek": "Nyttjat", "closing_balance_sek": "Outnyttjade medel"}
+
+COLUMNS = [
+    Column("year", "År", "year"),
+    Column("area", "Område"),
+    Column("agencies_with_funds", "Myndigheter med medel", "int"),
+    Column("allocated_sek", "Årets avsättning", "kronor"),
+    Column("spent_sek", "Nyttjat", "kronor"),
+    Column("closing_balance_sek", "Outnyttjade medel", "kronor"),
+    Column("utilisation", "Nyttjandegrad", "percent"),
+    Column("reserve_years", "Saldo i årsavsättningar", "years"),
+    Column("applications", "Ansökningar", "int"),
+    Column("applications_per_100_employees", "Ansökningar per 100 anställda", "number1"),
+    Column("approval_rate", "Beviljandegrad", "percent"),
+    Column("median_handling_days", "Handläggningstid (dagar)", "days"),
+]
+
+
+def render(context: shell.Context) -> None:
+    st.title("Utveckling")
+    if not shell.require_data(context):
+        return
+    shell.caption_vintage(context)
+    totals = context.fetch(overview.year_totals).with_columns(
+        pl.when(pl.col("is_national")).then(pl.lit("Hela staten")).otherwise(pl.col("sector")).alias("area")
+    )
+    national = totals.filter(pl.col("is_national"))
+    st.subheader("Hela staten")
+    charts.show(lambda: money_chart(national, context), context.chart_key("money"), width="stretch")
+
+    st.subheader("Per sektor")
+    measure = st.selectbox("Mått", list(MEASURES), format_func=lambda k: MEASURES[k][0], key="trend_measure")
+    charts.show(lambda: sector_chart(totals, measure, context), context.chart_key("sectors", measure), width="stretch")
+    st.caption(
+        "Varje sektors värde räknas på summorna för sektorns myndigheter; Hela staten är svart. "
+        + (
+            "Välj en sektor i sidopanelen för att lyfta fram den."
+            if context.viewer.is_tsn
+            else "Värden som vilar på färre än 5 andra myndigheter eller 1–4 personer, och det som skulle avslöja "
+            "dem, visas inte (..) och saknas i diagrammet."
+        )
+    )
+    with st.expander("Tabell"):
+        shown = (
+            totals
+            if context.sector is None
+            else totals.filter(pl.col("is_national") | (pl.col("sector") == context.sector))
+        )
+        tables.show(
+            shown.sort("year", "is_national", descending=[True, True]),
+            COLUMNS,
+            key="trend_table",
+            file_stem="utveckling",
+        )
+
+
+def money_chart(national: pl.DataFrame, context: shell.Context) -> alt.Chart:
+    data = national.unpivot(index="year", on=list(MONEY), variable_name="kind", value_name="sek").with_columns(
+        pl.col("kind").replace_strict(MONEY), (pl.col("sek").cast(pl.Float64) / 1e6).alias("mnkr")
+    )
+    domain = list(MONEY.values())
+    chart = (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("year:O", title="År", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("mnkr:Q", title="Miljoner kronor", axis=alt.Axis(format=",.0f")),
+            color=alt.Color(
+                "kind:N",
+                title=None,
+                scale=alt.Scale(domain=domain, range=[charts.BLUE, charts.GREEN, charts.VERMILLION]),
+            ),
+            strokeDash=alt.StrokeDash(
+                "kind:N", title=None, scale=alt.Scale(domain=domain, range=[[1, 0], [6, 3], [2, 2]])
+            ),
+            tooltip=[
+                alt.Tooltip("year:O", title="År"),
+                alt.Tooltip("kind:N", title="Vad"),
+                alt.Tooltip("mnkr:Q", title="Mnkr", format=",.1f"),
+            ],
+        )
+        .properties(
+            height=320,
+            title=charts.title("Avsättning, nyttjat och outnyttjade medel, hela staten, alla år", context.vintage),
+        )
+    )
+    return charts.swedish(chart)
+
+
+def sector_chart(totals: pl.DataFrame, measure: str, context: shell.Context) -> alt.Chart:
+    label, axis_format = MEASURES[measure]
+    sectors = sorted(totals.filter(~pl.col("is_national"))["sector"].unique().to_list(), key=shell.swedish_key)
+    domain = ["Hela staten", *sectors]
+    palette = [charts.BLACK, *(c for c in charts.OKABE_ITO if c != charts.BLACK)]
+    highlighted = (
+        alt.value(1)
+        if context.sector is None
+        else alt.condition(
+            f"datum.area == {context.sector!r} || datum.area == 'Hela staten'", alt.value(1), alt.value(0.15)
+        )
+    )
+    data = totals.select("year", "area", pl.col(measure).cast(pl.Float64).alias("value"), "agencies_with_funds")
+    chart = (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("year:O", title="År", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("value:Q", title=label, axis=alt.Axis(format=axis_format)),
+            color=alt.Color("area:N", title=None, scale=alt.Scale(domain=domain, range=palette[: len(domain)])),
+            strokeDash=alt.condition("datum.area == 'Hela staten'", alt.value([1, 0]), alt.value([4, 2])),
+            opacity=highlighted,
+            tooltip=[
+                alt.Tooltip("year:O", title="År"),
+                alt.Tooltip("area:N", title="Område"),
+                alt.Tooltip("value:Q", title=label, format=axis_format),
+                alt.Tooltip("agencies_with_funds:Q", title="Myndigheter"),
+            ],
+        )
+        .properties(height=380, title=charts.title(f"{label} per sektor, alla år", context.vintage))
+    )
+    return charts.swedish(chart)

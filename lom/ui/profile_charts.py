@@ -1,0 +1,142 @@
+"""The charts of Myndighetsprofil: pure builders, frame in, chart out (no Streamlit calls)."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from lom.ui import charts, shell
+
+
+def _axis_format(kpi: str) -> str:
+    if kpi in ("utilisation", "approval_rate"):
+        return ".0%"
+    return ",.0f" if kpi in ("median_handling_days", "granted_per_employee_sek") else ",.1f"
+
+
+def trend_chart(trend: pl.DataFrame, kpi: str, label: str, name: str, context: shell.Context) -> alt.LayerChart:
+    """The agency's measure over the years inside its peer group's interquartile band."""
+    data = charts.with_class_names(trend.filter(pl.col("kpi") == kpi), "quartile_class", neutral=kpi == "approval_rate")
+    colour, shape, domain = charts.class_scales(neutral=kpi == "approval_rate")
+    fmt_ = _axis_format(kpi)
+    base = alt.Chart(charts.data_of(data)).encode(x=alt.X("year:O", title="År", axis=alt.Axis(labelAngle=0)))
+    band = base.mark_area(opacity=0.25, color=charts.SKY).encode(
+        y=alt.Y("lower_quartile:Q", title=label, axis=alt.Axis(format=fmt_)), y2="upper_quartile:Q"
+    )
+    median = base.mark_line(color=charts.BLUE, strokeDash=[5, 3]).encode(y="peer_median:Q")
+    line = base.mark_line(color=charts.BLACK).encode(y="value:Q")
+    points = base.mark_point(filled=True, size=90, stroke="#333333", strokeWidth=0.6).encode(
+        y="value:Q",
+        color=alt.Color("quartile_class_name:N", title="Läge", scale=colour, sort=domain),
+        shape=alt.Shape("quartile_class_name:N", title="Läge", scale=shape, sort=domain),
+        tooltip=[
+            alt.Tooltip("year:O", title="År"),
+            alt.Tooltip("value:Q", title=name[:40], format=fmt_),
+            alt.Tooltip("peer_median:Q", title="Median i gruppen", format=fmt_),
+            alt.Tooltip("lower_quartile:Q", title="Nedre kvartil", format=fmt_),
+            alt.Tooltip("upper_quartile:Q", title="Övre kvartil", format=fmt_),
+            alt.Tooltip("peer_agencies:Q", title="Myndigheter i gruppen"),
+            alt.Tooltip("quartile_class_name:N", title="Läge"),
+        ],
+    )
+    chart = (band + median + line + points).properties(
+        height=300,
+        title=charts.title(
+            f"{label}, {name}, alla år",
+            f"Band: mittersta hälften av {context.group_phrase}, streckad linje: deras median. {context.vintage}",
+        ),
+    )
+    return charts.swedish(chart)
+
+
+MIX_BASES = {"applications": "ansökningarna", "granted_sek": "beviljade kronor"}
+
+
+def mix_chart(mix: pl.DataFrame, basis: str, name: str, context: shell.Context) -> alt.Chart:
+    """Share of applications or of granted kronor per measure type: the agency beside all agencies."""
+    data = pl.concat(
+        [
+            mix.select("measure", pl.col(f"share_of_{basis}").alias("share"), pl.lit(name[:30]).alias("who")),
+            mix.select(
+                "measure", pl.col(f"national_share_of_{basis}").alias("share"), pl.lit("Alla myndigheter").alias("who")
+            ),
+        ]
+    )
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("measure:N", title=None, axis=alt.Axis(labelLimit=220)),
+            x=alt.X("share:Q", title=f"Andel av {MIX_BASES[basis]}", axis=alt.Axis(format=".0%")),
+            yOffset="who:N",
+            color=alt.Color(
+                "who:N",
+                title=None,
+                scale=alt.Scale(domain=[name[:30], "Alla myndigheter"], range=[charts.BLUE, charts.GREY]),
+            ),
+            tooltip=[
+                alt.Tooltip("measure:N", title="Insats"),
+                alt.Tooltip("who:N", title="Vem"),
+                alt.Tooltip("share:Q", title="Andel", format=".0%"),
+            ],
+        )
+        .properties(
+            height=max(240, 42 * mix.height),  # two bars and a readable label per measure type
+            title=charts.title(f"Andel av {MIX_BASES[basis]} per insats, {name[:30]}, {context.year}", context.vintage),
+        )
+    )
+    return charts.swedish(chart)
+
+
+def funnel_chart(
+    points: pl.DataFrame, band: pl.DataFrame, median: float, org_nr: str, name: str, texts
+) -> alt.LayerChart:
+    """Approval rates against their number of decisions inside the funnel of the peer median.
+
+    points: the agencies drawn (org_nr, name, approval_rate, decided, wilson_low, wilson_high; an
+    agency viewer's own row only); band: decided, funnel_low, funnel_high (queries.profile.funnel_band);
+    texts: (title, subtitle).
+    """
+    data = points.filter(pl.col("approval_rate").is_not_null()).with_columns(
+        (pl.col("org_nr") == org_nr).alias("is_self")
+    )
+    if "name" not in data.columns:  # an agency's own row only: no peers' points
+        data = data.with_columns(pl.lit(name).alias("name"))
+    data = data.with_columns(
+        pl.when(pl.col("is_self")).then(pl.lit(name[:30])).otherwise(pl.lit("Övriga i gruppen")).alias("who")
+    ).select("name", "is_self", "who", "approval_rate", "decided", "wilson_low", "wilson_high")
+    end = max(band["decided"].max() or 1, 2)
+    x = alt.X(
+        "decided:Q",
+        title="Beslutade ansökningar",
+        scale=alt.Scale(type="log", domain=[1, end], nice=False),
+        axis=alt.Axis(format=",.0f"),
+    )
+    funnel = (
+        alt.Chart(charts.data_of(band))
+        .mark_area(opacity=0.22, color=charts.SKY)
+        .encode(x=x, y=alt.Y("funnel_low:Q", title="Beviljandegrad", axis=alt.Axis(format=".0%")), y2="funnel_high:Q")
+    )
+    rule = alt.Chart(pl.DataFrame({"m": [median]})).mark_rule(color=charts.BLUE, strokeDash=[5, 3]).encode(y="m:Q")
+    base = alt.Chart(charts.data_of(data)).encode(x=x)
+    errors = (
+        base.transform_filter("datum.is_self")
+        .mark_rule(color=charts.VERMILLION, strokeWidth=2)
+        .encode(y="wilson_low:Q", y2="wilson_high:Q")
+    )
+    dots = base.mark_point(filled=True, stroke="#333333", strokeWidth=0.5).encode(
+        y="approval_rate:Q",
+        color=alt.Color("who:N", title=None, scale=alt.Scale(range=[charts.VERMILLION, charts.GREY])),
+        shape=alt.Shape("who:N", title=None, scale=alt.Scale(range=["diamond", "circle"])),
+        size=alt.condition("datum.is_self", alt.value(160), alt.value(45)),
+        tooltip=[
+            alt.Tooltip("name:N", title="Myndighet"),
+            alt.Tooltip("approval_rate:Q", title="Beviljandegrad", format=".0%"),
+            alt.Tooltip("decided:Q", title="Beslutade", format=",.0f"),
+            alt.Tooltip("wilson_low:Q", title="Intervall från", format=".0%"),
+            alt.Tooltip("wilson_high:Q", title="Intervall till", format=".0%"),
+        ],
+    )
+    title, subtitle = texts
+    chart = alt.layer(funnel, rule, errors, dots).properties(height=320, title=charts.title(title, subtitle))
+    return charts.swedish(chart)
