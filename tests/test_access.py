@@ -232,7 +232,7 @@ def test_no_followup_entry_reaches_an_agency_an_unknown_or_a_logged_out_browser(
     agency = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": roles["agency"]})
     sent = []
     for page in AGENCY_PAGES:
-        agency.switch_page(f"views/{page}.py").run()
+        open_page(agency, page).run()
         assert not agency.exception, page
         sent.append(_everything_sent(agency).decode("utf-8", "replace"))
     assert "Uppföljning" not in [s.value for s in agency.subheader] and not agency.text_area
@@ -242,7 +242,7 @@ def test_no_followup_entry_reaches_an_agency_an_unknown_or_a_logged_out_browser(
         assert not found(_everything_sent(login_app(sample_db, monkeypatch, user)).decode("utf-8", "replace"))
     # ...while Trygghetsstiftelsen's staff see the entries: the search itself works.
     staff = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": roles["tsn"]}, myndighet=roles["org_nr"])
-    staff.switch_page("views/profile.py").run()
+    open_page(staff, "profile").run()
     assert found(_everything_sent(staff).decode("utf-8", "replace")) == secrets
 
 
