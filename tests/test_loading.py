@@ -454,3 +454,22 @@ def test_funds_files_are_loaded_by_their_first_year(agencies_copy, tmp_path, cap
     assert code == 0, output
     balances = [line for line in output.splitlines() if line.endswith("[ingående saldo]")]
     assert len(balances) == 1 and "619\u00a0000,00 kr" in balances[0], output
+
+
+@pytest.mark.parametrize("whole_first", [True, False], ids=["whole first", "parts first"])
+def test_a_whole_file_and_a_file_in_parts_load_in_one_command(agencies_copy, tmp_path, monkeypatch, whole_first):
+    """With parts of 2 kB, an applications file of 2 rows is read whole and one of 60 rows in parts;
+    given together, in either order, each loads its own rows and neither sees the other's."""
+    monkeypatch.setenv("LOM_PART_MB", "0.002")
+    small = [f"H-{i};{ORG};2022-03-01;2022-03-20;studier;avslag;5000;0;;" for i in range(2)]
+    large = [f"D-{i};{ORG};2023-02-01;2023-02-20;mentorskap;beviljad;3000;3000;;" for i in range(60)]
+    whole = write(tmp_path / "hela.csv", "\n".join([APPS_HEADER, *small]) + "\n")
+    parts = write(tmp_path / "delar.csv", "\n".join([APPS_HEADER, *large]) + "\n")
+    assert whole.stat().st_size < 2048 < parts.stat().st_size
+    outcomes = load_files([whole, parts] if whole_first else [parts, whole], agencies_copy)
+    assert sorted((o.path.name, o.status, o.rows_in_file, o.rows_inserted) for o in outcomes) == [
+        ("delar.csv", LOADED, 60, 60),
+        ("hela.csv", LOADED, 2, 2),
+    ]
+    counted = "select year(received_on), count(*) from applications group by 1 order by 1"
+    assert rows(agencies_copy, counted) == [(2022, 2), (2023, 60)]
