@@ -473,3 +473,16 @@ def test_a_whole_file_and_a_file_in_parts_load_in_one_command(agencies_copy, tmp
     ]
     counted = "select year(received_on), count(*) from applications group by 1 order by 1"
     assert rows(agencies_copy, counted) == [(2022, 2), (2023, 60)]
+
+
+def test_a_file_not_read_is_refused_beside_funds_files_that_load(agencies_copy, tmp_path, capsys):
+    """A file that could not be read has no kind and no year; beside funds files, which are ordered
+    by their years, it is refused on its own and they load."""
+    broken = write(tmp_path / "trasig.xlsx", "not a workbook")
+    funds = [write(tmp_path / f"medel-{y}.csv", f"{FUNDS_HEADER}\n{funds_line(y, '1000')}\n") for y in (2021, 2020)]
+    code, output = run_cli(capsys, "load", "--db", agencies_copy, funds[0], broken, funds[1])
+    assert code == 1, output
+    logged = rows(
+        agencies_copy, "select file_name, status from loads where file_name like 'medel-%' or file_name like 'trasig%'"
+    )
+    assert sorted(logged) == [("medel-2020.csv", "loaded"), ("medel-2021.csv", "loaded"), ("trasig.xlsx", "rejected")]
