@@ -363,7 +363,7 @@ def test_without_pinned_this_table_would_give_a_count_away(monkeypatch):
 def test_a_count_of_4_is_small_and_5_is_not():
     """The product's own rule, at its boundary: 1 to 4 hidden; 0, 5 and more, or no count, shown."""
     assert [disclosure.small(n) for n in (0, 1, 4, 5, 6, None)] == [False, True, True, False, False, False]
-    assert (disclosure.MIN_COUNT, disclosure.MIN_AGENCIES) == (5, 5)
+    assert (disclosure.MIN_COUNT, disclosure.MIN_OTHER_AGENCIES) == (5, 5)
     assert disclosure.HIDDEN_SIGN == ".."
 
 
