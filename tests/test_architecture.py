@@ -13,10 +13,11 @@ from .paths import ROOT
 ALLOWED = {
     "lom": (),  # the package itself: its __init__ imports nothing
     "lom.resources": (),
+    "lom.swedish": (),
     "lom.db": ("lom.db", "lom.resources"),
-    "pipelines": ("pipelines", "lom.db", "lom.resources"),
+    "pipelines": ("pipelines", "lom.db", "lom.resources", "lom.swedish"),
     "lom.queries": ("lom.queries", "lom.db", "lom.resources"),
-    "lom.ui": ("lom.ui", "lom.queries", "lom.db", "lom.resources"),
+    "lom.ui": ("lom.ui", "lom.queries", "lom.db", "lom.resources", "lom.swedish"),
     "lom.app": ("lom.ui",),
     "lom.cli": ("lom.resources", "pipelines"),
     "dashboard": ("lom.app",),
