@@ -18,6 +18,7 @@ KEYS = {
     "size_classes": ["size_class"],
     "peer_settings": None,
     "peer_group_types": ["group_type"],
+    "decision_types": ["decision"],
     "stg_agencies": ["org_nr"],
     "stg_fund_years": ["org_nr", "year"],
     "stg_applications": ["org_nr", "application_key"],
