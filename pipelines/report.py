@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from lom import swedish
 from pipelines.normalise import escaped, plain
 
 ERROR = "error"
@@ -207,10 +208,9 @@ def listed(findings: list[Finding], total: int) -> list[Finding]:
 
 def swedish_int(number: int) -> str:
     """Format an integer the Swedish way: 12 345."""
-    return f"{number:,}".replace(",", "\u00a0")
+    return swedish.number(number)
 
 
 def swedish_amount(amount: Decimal | float) -> str:
     """Format an amount in kronor with öre: 12 345,50."""
-    text = f"{amount:,.2f}"
-    return text.replace(",", "\u00a0").replace(".", ",")
+    return swedish.number(amount, 2)

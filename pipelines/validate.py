@@ -28,7 +28,6 @@ from pipelines.report import (
     swedish_int,
 )
 
-GRANTING = ["beviljad", "delvis beviljad"]
 MAX_CELL_CHARS = 1000
 TOO_LONG = f"cellen har fler än {swedish_int(MAX_CELL_CHARS)} tecken; inget värde i avtalet är så långt (visas inte)"
 PENDING = "under handläggning"
@@ -387,14 +386,14 @@ def _application_rules(check: Checker, context: Context) -> None:
     for name in ("requested_sek", "granted_sek"):
         check.rule(pl.col(name) < 0, "negativt", "beloppet får inte vara negativt", name)
     check.rule(
-        pl.col("granted_sek").is_null() & ~pl.col("bad_granted_sek") & decision.is_in(GRANTING),
+        pl.col("granted_sek").is_null() & ~pl.col("bad_granted_sek") & decision.is_in(context.vocabulary.granting),
         "värde saknas",
         "beviljat belopp saknas; det måste anges när beslutet är beviljad eller delvis beviljad",
         "granted_sek",
     )
     check.rule(pl.col("decided_on") > context.today, "framtida datum", "beslutsdatum ligger i framtiden", "decided_on")
     check.rule(
-        (pl.col("granted_sek") > 0) & decision.is_not_null() & ~decision.is_in(GRANTING),
+        (pl.col("granted_sek") > 0) & decision.is_not_null() & ~decision.is_in(context.vocabulary.granting),
         "beviljat belopp",
         "beviljat belopp får bara vara större än 0 när beslutet är beviljad eller delvis beviljad",
         "granted_sek",

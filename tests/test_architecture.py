@@ -13,15 +13,16 @@ from .paths import ROOT
 ALLOWED = {
     "lom": (),  # the package itself: its __init__ imports nothing
     "lom.resources": (),
+    "lom.swedish": (),
     "lom.db": ("lom.db", "lom.resources"),
-    "pipelines": ("pipelines", "lom.db", "lom.resources"),
+    "pipelines": ("pipelines", "lom.db", "lom.resources", "lom.swedish"),
     "lom.queries": ("lom.queries", "lom.db", "lom.resources"),
-    "lom.ui": ("lom.ui", "lom.followup.section", "lom.queries", "lom.db", "lom.resources"),
+    "lom.ui": ("lom.ui", "lom.followup.section", "lom.queries", "lom.db", "lom.resources", "lom.swedish"),
     # The follow-up log has the same three layers of its own: its store, its entries, its section.
     "lom.followup": (),
     "lom.followup.store": ("lom.db", "lom.resources"),
     "lom.followup.log": ("lom.followup.store", "lom.queries", "lom.db", "lom.resources"),
-    "lom.followup.section": ("lom.followup", "lom.ui", "lom.queries", "lom.db", "lom.resources"),
+    "lom.followup.section": ("lom.followup", "lom.ui", "lom.queries", "lom.db", "lom.resources", "lom.swedish"),
     "lom.followup.charts": ("lom.ui",),
     "lom.app": ("lom.ui",),
     "lom.cli": ("lom.resources", "pipelines"),

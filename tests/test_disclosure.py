@@ -412,7 +412,7 @@ def test_a_count_of_4_is_small_and_5_is_not():
     assert [disclosure.small(n) for n in (0, 1, 4, 5, 6, None)] == [False, True, True, False, False, False]
     # Counts read from a frame may come as floats: 0.0 is no count either, 4.0 a small one.
     assert [disclosure.small(n) for n in (0.0, 4.0, 5.0)] == [False, True, False]
-    assert (disclosure.MIN_COUNT, disclosure.MIN_AGENCIES) == (5, 5)
+    assert (disclosure.MIN_COUNT, disclosure.MIN_OTHER_AGENCIES) == (5, 5)
     assert disclosure.HIDDEN_SIGN == ".."
 
 

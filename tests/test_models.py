@@ -10,7 +10,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from lom.db import models, store
+from lom.db import models, settings, store
 from lom.queries.connection import connect
 from pipelines.load import load_files
 
@@ -235,3 +235,17 @@ def test_every_model_a_file_reads_is_declared_in_the_manifest():
         sql_only = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
         named = {name for name in names - {model["name"]} if re.search(rf"\b{re.escape(name)}\b", sql_only)}
         assert named == set(model["depends_on"]), model["name"]
+
+
+def test_which_decisions_count_as_granted_is_defined_once_in_the_configuration(sample_db):
+    """config/lom.toml's [decision_counts] is the one definition: the loader's checks read it, the
+    measures read it as decision_types, and the schema's CHECK constraints agree with it."""
+    vocabulary = settings.vocabulary()
+    assert vocabulary.granting == ["beviljad", "delvis beviljad"]
+    rules = vocabulary.decision_rules()
+    assert rows(sample_db, "select decision, is_granted, is_decided from decision_types") == list(
+        zip(rules["decision"], rules["is_granted"], rules["is_decided"], strict=True)
+    )
+    schema = (models.SQL_DIR / "schema" / "06_applications.sql").read_text(encoding="utf-8")
+    every, granted = (re.findall(r"'([^']+)'", listed) for listed in re.findall(r"decision in \(([^)]*)\)", schema))
+    assert every == rules["decision"] and granted == vocabulary.granting

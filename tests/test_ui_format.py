@@ -132,3 +132,20 @@ def test_the_deployment_settings_send_no_details_or_statistics_and_bound_uploads
     assert config["browser"]["gatherUsageStats"] is False
     assert config["server"]["maxUploadSize"] == 100  # MB, as the loader's own LOM_MAX_FILE_MB default
     assert config["server"]["fileWatcherType"] == "none"  # a served app never reloads modules mid-run
+
+
+def test_the_sql_macros_write_numbers_as_the_python_formatting_does():
+    """Swedish number formatting is one rule: sv_number in the database writes what lom.swedish
+    writes in Python (numbers of the measures are not negative inside the database's texts)."""
+    import duckdb
+
+    from lom import swedish
+    from lom.db.settings import SQL_DIR
+
+    con = duckdb.connect()
+    con.execute((SQL_DIR / "functions" / "sv_number.sql").read_text(encoding="utf-8"))
+    for value in (0, 7, 999.5, 12345.6, 1234567.891):
+        for decimals in (0, 1, 2):
+            (sql_text,) = con.execute("select sv_number($x, $d)", {"x": value, "d": decimals}).fetchall()[0]
+            assert sql_text == swedish.number(value, decimals), (value, decimals)
+    con.close()

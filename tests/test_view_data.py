@@ -18,6 +18,7 @@ KEYS = {
     "size_classes": ["size_class"],
     "peer_settings": None,
     "peer_group_types": ["group_type"],
+    "decision_types": ["decision"],
     "stg_agencies": ["org_nr"],
     "stg_fund_years": ["org_nr", "year"],
     "stg_applications": ["org_nr", "application_key"],
@@ -224,8 +225,8 @@ def test_positions_are_ranks_within_the_group(db):
         """
         select * from peer_positions, peer_settings
         where not coalesce(percentile_rank between 0 and 1, true)
-           or (value is null or peer_agencies < min_group_size) <> (quartile_class is null)
-           or (value is null or peer_agencies < min_group_size) <> (percentile_rank is null)
+           or (value is null or peer_agencies < min_agencies_placed) <> (quartile_class is null)
+           or (value is null or peer_agencies < min_agencies_placed) <> (percentile_rank is null)
         """,
     )
 
@@ -271,7 +272,7 @@ def test_wilson_intervals_hold_the_rate(db):
                    and funnel_low <= peer_median and peer_median <= funnel_high, false))
            or (coalesce(decided, 0) = 0) <> (wilson_low is null)
            or (coalesce(decided, 0) = 0) <> (funnel_low is null)
-           or (wilson_low is null or peer_agencies < min_group_size) <> (difference is null)
+           or (wilson_low is null or peer_agencies < min_agencies_placed) <> (difference is null)
            or (difference is not null and (difference = 'above') <> (approval_rate > funnel_high))
            or (difference is not null and (difference = 'below') <> (approval_rate < funnel_low))
         """,
@@ -307,7 +308,7 @@ def test_flags_and_projection_summaries_are_consistent(db):
         where crossing_year <= base_year
            or extra_spending_per_year_sek < 0
            or (over_limit_now and crossing_year is not null)
-           or (coalesce(peer_agencies, 0) < min_group_size) <> (extra_spending_per_year_sek is null)
+           or (coalesce(peer_agencies, 0) < min_agencies_placed) <> (extra_spending_per_year_sek is null)
         """,
     )
 

@@ -22,9 +22,10 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from lom.db import store
-from lom.db.settings import SQL_DIR
+from lom.db.settings import SQL_DIR, vocabulary
 
 LAYERS = ("functions", "reference", "staging", "intermediate", "marts")
 MANIFEST = "models.toml"
@@ -69,6 +70,8 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     store.begin(con)
     try:
         _drop_models(con, previous)
+        # The decision rules of config/lom.toml, which sql/reference/decision_types.sql reads.
+        con.register("decision_rules", pl.DataFrame(vocabulary().decision_rules()))
         for path in model_files():
             store.run(con, _text(path))
         store.run(

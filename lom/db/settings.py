@@ -72,6 +72,21 @@ class Vocabulary:
     genders: dict[str, str]
     age_bands: dict[str, str]
     person_headers: frozenset[str]
+    decision_counts: dict[str, frozenset[str]]  # decision -> what it counts as: granted, decided
+
+    @property
+    def granting(self) -> list[str]:
+        """The decisions that count as granted (in whole or in part)."""
+        return [d for d, counts in self.decision_counts.items() if "granted" in counts]
+
+    def decision_rules(self) -> dict[str, list]:
+        """The decisions and what each counts as, as columns (the table decision_types)."""
+        decisions = list(self.decision_counts)
+        return {
+            "decision": decisions,
+            "is_granted": [d in self.granting for d in decisions],
+            "is_decided": ["decided" in self.decision_counts[d] for d in decisions],
+        }
 
 
 def normalise(text: str) -> str:
@@ -101,4 +116,5 @@ def vocabulary(path: Path | None = None) -> Vocabulary:
         genders=_alias_map(raw["genders"]),
         age_bands=_alias_map(raw["age_bands"]),
         person_headers=frozenset(normalise(h) for h in raw["person_headers"]),
+        decision_counts={d: frozenset(counts) for d, counts in raw["decision_counts"].items()},
     )

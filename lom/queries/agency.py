@@ -18,7 +18,7 @@ import polars as pl
 from lom.db import keys
 from lom.queries import disclosure
 from lom.queries.connection import run
-from lom.queries.disclosure import MIN_AGENCIES, Line, small
+from lom.queries.disclosure import MIN_OTHER_AGENCIES, Line, small
 
 HIDDEN_COLUMNS = "hidden"  # per row, the names of the columns disclosure control hid
 
@@ -94,10 +94,10 @@ def agencies(frame: pl.DataFrame, viewer: str) -> pl.DataFrame:
 def ranking(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, year: int, group_type: str, viewer: str):
     """The viewer's agency and its peers in a year: peers pseudonymised, rates that rest on small
     counts hidden, classes among the values the viewer may see, no peers at all when the group has
-    fewer than MIN_AGENCIES besides the viewer."""
+    fewer than MIN_OTHER_AGENCIES besides the viewer."""
     group = shown_group(con, viewer, group_type, year)
     counts = group.counts
-    if counts.height - 1 < MIN_AGENCIES:
+    if counts.height - 1 < MIN_OTHER_AGENCIES:
         counts = counts.filter(pl.col("org_nr") == viewer)
     classes = group.positions.pivot("kpi", index="org_nr", values="quartile_class")
     classes = classes.rename({c: f"{c}_class" for c in classes.columns if c != "org_nr"})
@@ -160,7 +160,7 @@ def shown_group(con: duckdb.DuckDBPyConnection, viewer: str, group_type: str, ye
 def year_totals(con: duckdb.DuckDBPyConnection, totals: pl.DataFrame, viewer: str) -> pl.DataFrame:
     """National and sector totals with disclosure control, year by year.
 
-    Amounts in kronor, and the rates on them, must rest on at least MIN_AGENCIES agencies besides
+    Amounts in kronor, and the rates on them, must rest on at least MIN_OTHER_AGENCIES agencies besides
     the viewer's own; counts of applications on 0 or at least 5 persons besides the viewer's own.
     The national figure is the sum of the sectors', so one hidden sector hides a second.
     """
@@ -270,14 +270,16 @@ DISTRIBUTION = ["peer_agencies", "lower_quartile", "peer_median", "upper_quartil
 def positions(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, viewer: str, group_type: str, year=None):
     """The viewer's measures beside its peer group's distribution: its own values always (it holds
     them); the distribution over its own value and the peers' values it may see, hidden when fewer
-    than MIN_AGENCIES other agencies have one. `year`: the frame's year, when it has no year column."""
+    than MIN_OTHER_AGENCIES other agencies have one. `year`: the frame's year, when it has no year column."""
     shown = shown_group(con, viewer, group_type).positions.filter(pl.col("org_nr") == viewer)
     if "year" not in frame.columns:
         frame = frame.with_columns(pl.lit(year, dtype=pl.Int32).alias("year"))
     frame = frame.drop(*DISTRIBUTION, "percentile_rank", strict=False).join(
         shown.select("year", "kpi", "other_agencies", *DISTRIBUTION), on=["year", "kpi"], how="left"
     )
-    hidden = [DISTRIBUTION[1:] if (others or 0) < MIN_AGENCIES else [] for others in frame["other_agencies"].to_list()]
+    hidden = [
+        DISTRIBUTION[1:] if (others or 0) < MIN_OTHER_AGENCIES else [] for others in frame["other_agencies"].to_list()
+    ]
     return with_hidden(frame.drop("other_agencies"), hidden)
 
 
@@ -330,7 +332,7 @@ def _share(mix: pl.DataFrame, column: str) -> pl.Expr:
 def approval(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, viewer: str, group_type: str, year: int):
     """The viewer's own approval rate with its interval, no peers': its own figures always; the peer
     median, the funnel and the difference from it over the rates it may see, hidden with fewer than
-    MIN_AGENCIES other agencies."""
+    MIN_OTHER_AGENCIES other agencies."""
     own = frame.filter(pl.col("org_nr") == viewer).drop("name", "sector", strict=False)
     shown = shown_group(con, viewer, group_type, year).positions
     shown = shown.filter((pl.col("org_nr") == viewer) & (pl.col("kpi") == "approval_rate"))
@@ -353,16 +355,22 @@ def approval(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, viewer: str, g
         pl.lit(peer["peer_median"], dtype=pl.Float64).alias("peer_median"),
         *(pl.lit(v, dtype=pl.String if k == "difference" else pl.Float64).alias(k) for k, v in funnel.items()),
     )
-    hidden = ["peer_median", "difference", "funnel_low", "funnel_high"] if peer["other_agencies"] < MIN_AGENCIES else []
+    hidden = (
+        ["peer_median", "difference", "funnel_low", "funnel_high"]
+        if peer["other_agencies"] < MIN_OTHER_AGENCIES
+        else []
+    )
     return with_hidden(own, [hidden])
 
 
 def projection(frame: pl.DataFrame, viewer: str) -> pl.DataFrame:
     """The viewer's own projection only: the peer median and the gap to it hidden when fewer than
-    MIN_AGENCIES other agencies of its group have a reserve."""
+    MIN_OTHER_AGENCIES other agencies of its group have a reserve."""
     own = frame.filter(pl.col("org_nr") == viewer).drop("name", "sector", strict=False)
     hidden = []
     for row in own.iter_rows(named=True):
         others = (row["peer_agencies"] or 0) - (1 if row["reserve_years"] is not None else 0)
-        hidden.append(["peer_median_reserve_years", "extra_spending_per_year_sek"] if others < MIN_AGENCIES else [])
+        hidden.append(
+            ["peer_median_reserve_years", "extra_spending_per_year_sek"] if others < MIN_OTHER_AGENCIES else []
+        )
     return with_hidden(own, hidden)

@@ -7,8 +7,8 @@ The rules (PRODUCT.md, issue 5):
   additive relations between them (a total and its parts), remembering that the viewer knows its
   own agency's figures. A line whose hidden figures are all that is unknown would give away their
   sum, so that sum must not be a small count either.
-- An aggregate over other agencies rests on at least MIN_AGENCIES of them, and a peer group with
-  fewer than MIN_AGENCIES agencies besides the viewer's own shows no distribution.
+- An aggregate over other agencies rests on at least MIN_OTHER_AGENCIES of them, and a peer group with
+  fewer than MIN_OTHER_AGENCIES agencies besides the viewer's own shows no distribution.
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 MIN_COUNT = 5  # counts of 1 to MIN_COUNT - 1 persons are hidden
-MIN_AGENCIES = 5  # aggregates and distributions rest on at least this many other agencies
+# Aggregates and distributions shown to an agency rest on at least this many agencies besides its
+# own (confidentiality). Not peer_settings.min_agencies_placed (4, sql/reference/peer_settings.sql):
+# how many agencies with a value a group needs to place an agency in it at all (statistics).
+MIN_OTHER_AGENCIES = 5
 HIDDEN_SIGN = ".."  # how a hidden figure reads (SCB's and Kolada's sign)
 
 

@@ -9,7 +9,9 @@ from decimal import Decimal
 
 import polars as pl
 
-NBSP = "\u00a0"
+from lom import swedish
+
+NBSP = swedish.NBSP
 MISSING = "–"
 
 Number = int | float | Decimal | None
@@ -21,12 +23,7 @@ def _missing(x: Number) -> bool:
 
 def number(x: Number, decimals: int = 0) -> str:
     """12345.6 -> '12 346' (decimals=0) or '12 345,6' (decimals=1); missing -> '–'."""
-    if _missing(x):
-        return MISSING
-    text = f"{float(x):,.{decimals}f}"
-    if text.startswith("-") and float(text.replace(",", "")) == 0:
-        text = text[1:]  # no "-0"
-    return text.replace(",", NBSP).replace(".", ",").replace("-", "−")
+    return MISSING if _missing(x) else swedish.number(float(x), decimals)
 
 
 def kronor(x: Number) -> str:

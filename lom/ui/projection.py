@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from lom.queries.disclosure import MIN_AGENCIES
+from lom.queries.disclosure import MIN_OTHER_AGENCIES
 from lom.ui import charts, shell
 from lom.ui import format as fmt
 
@@ -29,7 +29,7 @@ def lines(row: dict, reserve_limit: float, group_phrase: str) -> list[str]:
     gap = row["extra_spending_per_year_sek"]
     median = f"medianen för {group_phrase}"
     if "extra_spending_per_year_sek" in (row.get("hidden") or []):
-        found.append(f"Inget gap: jämförelsegruppen har färre än {MIN_AGENCIES} andra myndigheter med saldo.")
+        found.append(f"Inget gap: jämförelsegruppen har färre än {MIN_OTHER_AGENCIES} andra myndigheter med saldo.")
     elif gap is not None and gap > 0:
         found.append(
             f"**Gapet:** {fmt.kronor(gap)} mer per år skulle föra saldot till {median} "

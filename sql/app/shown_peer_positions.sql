@@ -62,7 +62,7 @@ final as (
         stats.upper_quartile,
         case
             when member_values.in_question then 'question'
-            when not member_values.is_shown or coalesce(stats.agencies, 0) < settings.min_group_size then null
+            when not member_values.is_shown or coalesce(stats.agencies, 0) < settings.min_agencies_placed then null
             else quartile_class(member_values.value, stats.lower_quartile, stats.upper_quartile, definitions.direction)
         end as quartile_class
     from member_values

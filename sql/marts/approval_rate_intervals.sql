@@ -3,7 +3,7 @@
 -- are the Wilson 95 % limits of the median for as many decisions as the agency made (null without
 -- a decision). difference says whether the agency's rate lies outside that funnel (above: it
 -- approves more than its peers beyond chance; below: fewer; null without a rate or with fewer
--- than min_group_size agencies in the group). Wilson limits keep a width at a median of 100 %
+-- than min_agencies_placed agencies in the group). Wilson limits keep a width at a median of 100 %
 -- (or 0 %), where the normal approximation's funnel has none.
 create or replace view approval_rate_intervals as
 with
@@ -43,7 +43,7 @@ final as (
     select
         limits.*,
         case
-            when limits.peer_agencies >= settings.min_group_size
+            when limits.peer_agencies >= settings.min_agencies_placed
                 then funnel_difference(limits.approval_rate, limits.peer_median, limits.decided)
         end as difference
     from limits

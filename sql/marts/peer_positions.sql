@@ -5,7 +5,7 @@
 --     (for a neutral measure: has a higher value than), ties counting half.
 --   quartile_class: best / middle / worst (neutral: high / middle / low). Best is strictly better
 --     than the better quartile, worst strictly worse than the worse one, the rest middle; null
---     when the agency has no value or fewer than min_group_size agencies in the group have one
+--     when the agency has no value or fewer than min_agencies_placed agencies in the group have one
 --     (and so is the percentile rank); 'question' for a value in question (kpi_values: a negative
 --     balance), which is neither in the peers' distribution nor ranked.
 create or replace table peer_positions as
@@ -86,7 +86,7 @@ final as (
         stats.median as peer_median,
         stats.upper_quartile,
         case
-            when agency_values.value is null or agency_values.in_question or stats.agencies < settings.min_group_size
+            when agency_values.value is null or agency_values.in_question or stats.agencies < settings.min_agencies_placed
                 then null
             when definitions.direction = 'lower_better'
                 then (agency_values.peers_higher + 0.5 * (stats.agencies - 1 - agency_values.peers_lower - agency_values.peers_higher))
@@ -96,7 +96,7 @@ final as (
         end as percentile_rank,
         case
             when agency_values.in_question then 'question'
-            when agency_values.value is null or stats.agencies < settings.min_group_size then null
+            when agency_values.value is null or stats.agencies < settings.min_agencies_placed then null
             else quartile_class(agency_values.value, stats.lower_quartile, stats.upper_quartile, definitions.direction)
         end as quartile_class
     from agency_values

@@ -2,7 +2,7 @@
 -- year the reserve would exceed reserve_limit years of allocation (null if not within 30 years,
 -- or if it already does), and the extra kronor a year that would bring the reserve down to the
 -- peer-group median within three years (0 when it would already be at or under it; null when
--- fewer than min_group_size agencies of the group have a reserve, as the median is then little
+-- fewer than min_agencies_placed agencies of the group have a reserve, as the median is then little
 -- more than the agency's own):
 --   extra = (projected balance in year 3 - peer median reserve x allocation of year 3) / 3
 -- Call as projection_summary(reserve_limit := 3, peer_group := 'similar').
@@ -58,7 +58,7 @@ final as (
         positions.peer_agencies,
         positions.peer_median as peer_median_reserve_years,
         case
-            when positions.peer_agencies >= settings.min_group_size
+            when positions.peer_agencies >= settings.min_agencies_placed
                 then greatest(0, (third_year.balance_sek - positions.peer_median * third_year.allocated_sek) / 3)
         end as extra_spending_per_year_sek
     from kpis

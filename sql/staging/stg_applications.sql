@@ -1,8 +1,12 @@
--- One row per application, with the year it counts in and what its decision means.
+-- One row per application, with the year it counts in and what its decision counts as.
 create or replace view stg_applications as
 with
 source as (
     select * from applications
+),
+
+decisions as (
+    select * from decision_types
 ),
 
 final as (
@@ -13,15 +17,16 @@ final as (
         received_on,
         decided_on,
         measure,
-        decision,
-        decision in ('beviljad', 'delvis beviljad') as is_granted,
+        source.decision,
+        decisions.is_granted,
         -- decided: a decision on the merits; withdrawn and pending applications are not decided
-        decision in ('beviljad', 'delvis beviljad', 'avslag') as is_decided,
+        decisions.is_decided,
         decided_on - received_on as handling_days,
         requested_sek,
         granted_sek,
         load_id
     from source
+    inner join decisions on decisions.decision = source.decision
 )
 
 select * from final

@@ -103,10 +103,10 @@ def peers(ranking: pl.DataFrame, context: shell.Context) -> None:
     """An agency's view: itself beside its peer group, the peers under pseudonyms."""
     year = context.year
     st.subheader(f"Din myndighet bland {context.group_phrase}, {year}")
-    if ranking.height - 1 < disclosure.MIN_AGENCIES:
+    if ranking.height - 1 < disclosure.MIN_OTHER_AGENCIES:
         st.info(
-            f"Jämförelsegruppen har färre än {disclosure.MIN_AGENCIES} andra myndigheter {year}, så den visas inte. "
-            "Välj en annan jämförelsegrupp i sidopanelen."
+            f"Jämförelsegruppen har färre än {disclosure.MIN_OTHER_AGENCIES} andra myndigheter {year}, "
+            "så den visas inte. Välj en annan jämförelsegrupp i sidopanelen."
         )
         return
     options = [k for k in RANK_BY if k != "closing_balance_sek"]

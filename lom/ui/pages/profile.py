@@ -8,7 +8,7 @@ import streamlit as st
 
 from lom.followup import section as followup
 from lom.queries import profile
-from lom.queries.disclosure import MIN_AGENCIES
+from lom.queries.disclosure import MIN_OTHER_AGENCIES
 from lom.ui import charts, own, shell, tables
 from lom.ui import format as fmt
 from lom.ui.profile_charts import MIX_BASES, funnel_chart, mix_chart, trend_chart
@@ -159,7 +159,9 @@ def key_figures(positions: pl.DataFrame) -> None:
                 if row["quartile_class"] == "question":
                     st.caption("Ett negativt saldo är en fråga om underlaget och rangordnas inte.")
                 elif "peer_median" in hidden:
-                    st.caption(f"Ingen fördelning: färre än {MIN_AGENCIES} andra myndigheter i gruppen har ett värde.")
+                    st.caption(
+                        f"Ingen fördelning: färre än {MIN_OTHER_AGENCIES} andra myndigheter i gruppen har ett värde."
+                    )
                 elif row["peer_median"] is None:
                     st.caption("Ingen jämförelse: för få myndigheter i gruppen har ett värde.")
                 else:
@@ -197,7 +199,7 @@ def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Con
     if row["difference"]:
         text += f" {DIFFERENCE[row['difference']]} ({fmt.percent(row['peer_median'])})."
     elif "peer_median" in (row.get("hidden") or []):
-        text += f" Gruppen har färre än {MIN_AGENCIES} andra myndigheter, så ingen jämförelse visas."
+        text += f" Gruppen har färre än {MIN_OTHER_AGENCIES} andra myndigheter, så ingen jämförelse visas."
     else:
         text += " Gruppen är för liten för en jämförelse."
     st.markdown(text)
