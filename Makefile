@@ -49,7 +49,7 @@ mutation: $(VENV)/.installed  ## mutation-test the detector, the write path and 
 	@for name in $(MUTATE); do \
 	  if [ -z "$(RESUME)" ] || [ ! -f mutants/$$name/session.sqlite ]; then \
 	    rm -rf mutants/$$name && mkdir -p mutants/$$name && \
-	    git ls-files -z | xargs -0 cp --parents -t mutants/$$name && git rev-parse HEAD > mutants/$$name/COMMIT && \
+	    git ls-files -z | xargs -0 cp -P --parents -t mutants/$$name && git rev-parse HEAD > mutants/$$name/COMMIT && \
 	    ( cd mutants/$$name && $(CURDIR)/$(VENV)/bin/cosmic-ray init tests/mutation/$$name.toml session.sqlite ); \
 	  else \
 	    module=$$(sed -n 's/^module-path = "\(.*\)"/\1/p' tests/mutation/$$name.toml) && \

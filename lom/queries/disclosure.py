@@ -107,8 +107,12 @@ def protect(
             }
             if not exposed:
                 return hidden
-            # Several lines together give a cell away: hide one more figure next to it.
+            # Several lines together give a cell away: hide one more figure next to it, or else
+            # in a line that pins a zero the reader uses (a shown total of 0 beside hidden zeros).
             extra = [c for line in lines if set(line.cells) & exposed for c in candidates(line)]
+            if not extra:
+                zeros = unseen - open_
+                extra = [c for line in lines if set(line.parts) & zeros for c in candidates(line)]
             if not extra:
                 return hidden
             extra.sort(key=lambda c: (units[c] == 0, units[c], c))
