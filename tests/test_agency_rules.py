@@ -1,0 +1,210 @@
+"""What an agency viewer is shown, rule by rule, on literal tables worked out by hand: the national and
+sector totals of a year (complementary suppression with the viewer's own part known), the viewer's
+own rows, the national summary beside the year before, and the gap to the peer median.
+
+The numbers are written here, never read from the product: a count of 1 to 4 is small, and a peer
+figure rests on at least 5 other agencies."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from lom.queries import agency
+from lom.queries.agency import HIDDEN_COLUMNS, _year_hidden, hidden_rates, national_summary, own_only, projection
+
+MONEY = ["allocated_sek", "spent_sek", "closing_balance_sek", "utilisation", "reserve_years"]
+KRONOR = [*MONEY, "granted_per_employee_sek"]  # what rests on the agencies with funds
+APPLICATIONS = ["applications", "applications_per_100_employees"]
+
+
+def year_rows(year: int = 2025, **counts: list[int]) -> pl.DataFrame:
+    """One year's national row and its three sectors A, B and C; the national count is their sum."""
+    data: dict[str, list] = {
+        "year": [year] * 4,
+        "is_national": [True, False, False, False],
+        "sector": [None, "A", "B", "C"],
+    }
+    for column, by_sector in counts.items():
+        data[column] = [sum(by_sector), *by_sector]
+    return pl.DataFrame(data)
+
+
+def own(**figures) -> dict:
+    return {"has_funds": True, "reports_applications": True, **figures}
+
+
+def by_cell(hidden: dict[tuple, list[str]]) -> dict[str, list[str]]:
+    return {sector or "national": sorted(set(columns)) for (_, _, sector), columns in hidden.items()}
+
+
+# Six agencies with funds and with applications in every sector: nothing small there.
+WIDE = {"agencies_with_funds": [6, 6, 6], "agencies_with_applications": [6, 6, 6]}
+
+
+def test_the_rest_of_the_viewers_sector_is_small():
+    # Sector A is the viewer's: 10 applications, 7 of them its own, so the other agencies of A sent 3
+    # (small): A is hidden, and with it B (20, the smaller of B and C), or A = 60 - 20 - 30.
+    # B's 3 rejections are small: B's approval rate is hidden, and A's (5 rejected, fewer than C's
+    # 9) with it; A + B = 8 is not small, so C stays shown. Decided and granted: nothing small.
+    rows = year_rows(**WIDE, applications=[10, 20, 30], decided=[10, 10, 17], granted=[5, 7, 8], rejected=[5, 3, 9])
+    viewer = own(applications=7, decided=10, granted=5, rejected=5)
+    assert by_cell(_year_hidden(rows, viewer, "A")) == {
+        "national": [],
+        "A": sorted([*APPLICATIONS, "approval_rate"]),
+        "B": sorted([*APPLICATIONS, "approval_rate"]),
+        "C": [],
+    }
+
+
+def test_the_viewers_own_small_part_is_not_what_hides_its_sector():
+    # The viewer sent 3 of sector A's 10 applications: the other 7 are not small, so nothing hides.
+    rows = year_rows(**WIDE, applications=[10, 20, 30], decided=[10, 10, 17], granted=[5, 7, 8], rejected=[5, 5, 9])
+    viewer = own(applications=3, decided=10, granted=5, rejected=5)
+    assert by_cell(_year_hidden(rows, viewer, "A")) == {"national": [], "A": [], "B": [], "C": []}
+
+
+@pytest.mark.parametrize(
+    ("has_funds", "expected"),
+    [
+        # 5 agencies in A have funds, the viewer one of them: the other 4 are small. A's kronor hide,
+        # and B's with them (6 against C's 6: B sorts first).
+        (
+            True,
+            {
+                "national": [],
+                "A": [*MONEY, "granted_per_employee_sek"],
+                "B": [*MONEY, "granted_per_employee_sek"],
+                "C": [],
+            },
+        ),
+        # A viewer without funds: the 5 are all others, and nothing hides.
+        (False, {"national": [], "A": [], "B": [], "C": []}),
+    ],
+)
+def test_kronor_rest_on_5_other_agencies_with_funds(has_funds, expected):
+    rows = year_rows(
+        agencies_with_funds=[5, 6, 6],
+        agencies_with_applications=[6, 6, 6],
+        applications=[10, 20, 30],
+        decided=[10, 10, 17],
+        granted=[5, 7, 8],
+        rejected=[5, 5, 9],
+    )
+    viewer = own(applications=5, decided=10, granted=5, rejected=5) | {"has_funds": has_funds}
+    assert by_cell(_year_hidden(rows, viewer, "A")) == {k: sorted(v) for k, v in expected.items()}
+
+
+def test_a_sector_with_4_agencies_reporting_applications_hides_every_rate_on_them():
+    # 4 agencies of B report applications (none of them the viewer, whose sector is A): B's rates
+    # on applications hide, and A's with them (6 against C's 7).
+    rows = year_rows(
+        agencies_with_funds=[6, 6, 6],
+        agencies_with_applications=[6, 4, 7],
+        applications=[10, 20, 30],
+        decided=[10, 10, 17],
+        granted=[5, 7, 8],
+        rejected=[5, 5, 9],
+    )
+    viewer = own(applications=5, decided=10, granted=5, rejected=5)
+    rates = sorted([*agency.RESTS_ON, "applications"])
+    assert by_cell(_year_hidden(rows, viewer, "A")) == {"national": [], "A": rates, "B": rates, "C": []}
+
+
+def test_the_rest_of_the_nation_is_small():
+    # Decided: 14 in the nation, 10 of them the viewer's, so the other 4 are small and the national
+    # count hides (14 - 10 would give them). A = 12 holds the viewer's 10 and 2 others' (small): A
+    # hides; C's 2 are small: C hides; B = 0 may show (A and C stay two unknowns with the national
+    # total hidden). Granted (7 = 6 own + 1) and rejected (7 = 4 own + 3) hide the same three.
+    # Applications: A's others sent 2 (small), so A hides, and B (5, before C's 5 by name) with it.
+    rows = year_rows(**WIDE, applications=[12, 5, 5], decided=[12, 0, 2], granted=[6, 0, 1], rejected=[6, 0, 1])
+    viewer = own(applications=10, decided=10, granted=6, rejected=4)
+    on_decisions = ["approval_rate", "granted_per_employee_sek", "median_handling_days"]
+    assert by_cell(_year_hidden(rows, viewer, "A")) == {
+        "national": on_decisions,
+        "A": sorted([*APPLICATIONS, *on_decisions]),
+        "B": APPLICATIONS,
+        "C": on_decisions,
+    }
+
+
+def test_a_year_without_the_viewers_figures_treats_its_part_as_0():
+    # No own row this year: the viewer's parts are 0, so A's 4 other agencies with funds are small.
+    rows = year_rows(
+        agencies_with_funds=[4, 6, 6],
+        agencies_with_applications=[6, 6, 6],
+        applications=[10, 20, 30],
+        decided=[10, 10, 17],
+        granted=[5, 7, 8],
+        rejected=[5, 5, 9],
+    )
+    hidden = by_cell(_year_hidden(rows, None, "A"))
+    assert "allocated_sek" in hidden["A"] and "allocated_sek" in hidden["B"]
+    assert hidden["C"] == [] and hidden["national"] == []
+
+
+def test_a_year_without_a_national_row_hides_nothing_and_fails_nothing():
+    rows = year_rows(**WIDE, applications=[10, 20, 30], decided=[10, 10, 17], granted=[5, 7, 8], rejected=[5, 5, 9])
+    assert _year_hidden(rows.filter(~pl.col("is_national")), own(), "A") == {}
+
+
+def test_the_rates_that_rest_on_a_small_count():
+    assert hidden_rates({"applications": 4, "decided": 5, "granted": 5, "rejected": 5}) == [
+        "applications_per_100_employees"
+    ]
+    assert hidden_rates({"applications": 5, "decided": 5, "granted": 5, "rejected": 5}) == []
+    assert hidden_rates({"applications": 9, "decided": 9, "granted": 1, "rejected": 8}) == [
+        "approval_rate",
+        "granted_per_employee_sek",
+    ]
+    assert hidden_rates({"applications": 0, "decided": 0, "granted": 0, "rejected": 0}) == []  # zeros show
+    assert sorted(hidden_rates({"applications": 9, "decided": 3, "granted": 3, "rejected": 0})) == sorted(
+        ["approval_rate", "granted_per_employee_sek", "median_handling_days"]
+    )
+
+
+def test_own_rows_are_the_viewers_exactly_and_whole():
+    frame = pl.DataFrame({"org_nr": ["202100-0001", "202100-0002", "202100-0003"], "applications": [1, 2, 3]})
+    mine = own_only(frame, "202100-0002")
+    assert mine["org_nr"].to_list() == ["202100-0002"]
+    assert mine[HIDDEN_COLUMNS].to_list() == [[]]
+    assert agency.agencies(frame, "202100-0002")["org_nr"].to_list() == ["202100-0002"]
+
+
+def test_national_summary_sets_the_year_beside_the_year_before():
+    totals = pl.DataFrame(
+        {
+            "year": [2024, 2025, 2025],
+            "is_national": [True, True, False],
+            "sector": [None, None, "A"],
+            "applications": [80, 100, 40],
+            "approval_rate": [0.5, None, 0.9],
+            HIDDEN_COLUMNS: [["applications"], ["approval_rate"], []],
+        }
+    )
+    row = national_summary(totals, 2025).row(0, named=True)
+    assert (row["year"], row["applications"], row["previous_applications"]) == (2025, 100, 80)
+    assert (row["approval_rate"], row["previous_approval_rate"]) == (None, 0.5)
+    assert sorted(row[HIDDEN_COLUMNS]) == ["approval_rate", "previous_applications"]
+    first = national_summary(totals, 2024).row(0, named=True)
+    assert first["previous_applications"] is None and first[HIDDEN_COLUMNS] == ["applications"]
+    assert national_summary(totals, 2023).is_empty()
+
+
+def test_the_gap_to_the_peer_median_rests_on_5_other_agencies_with_a_reserve():
+    frame = pl.DataFrame(
+        {
+            "org_nr": ["v"] * 4 + ["p"],
+            "year": [2022, 2023, 2024, 2025, 2025],
+            # with its own reserve counted among them: 6 is the viewer and 5 others; 5 is 4 others
+            "peer_agencies": [6, 5, 5, None, 9],
+            "reserve_years": [1.5, 1.5, None, 1.5, 2.0],
+            "peer_median_reserve_years": [2.0, 2.0, 2.0, 2.0, 2.0],
+            "extra_spending_per_year_sek": [100.0, 100.0, 100.0, 100.0, 100.0],
+        }
+    )
+    gap = ["extra_spending_per_year_sek", "peer_median_reserve_years"]
+    result = projection(frame, "v")
+    assert result["year"].to_list() == [2022, 2023, 2024, 2025]
+    assert [sorted(h) for h in result[HIDDEN_COLUMNS].to_list()] == [[], gap, [], gap]
+    assert result["extra_spending_per_year_sek"].to_list() == [100.0, None, 100.0, None]
