@@ -118,3 +118,16 @@ def test_no_sql_is_written_in_python_outside_the_store():
     found = [line for path in scanned if path not in stores for line in statement_strings(path)]
     assert found == []
     assert all(statement_strings(store) for store in stores)  # the scan does see a statement
+
+
+def test_the_tests_import_nothing_from_bench():
+    """bench/ measures the product and may reuse the tests' helpers; the tests never lean on bench/
+    (its own report test lives beside it, in bench/test_report.py)."""
+    found = []
+    for path in (ROOT / "tests").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            found += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] == "bench"]
+    assert found == []

@@ -1,5 +1,6 @@
-"""bench/README.md from hand-made benchmark results: medians, growth factors and goal verdicts as
-computed by hand, and a scale without results shown as –. No benchmark runs here."""
+"""The benchmark report (bench/README.md) from hand-made benchmark results: medians, growth factors
+and goal verdicts as computed by hand, and a scale without results shown as –. No benchmark runs
+here."""
 
 from __future__ import annotations
 
