@@ -11,8 +11,8 @@ create table if not exists allocation_rates (
 
 insert into allocation_rates (first_year, last_year, rate, source)
 values
-    (2000, 2023, 0.0030, 'Avtal om omställning, staten: 0,3 % av lönesumman till och med 2023'),
-    (2024, null, 0.0020, 'Avtal om omställning, staten: 0,2 % av lönesumman från 1 januari 2024')
+    (2000, 2023, 0.0030, 'Avtal om lokala omställningsmedel (staten): 0,3 % av lönesumman till och med 2023'),
+    (2024, null, 0.0020, 'Avtal om lokala omställningsmedel (staten): 0,2 % av lönesumman från 1 januari 2024')
 on conflict (first_year) do update set
     last_year = excluded.last_year,
     rate = excluded.rate,

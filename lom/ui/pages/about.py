@@ -113,7 +113,7 @@ def render(context: shell.Context) -> None:
     )
     st.caption(
         "Källor: myndigheternas leveranser enligt datakontraktet; avsättningsandelarna ur Avtal om "
-        "omställning för staten."
+        "lokala omställningsmedel för staten."
     )
     with st.expander("Hela beräkningen med formler (på engelska)"):
         st.markdown(MEASURES_DOC.read_text(encoding="utf-8"))
