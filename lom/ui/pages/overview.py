@@ -128,7 +128,10 @@ def peers(ranking: pl.DataFrame, context: shell.Context) -> None:
     )
 
 
-HIDDEN_NOTE = "Tal som bygger på 1–4 personer, och det som skulle avslöja dem, visas som .. (som hos SCB och Kolada)."
+HIDDEN_NOTE = (
+    "Tal som bygger på 1–4 ansökningar eller beslut, eller på färre än 5 andra myndigheter, och det som skulle "
+    "avslöja dem, visas som .. (som hos SCB och Kolada)."
+)
 
 
 def key_figures(row: dict) -> None:

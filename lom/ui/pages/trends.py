@@ -56,8 +56,8 @@ def render(context: shell.Context) -> None:
         + (
             "Välj en sektor i sidopanelen för att lyfta fram den."
             if context.viewer.is_tsn
-            else "Värden som vilar på färre än 5 andra myndigheter eller 1–4 personer, och det som skulle avslöja "
-            "dem, visas inte (..) och saknas i diagrammet."
+            else "Värden som vilar på färre än 5 andra myndigheter eller 1–4 ansökningar eller beslut, och det som "
+            "skulle avslöja dem, visas inte (..) och saknas i diagrammet."
         )
     )
     with st.expander("Tabell"):
