@@ -13,6 +13,8 @@ from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase, MultiplexedDatabase, ReadOnlyDatabase
 from streamlit.runtime.media_file_manager import MediaFileManager
 
+from lom.queries.access import TSN
+from lom.ui import auth
 from pipelines.__main__ import main
 from pipelines.load import load_files
 from sample_data.generate import generate
@@ -169,6 +171,17 @@ def fresh_caches():
     st.cache_data.clear()
     yield
     st.cache_data.clear()
+
+
+@pytest.fixture
+def roles(sample_db, tmp_path, monkeypatch) -> dict[str, str]:
+    """A roles file: one TSN member and one agency user."""
+    agency = rows(sample_db, "select org_nr from stg_agencies order by org_nr")[7][0]
+    table = {"staff@tsn.example": TSN, "HR@Agency.example": agency}
+    path = tmp_path / "roles.toml"
+    path.write_text("[roles]\n" + "".join(f'"{k}" = "{v}"\n' for k, v in table.items()), encoding="utf-8")
+    monkeypatch.setenv(auth.ROLES_FILE, str(path))
+    return {"tsn": "staff@tsn.example", "agency": "hr@agency.example", "org_nr": agency}
 
 
 @pytest.fixture

@@ -40,17 +40,6 @@ def agencies(db: Path) -> list[tuple[str, str]]:
     return rows(db, "select org_nr, name from stg_agencies order by org_nr")
 
 
-@pytest.fixture
-def roles(sample_db, tmp_path, monkeypatch) -> dict[str, str]:
-    """A roles file: one TSN member and one agency user."""
-    agency = agencies(sample_db)[7][0]
-    table = {"staff@tsn.example": TSN, "HR@Agency.example": agency}
-    path = tmp_path / "roles.toml"
-    path.write_text("[roles]\n" + "".join(f'"{k}" = "{v}"\n' for k, v in table.items()), encoding="utf-8")
-    monkeypatch.setenv(auth.ROLES_FILE, str(path))
-    return {"tsn": "staff@tsn.example", "agency": "hr@agency.example", "org_nr": agency}
-
-
 def login_app(db, monkeypatch, user: dict | None, **params) -> AppTest:
     monkeypatch.setenv("LOM_DB", str(db))
     app = AppTest.from_file(APP, default_timeout=60)

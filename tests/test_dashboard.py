@@ -126,7 +126,7 @@ def test_picking_an_agency_shows_its_measures_beside_its_peers(sample_db, monkey
     assert app.query_params["myndighet"] == org_nr
     shown = [m.value for m in app.markdown]
     assert f"### {fmt.percent(float(spent) / float(allocated))}" in shown  # utilisation, computed here
-    assert any("Median i gruppen" in c.value for c in app.caption)
+    assert any("Median i jämförelsegruppen" in c.value for c in app.caption)
     assert len(charts(app)) == 5  # trend, handling time, measure mix, funnel, projection
     assert any("95 %-intervall" in m.value for m in app.markdown)
 
@@ -149,7 +149,7 @@ def test_thresholds_change_the_watchlist_and_stay_in_the_link(sample_db, monkeyp
     )
     assert 0 < expected < before
     assert len(app.dataframe[0].value) == expected
-    assert {m.label: m.value for m in app.metric}["Flaggade myndigheter"] == fmt.number(expected)
+    assert {m.label: m.value for m in app.metric}["Myndigheter att erbjuda stöd"] == fmt.number(expected)
     assert app.query_params["saldograns"] == "10" and app.query_params["ar_i_rad"] == "20"
     reasons = app.dataframe[0].value["Skäl"]
     assert all("mer än gränsen 10" in r for r in reasons)

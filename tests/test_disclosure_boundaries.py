@@ -202,7 +202,7 @@ def test_a_viewer_with_4_other_agencies_is_shown_no_peer(boundary_db, monkeypatc
     open_page(app, "profile").run()
     captions = [c.value for c in app.caption]
     assert sum("Ingen fördelning: färre än 5 andra myndigheter" in c for c in captions) == 6
-    assert not [c for c in captions if c.startswith("Median i gruppen")]
+    assert not [c for c in captions if c.startswith("Median i jämförelsegruppen")]
     assert "Gruppen har färre än 5 andra myndigheter" in " ".join(m.value for m in app.markdown)
     others = [(ORG[n], n) for n in ORG if n != "Fyra A"]
     assert not _leaks(_everything_sent(app).decode("utf-8", "replace"), others)

@@ -68,7 +68,7 @@ def key_figures(figures: pl.DataFrame, name: str, year: int) -> None:
     if row["negative_balance"]:
         st.warning(
             f"Utgående saldo {year} är negativt. Det kan inte uppstå av reglerna för medlen, så det är en fråga om "
-            "underlaget: stäm av siffrorna innan de används. Saldot rangordnas inte bland jämförelsegruppen.",
+            "underlaget: stäm av siffrorna innan de används. Saldot rangordnas inte i jämförelsegruppen.",
             icon=":material/help:",
         )
     for column, (source, label) in zip(st.columns(len(COUNTS)), COUNTS, strict=True):
@@ -100,7 +100,7 @@ def outlook(context: shell.Context, org_nr: str, name: str) -> None:
     st.markdown("  \n".join(projection.lines(summary.row(0, named=True), RESERVE_LIMIT, context.group_phrase)))
     st.caption(
         f"Prognosen följer {name}s nyttjandegrad de senaste tre åren med lönesumman oförändrad; gränsen "
-        f"{fmt.number(RESERVE_LIMIT, 1)} årsavsättningar är Trygghetsstiftelsens utgångsläge för bevakning."
+        f"{fmt.number(RESERVE_LIMIT, 1)} årsavsättningar är Trygghetsstiftelsens utgångsläge för att erbjuda stöd."
     )
 
 

@@ -32,10 +32,10 @@ def trend_chart(trend: pl.DataFrame, kpi: str, label: str, name: str, context: s
         tooltip=[
             alt.Tooltip("year:O", title="År"),
             alt.Tooltip("value:Q", title=name[:40], format=fmt_),
-            alt.Tooltip("peer_median:Q", title="Median i gruppen", format=fmt_),
+            alt.Tooltip("peer_median:Q", title="Median i jämförelsegruppen", format=fmt_),
             alt.Tooltip("lower_quartile:Q", title="Nedre kvartil", format=fmt_),
             alt.Tooltip("upper_quartile:Q", title="Övre kvartil", format=fmt_),
-            alt.Tooltip("peer_agencies:Q", title="Myndigheter i gruppen"),
+            alt.Tooltip("peer_agencies:Q", title="Myndigheter i jämförelsegruppen"),
             alt.Tooltip("quartile_class_name:N", title="Läge"),
         ],
     )
@@ -103,7 +103,7 @@ def funnel_chart(
     if "name" not in data.columns:  # an agency's own row only: no peers' points
         data = data.with_columns(pl.lit(name).alias("name"))
     data = data.with_columns(
-        pl.when(pl.col("is_self")).then(pl.lit(name[:30])).otherwise(pl.lit("Övriga i gruppen")).alias("who")
+        pl.when(pl.col("is_self")).then(pl.lit(name[:30])).otherwise(pl.lit("Övriga i jämförelsegruppen")).alias("who")
     ).select("name", "is_self", "who", "approval_rate", "decided", "wilson_low", "wilson_high")
     end = max(band["decided"].max() or 1, 2)
     x = alt.X(

@@ -26,9 +26,9 @@ MIX_COLUMNS = [
     Column("national_share_of_granted_sek", "Alla myndigheters andel av beviljat belopp", "percent"),
 ]
 DIFFERENCE = {
-    "above": "Den är högre än gruppens median, även med hänsyn till slumpen",
-    "below": "Den är lägre än gruppens median, även med hänsyn till slumpen",
-    "within": "Den skiljer sig inte säkert från gruppens median",
+    "above": "Den är statistiskt säkerställt högre än medianen i jämförelsegruppen",
+    "below": "Den är statistiskt säkerställt lägre än medianen i jämförelsegruppen",
+    "within": "Skillnaden mot medianen i jämförelsegruppen är inte statistiskt säkerställd",
 }
 
 
@@ -160,14 +160,15 @@ def key_figures(positions: pl.DataFrame) -> None:
                     st.caption("Ett negativt saldo är en fråga om underlaget och rangordnas inte.")
                 elif "peer_median" in hidden:
                     st.caption(
-                        f"Ingen fördelning: färre än {MIN_OTHER_AGENCIES} andra myndigheter i gruppen har ett värde."
+                        f"Ingen fördelning: färre än {MIN_OTHER_AGENCIES} andra myndigheter i jämförelsegruppen "
+                        "har ett värde."
                     )
                 elif row["peer_median"] is None:
-                    st.caption("Ingen jämförelse: för få myndigheter i gruppen har ett värde.")
+                    st.caption("Ingen jämförelse: för få myndigheter i jämförelsegruppen har ett värde.")
                 else:
                     middle = fmt.span_by_unit(row["lower_quartile"], row["upper_quartile"], row["unit_sv"])
                     st.caption(
-                        f"Median i gruppen {fmt.by_unit(row['peer_median'], row['unit_sv'])}; "
+                        f"Median i jämförelsegruppen {fmt.by_unit(row['peer_median'], row['unit_sv'])}; "
                         f"mittersta hälften {middle} ({fmt.number(row['peer_agencies'])} myndigheter)."
                     )
 
@@ -209,7 +210,7 @@ def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Con
     band = context.fetch(profile.funnel_band, row["peer_median"], int(max(points["decided"].max() or 1, 10) * 1.5))
     texts = (
         f"Beviljandegrad mot antal beslut bland {context.group_phrase}, {context.year}",
-        f"Tratten: där 95 % av andelarna hamnar av slumpen vid gruppens median. {context.vintage}",
+        f"Tratten: där 95 % av andelarna hamnar av slumpen vid medianen i jämförelsegruppen. {context.vintage}",
     )
     charts.show(
         lambda: funnel_chart(points, band, row["peer_median"], org_nr, name, texts),
@@ -221,7 +222,7 @@ def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Con
         ("Punkten är din myndighets beviljandegrad och strecket dess 95 %-intervall; andra myndigheters punkter "
          "visas inte. " if not context.viewer.is_tsn else "")
         + "Små myndigheter har få beslut, och deras beviljandegrad varierar mycket av en slump: en punkt utanför "
-        "tratten skiljer sig mer än slumpen förklarar. Tratten är gruppens medians Wilsonintervall för lika många "
-        "beslut"
+        "tratten skiljer sig mer än slumpen förklarar. Tratten är Wilsonintervallet kring medianen i "
+        "jämförelsegruppen för lika många beslut"
         + (f", så den har en bredd även när medianen är {fmt.percent(row['peer_median'])}." if edge else ".")
     )  # fmt: skip

@@ -30,7 +30,7 @@ COLUMNS = [
         "kronor",
         "Så mycket mer per år skulle ge jämförelsegruppens mediansaldo om tre år",
     ),
-    Column("reasons", "Skäl", help="Varje regel som myndigheten bryter, med beloppet det gäller"),
+    Column("reasons", "Skäl", help="Varför myndigheten kan behöva stöd, med beloppet det gäller"),
     Column("org_nr", "Organisationsnummer"),
 ]
 
@@ -46,14 +46,14 @@ def thresholds() -> Thresholds:
         RESERVE_LIMITS,
         format_func=lambda x: f"{fmt.number(x, 1)} årsavsättningar",
         key="reserve_limit",
-        help="Flagga när utgående saldo är större än så många års avsättningar.",
+        help="Ta med en myndighet när dess utgående saldo är större än så många årsavsättningar.",
     )
     utilisation = middle.select_slider(
         "Nyttjandegrad under",
         UTILISATION_LIMITS,
         format_func=lambda x: f"{x} %",
         key="utilisation_limit",
-        help="Flagga när nyttjandegraden varit under gränsen så många år i rad som anges till höger.",
+        help="Ta med en myndighet när nyttjandegraden varit under gränsen så många år i rad som anges till höger.",
     )
     years = right.select_slider("Antal år i rad", LOW_YEARS, format_func=lambda x: f"{x} år", key="low_years")
     shell.keep("reserve_limit", reserve, f"{reserve:g}")
@@ -65,15 +65,17 @@ def thresholds() -> Thresholds:
 def render(context: shell.Context) -> None:
     st.title(f"Outnyttjade medel {context.year or ''}".strip())
     if not context.viewer.is_tsn:
-        st.warning("Bevakningslistan är bara för Trygghetsstiftelsen.")
+        st.warning("Listan över myndigheter att erbjuda stöd är bara för Trygghetsstiftelsen.")
         return
     if not shell.require_data(context):
         return
     shell.caption_vintage(context)
     followup.overdue_list(context)
     st.markdown(
-        "Myndigheter vars medel ligger still: saldot är stort jämfört med årets avsättning, eller så "
-        "nyttjas lite av avsättningen år efter år. Justera gränserna nedan; länken behåller dem."
+        "Myndigheter vars medel ligger still och som Trygghetsstiftelsen kan erbjuda stöd: saldot är stort "
+        "jämfört med årets avsättning, eller så nyttjas lite av avsättningen år efter år. Myndigheterna "
+        "beslutar själva över sina medel; listan är ett underlag för att ta kontakt, inte en granskning. "
+        "Justera gränserna nedan; länken behåller dem."
     )
     limits = thresholds()
     year = context.year
@@ -82,15 +84,15 @@ def render(context: shell.Context) -> None:
     listed = followup.with_latest(listing(flags, projections), context)
 
     a, b, c = st.columns(3)
-    a.metric("Flaggade myndigheter", fmt.number(listed.height), border=True)
+    a.metric("Myndigheter att erbjuda stöd", fmt.number(listed.height), border=True)
     b.metric("Deras outnyttjade medel", fmt.short_kronor(listed["closing_balance_sek"].sum()), border=True)
     c.metric("Sammanlagt gap per år", fmt.short_kronor(listed["extra_spending_per_year_sek"].sum()), border=True)
     if listed.is_empty():
         among = "" if context.sector is None else f" i sektorn {context.sector}"
-        st.success(f"Ingen myndighet{among} bryter mot gränserna {year}.")
+        st.success(f"Ingen myndighet{among} når gränserna {year}.")
         return
 
-    st.subheader(f"Bevakningslista {year}")
+    st.subheader(f"Myndigheter att erbjuda stöd {year}")
     st.caption(
         f"{fmt.number(listed.height)} myndigheter ({shell.where(context)}), störst saldo i årsavsättningar först. "
         f"Prognosen följer myndighetens nyttjandegrad de senaste tre åren; behovet jämförs med "
