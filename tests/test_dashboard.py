@@ -281,7 +281,7 @@ def test_trends_follow_the_measure_chosen(sample_db, monkeypatch):
     app = start(sample_db, monkeypatch, "trends")
     app.selectbox(key="trend_measure").select("approval_rate").run()
     table = next(d.value for d in app.dataframe if "Område" in d.value.columns)
-    national_2020 = table[(table["År"] == 2020) & (table["Område"] == "Hela staten")].iloc[0]
+    national_2020 = table[(table["År"] == 2020) & (table["Område"] == "Alla rapporterande myndigheter")].iloc[0]
     [(granted, decided)] = rows(
         sample_db,
         "select count(*) filter (where decision in ('beviljad', 'delvis beviljad')),"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 import altair as alt
 import pandas  # noqa: F401  Altair imports it lazily; two sessions doing so at once saw half a module
 import polars as pl
 import streamlit as st
+
+from lom.ui import format as fmt
 
 # Vega's own formatter with a Swedish locale: 12 345,6 and 45 %. st.altair_chart ignores the
 # renderer's locale, but a locale in the chart's config is honoured.
@@ -103,6 +106,50 @@ def swedish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         .configure_axis(labelFontSize=12, titleFontSize=12)
         .configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom", columns=4)
     )
+
+
+RULE_COLOUR = "#555555"  # 7:1 on white: the rate-change label is text
+
+
+def rate_changes(rates: pl.DataFrame | None) -> list[tuple[int, str]]:
+    """The years the allocation rate changed, each with a short label ("0,3 → 0,2 % av lönesumman"),
+    from the allocation_rates table (the data, not a constant)."""
+    if rates is None or rates.height < 2:
+        return []
+    ordered = rates.sort("first_year").to_dicts()
+    return [
+        (
+            int(after["first_year"]),
+            f"{fmt.number(float(before['rate']) * 100, 1)} → {fmt.number(float(after['rate']) * 100, 1)} % "
+            "av lönesumman",
+        )
+        for before, after in pairwise(ordered)
+        if after["rate"] != before["rate"]
+    ]
+
+
+def rate_change_marks(rates: pl.DataFrame | None, years) -> list[alt.Chart]:
+    """For a chart over `year:O`: a rule and a short label at each year the allocation rate changed
+    (from 2024 the same spending is a higher utilisation, the same balance more years of allocation).
+    Only years the chart shows: a rule at another year would widen its axis."""
+    shown = {int(y) for y in years if y is not None}
+    marks = []
+    for year, label in rate_changes(rates):
+        if year not in shown:
+            continue
+        data = pl.DataFrame({"year": [year], "what": [f"Avsättningen sänktes {year}: {label}"]})
+        rule = (
+            alt.Chart(data)
+            .mark_rule(color=RULE_COLOUR, strokeDash=[4, 3], strokeWidth=1.5)
+            .encode(x="year:O", tooltip=[alt.Tooltip("what:N", title="Markering")])
+        )
+        text = (
+            alt.Chart(data)
+            .mark_text(align="left", baseline="top", dx=4, dy=2, fontSize=11, color=RULE_COLOUR)
+            .encode(x="year:O", y=alt.value(0), text=alt.value(f"{year}: {label}"))
+        )
+        marks += [rule, text]
+    return marks
 
 
 def data_of(frame: pl.DataFrame) -> alt.Data:

@@ -39,7 +39,8 @@ def trend_chart(trend: pl.DataFrame, kpi: str, label: str, name: str, context: s
             alt.Tooltip("quartile_class_name:N", title="Läge"),
         ],
     )
-    chart = (band + median + line + points).properties(
+    marks = charts.rate_change_marks(context.rates, data["year"])
+    chart = alt.layer(band, median, line, points, *marks).properties(
         height=300,
         title=charts.title(
             f"{label}, {name}, alla år",

@@ -76,7 +76,8 @@ def chart(path: pl.DataFrame, name: str, reserve_limit: float, context: shell.Co
     label = limit.mark_text(align="left", dx=4, dy=-6, color=charts.VERMILLION).encode(
         x=alt.value(0), text=alt.value(f"Gräns {fmt.number(reserve_limit, 1)}")
     )
-    chart = (base.mark_line(point=True) + limit + label).properties(
+    marks = charts.rate_change_marks(context.rates, data["year"])
+    chart = alt.layer(base.mark_line(point=True), limit, label, *marks).properties(
         height=300,
         title=charts.title(f"Saldo i årsavsättningar, {name}, utfall till {context.year} och prognos", context.vintage),
     )

@@ -57,6 +57,7 @@ class Context:
     group: str = "sector"
     vintage: str = ""
     agencies: pl.DataFrame | None = None
+    rates: pl.DataFrame | None = None  # the allocation rate by year, for the 2024 mark on charts
 
     def fetch(self, function: Callable[..., pl.DataFrame], *args) -> pl.DataFrame:
         """Run a query function on this context's database as its viewer."""
@@ -153,8 +154,9 @@ def build_context(viewer: Viewer) -> Context:
     years = [int(y) for y in years_frame.filter(pl.col("agencies_with_funds") > 0)["year"]]
     agencies = fetch(source, viewer.role, overview.agencies)
     vintage = vintage_text(fetch(source, viewer.role, data_status.data_vintage))
+    rates = fetch(source, viewer.role, data_status.allocation_rates)
     if not years:
-        return Context(viewer, source, vintage=vintage, agencies=agencies)
+        return Context(viewer, source, vintage=vintage, agencies=agencies, rates=rates)
 
     sidebar = st.sidebar
     seed("year", years[0], one_of(years))
@@ -188,6 +190,7 @@ def build_context(viewer: Viewer) -> Context:
         group=group,
         vintage=vintage,
         agencies=agencies,
+        rates=rates,
     )
 
 

@@ -87,6 +87,9 @@ def render(context: shell.Context) -> None:
         key="rates",
         file_stem="avsattningsandelar",
     )
+    changes = rates.sort("first_year")["rate"].to_list()
+    if len(changes) >= 2:
+        st.markdown(rate_change_example(changes[-2], changes[-1], int(rates["first_year"].max())))
     if context.years:
         charts.show(
             lambda: rates_chart(rates, min(context.years), max(context.years), context),
@@ -140,3 +143,22 @@ def rates_chart(rates: pl.DataFrame, first: int, last: int, context: shell.Conte
         )
     )
     return charts.swedish(chart)
+
+
+EXAMPLE_PAYROLL = 100_000_000
+EXAMPLE_SPENT = 250_000
+EXAMPLE_BALANCE = 600_000
+
+
+def rate_change_example(before: float, after: float, year: int) -> str:
+    """What a lower allocation rate does to the same agency's measures, worked through in kronor."""
+    old, new = EXAMPLE_PAYROLL * before, EXAMPLE_PAYROLL * after
+    return (
+        f"**Så påverkar ändringen {year} måtten.** En myndighet med en lönesumma på "
+        f"{fmt.kronor(EXAMPLE_PAYROLL)} avsätter {fmt.kronor(old)} om året med {fmt.percent(before, 1)} "
+        f"men {fmt.kronor(new)} med {fmt.percent(after, 1)}. Nyttjar den {fmt.kronor(EXAMPLE_SPENT)} båda åren "
+        f"blir nyttjandegraden {fmt.percent(EXAMPLE_SPENT / old)} före och {fmt.percent(EXAMPLE_SPENT / new)} "
+        f"efter, och ett saldo på {fmt.kronor(EXAMPLE_BALANCE)} motsvarar {fmt.number(EXAMPLE_BALANCE / old, 1)} "
+        f"årsavsättningar före men {fmt.number(EXAMPLE_BALANCE / new, 1)} efter. Samma arbete ser alltså ut som "
+        f"högre nyttjande och större reserv från {year}; diagrammen över åren markerar {year} med en linje."
+    )

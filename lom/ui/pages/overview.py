@@ -160,7 +160,7 @@ def key_figures(row: dict) -> None:
         ("Ansökningar", fmt.number(row["applications"]), change("applications", fmt.signed), "normal"),
         ("Beviljandegrad", fmt.percent(row["approval_rate"]), change("approval_rate", fmt.percentage_points), "off"),
         (
-            "Myndigheter med medel",
+            "Rapporterande myndigheter",
             fmt.number(row["agencies_with_funds"]),
             change("agencies_with_funds", fmt.signed),
             "off",
@@ -179,7 +179,8 @@ def key_figures(row: dict) -> None:
         else "det finns inget år före att jämföra med"
     )
     st.caption(
-        f"Alla myndigheter med medel {row['year']}, även när en sektor är vald; {compared}. "
+        f"Summorna gäller de {fmt.number(row['agencies_with_funds'])} rapporterande myndigheterna {row['year']} "
+        f"(de med medel i underlaget), inte hela staten, även när en sektor är vald; {compared}. "
         f"Nyttjandegrad {fmt.percent(row['utilisation'])}, "
         f"saldo {fmt.number(row['reserve_years'], 1)} årsavsättningar, "
         f"handläggningstid {fmt.number(row['median_handling_days'])} dagar (median)."

@@ -1,4 +1,5 @@
-"""Utveckling: national and per-sector trends over every year."""
+"""Utveckling: national and per-sector trends over every year, each total beside the count of agencies
+that reported it (a rise from more agencies reporting is not growth)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ MEASURES = {
     "granted_per_employee_sek": ("Beviljat per anställd (kr)", ",.0f"),
     "median_handling_days": ("Handläggningstid (dagar)", ",.0f"),
 }
+NATIONAL = "Alla rapporterande myndigheter"
 MONEY = {"allocated_sek": "Årets avsättning", "spent_sek": "Nyttjat", "closing_balance_sek": "Outnyttjade medel"}
 
 COLUMNS = [
     Column("year", "År", "year"),
     Column("area", "Område"),
-    Column("agencies_with_funds", "Myndigheter med medel", "int"),
+    Column("agencies_with_funds", "Rapporterande myndigheter", "int"),
     Column("allocated_sek", "Årets avsättning", "kronor"),
     Column("spent_sek", "Nyttjat", "kronor"),
     Column("closing_balance_sek", "Outnyttjade medel", "kronor"),
@@ -42,17 +44,18 @@ def render(context: shell.Context) -> None:
         return
     shell.caption_vintage(context)
     totals = context.fetch(overview.year_totals).with_columns(
-        pl.when(pl.col("is_national")).then(pl.lit("Hela staten")).otherwise(pl.col("sector")).alias("area")
+        pl.when(pl.col("is_national")).then(pl.lit(NATIONAL)).otherwise(pl.col("sector")).alias("area")
     )
     national = totals.filter(pl.col("is_national"))
-    st.subheader("Hela staten")
+    st.subheader("Alla rapporterande myndigheter")
     charts.show(lambda: money_chart(national, context), context.chart_key("money"), width="stretch")
 
     st.subheader("Per sektor")
     measure = st.selectbox("Mått", list(MEASURES), format_func=lambda k: MEASURES[k][0], key="trend_measure")
     charts.show(lambda: sector_chart(totals, measure, context), context.chart_key("sectors", measure), width="stretch")
     st.caption(
-        "Varje sektors värde räknas på summorna för sektorns myndigheter; Hela staten är svart. "
+        "Varje sektors värde räknas på summorna för sektorns rapporterande myndigheter; alla rapporterande "
+        "myndigheter tillsammans är svart. Siffrorna nederst i diagrammet är antalet rapporterande myndigheter. "
         + (
             "Välj en sektor i sidopanelen för att lyfta fram den."
             if context.viewer.is_tsn
@@ -79,7 +82,7 @@ def money_chart(national: pl.DataFrame, context: shell.Context) -> alt.Chart:
         pl.col("kind").replace_strict(MONEY), (pl.col("sek").cast(pl.Float64) / 1e6).alias("mnkr")
     )
     domain = list(MONEY.values())
-    chart = (
+    lines = (
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
@@ -99,43 +102,82 @@ def money_chart(national: pl.DataFrame, context: shell.Context) -> alt.Chart:
                 alt.Tooltip("mnkr:Q", title="Mnkr", format=",.1f"),
             ],
         )
-        .properties(
-            height=320,
-            title=charts.title("Avsättning, nyttjat och outnyttjade medel, hela staten, alla år", context.vintage),
-        )
+    )
+    height = 320
+    chart = alt.layer(
+        lines, reporting_counts(national, height), *charts.rate_change_marks(context.rates, national["year"])
+    ).properties(
+        height=height,
+        title=charts.title(
+            "Avsättning, nyttjat och outnyttjade medel, alla rapporterande myndigheter, alla år",
+            f"Siffrorna nederst: antalet rapporterande myndigheter varje år. {context.vintage}",
+        ),
     )
     return charts.swedish(chart)
+
+
+def reporting_counts(totals: pl.DataFrame, height: int) -> alt.Chart:
+    """The count of agencies that reported each year, written along the bottom of a chart over years."""
+    data = totals.select("year", pl.col("agencies_with_funds").cast(pl.Int64).alias("agencies"))
+    return (
+        alt.Chart(data)
+        .mark_text(baseline="bottom", dy=-2, fontSize=11, color=charts.RULE_COLOUR)
+        .encode(
+            x="year:O",
+            y=alt.value(height),
+            text=alt.Text("agencies:Q", format="d"),
+            tooltip=[alt.Tooltip("year:O", title="År"), alt.Tooltip("agencies:Q", title="Rapporterande myndigheter")],
+        )
+    )
 
 
 def sector_chart(totals: pl.DataFrame, measure: str, context: shell.Context) -> alt.Chart:
     label, axis_format = MEASURES[measure]
     sectors = sorted(totals.filter(~pl.col("is_national"))["sector"].unique().to_list(), key=shell.swedish_key)
-    domain = ["Hela staten", *sectors]
+    domain = [NATIONAL, *sectors]
     palette = [charts.BLACK, *(c for c in charts.OKABE_ITO if c != charts.BLACK)]
     highlighted = (
         alt.value(1)
         if context.sector is None
         else alt.condition(
-            f"datum.area == {context.sector!r} || datum.area == 'Hela staten'", alt.value(1), alt.value(0.15)
+            f"datum.area == {context.sector!r} || datum.area == {NATIONAL!r}", alt.value(1), alt.value(0.15)
         )
     )
     data = totals.select("year", "area", pl.col(measure).cast(pl.Float64).alias("value"), "agencies_with_funds")
-    chart = (
+    lines = (
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
             x=alt.X("year:O", title="År", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("value:Q", title=label, axis=alt.Axis(format=axis_format)),
             color=alt.Color("area:N", title=None, scale=alt.Scale(domain=domain, range=palette[: len(domain)])),
-            strokeDash=alt.condition("datum.area == 'Hela staten'", alt.value([1, 0]), alt.value([4, 2])),
+            strokeDash=alt.condition(f"datum.area == {NATIONAL!r}", alt.value([1, 0]), alt.value([4, 2])),
             opacity=highlighted,
             tooltip=[
                 alt.Tooltip("year:O", title="År"),
                 alt.Tooltip("area:N", title="Område"),
                 alt.Tooltip("value:Q", title=label, format=axis_format),
-                alt.Tooltip("agencies_with_funds:Q", title="Myndigheter"),
+                alt.Tooltip("agencies_with_funds:Q", title="Rapporterande myndigheter"),
             ],
         )
-        .properties(height=380, title=charts.title(f"{label} per sektor, alla år", context.vintage))
+    )
+    # The counts along the bottom are those of the sector chosen, else of all reporting agencies.
+    if context.sector is None:
+        counted = totals.filter(pl.col("is_national"))
+    else:
+        counted = totals.filter(~pl.col("is_national") & (pl.col("sector") == context.sector))
+    height = 380
+    chart = alt.layer(
+        lines, reporting_counts(counted, height), *charts.rate_change_marks(context.rates, totals["year"])
+    ).properties(
+        height=height,
+        title=charts.title(
+            f"{label} per sektor, alla år",
+            f"Siffrorna nederst: antalet rapporterande myndigheter {counted_where(context)}. {context.vintage}",
+        ),
     )
     return charts.swedish(chart)
+
+
+def counted_where(context: shell.Context) -> str:
+    return "totalt" if context.sector is None else f"i sektorn {context.sector}"
