@@ -30,6 +30,8 @@ def calls(
         "profile.own_figures": lambda: profile.own_figures(con, org_nr, role=role),
         "profile.own_coverage": lambda: profile.own_coverage(con, org_nr, role=role),
         "profile.funnel_band": lambda: profile.funnel_band(con, 0.8, 400, role=role),
+        "profile.application_flow": lambda: profile.application_flow(con, org_nr, year, role=role),
+        "profile.application_groups": lambda: profile.application_groups(con, org_nr, year, "age_band", role=role),
         "watchlist.idle_fund_flags": lambda: watchlist.idle_fund_flags(con, year, role=role),
         "watchlist.projections": lambda: watchlist.projections(con, year, role=role),
         "watchlist.balance_path": lambda: watchlist.balance_path(con, org_nr, year, role=role),

@@ -26,6 +26,7 @@ KEYS = {
     "stg_load_slices": ["load_id", "kind", "org_nr", "year"],
     "int_agency_year_applications": ["org_nr", "year"],
     "int_agency_year_measures": ["org_nr", "year", "measure"],
+    "int_agency_year_groups": ["org_nr", "year", "dimension", "applicant_group"],
     "int_handling_times": ["year", "is_national", "sector"],
     "agency_year_kpis": ["org_nr", "year"],
     "agency_year_measure_mix": ["org_nr", "year", "measure"],

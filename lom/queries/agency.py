@@ -293,22 +293,10 @@ def measure_mix(con: duckdb.DuckDBPyConnection, viewer: str, year: int) -> pl.Da
     rows = {r["measure"]: r for r in mix.iter_rows(named=True)}
     hidden: dict[str, list[str]] = {m: [] for m in measures}
     for count, shares in (("applications", "applications"), ("granted", "granted_sek")):
-        own_units = {m: int(rows[m][count] or 0) for m in measures}
-        units, known, lines = {"national": 0}, set(), []
-        for m in measures:
-            national = int(rows[m][f"national_{count}"] or 0)
-            units[m], units[f"own|{m}"], units[f"rest|{m}"] = national, own_units[m], national - own_units[m]
-            known.add(f"own|{m}")
-            units["national"] += national
-            lines.append(Line(m, (f"own|{m}", f"rest|{m}")))
-        own_total = sum(own_units.values())
-        units["own|national"], units["rest|national"] = own_total, units["national"] - own_total
-        known.add("own|national")
-        lines += [Line("national", tuple(measures)), Line("national", ("own|national", "rest|national"))]
-        sensitive = {c for c in units if c.startswith("rest|") and small(units[c])}
-        sensitive |= {m for m in measures if small((rows[m]["national_agencies"] or 0) - (own_units[m] > 0))}
-        shown = {"national", *measures}
-        for m in disclosure.protect(units, lines, shown=shown, known=known, sensitive=sensitive) - {"national"}:
+        own = {m: int(rows[m][count] or 0) for m in measures}
+        national = {m: int(rows[m][f"national_{count}"] or 0) for m in measures}
+        agencies = {m: int(rows[m]["national_agencies"] or 0) for m in measures}
+        for m in national_beside_own(own, national, agencies, total="national"):
             hidden[m].append(f"national_share_of_{shares}")
     frame = mix.select(
         "measure",
@@ -321,6 +309,138 @@ def measure_mix(con: duckdb.DuckDBPyConnection, viewer: str, year: int) -> pl.Da
         _share(mix, "national_granted_sek").alias("national_share_of_granted_sek"),
     )
     return with_hidden(frame, [hidden[m] for m in frame["measure"]])
+
+
+def national_beside_own(
+    own: dict[str, int],
+    national: dict[str, int],
+    agencies: dict[str, int],
+    *,
+    total: str | None = None,
+    relations: Iterable[Line] = (),
+) -> set[str]:
+    """The national figures to hide from an agency that sees its own figures beside them.
+
+    Each national figure of a group (a measure type, a gender, a stage of the flow) is the viewer's
+    own part, which it knows, plus the rest of the agencies'. A figure is hidden when that rest
+    rests on 1 to 4 applications, or the national figure on 1 to 4 agencies besides the viewer;
+    then complementary suppression hides what would give it away. `total` names a national total
+    over all the groups (shown beside them, never hidden itself); `relations` are further additive
+    lines between the groups (received = decided + withdrawn + pending, for instance).
+    """
+    groups = list(national)
+    units: dict[str, float] = {}
+    known: set[str] = set()
+    lines: list[Line] = []
+    for g in groups:
+        units[g], units[f"own|{g}"], units[f"rest|{g}"] = national[g], own[g], national[g] - own[g]
+        known.add(f"own|{g}")
+        lines.append(Line(g, (f"own|{g}", f"rest|{g}")))
+    sensitive = {c for c in units if c.startswith("rest|") and small(units[c])}
+    sensitive |= {g for g in groups if small(agencies[g] - (own[g] > 0))}
+    lines += list(relations)
+    shown = set(groups)
+    if total is not None:
+        own_total = sum(own.values())
+        units[total] = sum(national.values())
+        units[f"own|{total}"], units[f"rest|{total}"] = own_total, units[total] - own_total
+        known.add(f"own|{total}")
+        lines += [Line(total, tuple(groups)), Line(total, (f"own|{total}", f"rest|{total}"))]
+        sensitive |= {f"rest|{total}"} if small(units[f"rest|{total}"]) else set()
+        shown.add(total)
+    return disclosure.protect(units, lines, shown=shown, known=known, sensitive=sensitive) - {total}
+
+
+# The stages of the application flow and how they add up.
+FLOW_STAGES = ("applications", "decided", "granted", "rejected", "withdrawn", "pending")
+FLOW_LINES = (Line("applications", ("decided", "withdrawn", "pending")), Line("decided", ("granted", "rejected")))
+
+
+def application_flow(flow: pl.DataFrame, *, protect: bool) -> pl.DataFrame:
+    """The flow of one year (sql/app/application_flow.sql), each stage with its share of the
+    applications received: the agency's own stages in full, the national ones under disclosure
+    control when `protect` (the viewer is that agency)."""
+    counts = {r["stage"]: r for r in flow.iter_rows(named=True)}
+    own = {s: int(counts[s]["own_count"] or 0) if s in counts else 0 for s in FLOW_STAGES}
+    national = {s: int(counts[s]["national_count"] or 0) if s in counts else 0 for s in FLOW_STAGES}
+    agencies = {s: int(counts[s]["national_agencies"] or 0) if s in counts else 0 for s in FLOW_STAGES}
+    hidden = national_beside_own(own, national, agencies, relations=FLOW_LINES) if protect else set()
+    if "applications" in hidden:  # every national share is over the received
+        hidden = set(FLOW_STAGES)
+    frame = flow_frame(own, national)
+    return with_hidden(frame, [["national_count", "national_share"] if s in hidden else [] for s in frame["stage"]])
+
+
+def flow_frame(own: dict[str, int], national: dict[str, int]) -> pl.DataFrame:
+    """The stages in order with counts and shares of the applications received."""
+
+    def share(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    return pl.DataFrame(
+        {
+            "stage": list(FLOW_STAGES),
+            "own_count": [own[s] for s in FLOW_STAGES],
+            "own_share": [share(own[s], own["applications"]) for s in FLOW_STAGES],
+            "national_count": [national[s] for s in FLOW_STAGES],
+            "national_share": [share(national[s], national["applications"]) for s in FLOW_STAGES],
+        },
+        schema={
+            "stage": pl.String,
+            "own_count": pl.Int64,
+            "own_share": pl.Float64,
+            "national_count": pl.Int64,
+            "national_share": pl.Float64,
+        },
+    )
+
+
+def application_groups(groups: pl.DataFrame, *, protect: bool) -> pl.DataFrame:
+    """Applications, grants and approval rate by gender or age band (sql/app/application_groups.sql):
+    the agency's own in full, the national figures under disclosure control when `protect`, one
+    family of counts at a time (applications, decided, granted), each over the groups with their
+    total."""
+    names = groups["applicant_group"].to_list()
+    rows = {r["applicant_group"]: r for r in groups.iter_rows(named=True)}
+    hidden: dict[str, set[str]] = {g: set() for g in names}
+    hides = {
+        "applications": ("national_applications", "national_share_of_applications"),
+        "decided": ("national_approval_rate",),
+        "granted": ("national_granted", "national_approval_rate"),
+    }
+    for count, columns in hides.items() if protect else ():
+        own = {g: int(rows[g][count] or 0) for g in names}
+        national = {g: int(rows[g][f"national_{count}"] or 0) for g in names}
+        suffix = "" if count == "applications" else f"_{count}"
+        agencies = {g: int(rows[g][f"national_agencies{suffix}"] or 0) for g in names}
+        for g in national_beside_own(own, national, agencies, total="all"):
+            hidden[g] |= set(columns)
+    frame = group_frame(groups)
+    return with_hidden(frame, [sorted(hidden[g]) for g in frame["applicant_group"]])
+
+
+def group_frame(groups: pl.DataFrame) -> pl.DataFrame:
+    """Per group: the agency's and the nation's applications, grants, approval rate and share of
+    the applications."""
+
+    def rate(part: str, whole: str) -> pl.Expr:
+        return pl.when(pl.col(whole) > 0).then(pl.col(part).cast(pl.Float64) / pl.col(whole)).otherwise(None)
+
+    def share(column: str) -> pl.Expr:
+        total = float(groups[column].sum() or 0)
+        return pl.col(column).cast(pl.Float64) / total if total else pl.lit(None, dtype=pl.Float64)
+
+    return groups.select(
+        "applicant_group",
+        "applications",
+        "granted",
+        rate("granted", "decided").alias("approval_rate"),
+        share("applications").alias("share_of_applications"),
+        "national_applications",
+        "national_granted",
+        rate("national_granted", "national_decided").alias("national_approval_rate"),
+        share("national_applications").alias("national_share_of_applications"),
+    )
 
 
 def _share(mix: pl.DataFrame, column: str) -> pl.Expr:

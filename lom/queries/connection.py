@@ -42,6 +42,8 @@ AGENCY_SQL = frozenset(
         "agency_trend",
         "agency_vintage",
         "allocation_rates",
+        "application_flow",
+        "application_groups",
         "approval_difference",
         "approval_intervals",
         "balance_path",

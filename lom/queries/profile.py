@@ -64,6 +64,37 @@ def own_coverage(con: duckdb.DuckDBPyConnection, org_nr: str, *, role: str) -> p
     return agency.own_only(frame, role) if access.is_agency(role) else frame
 
 
+def application_flow(con: duckdb.DuckDBPyConnection, org_nr: str | None, year: int, *, role: str) -> pl.DataFrame:
+    """Return the application flow of a year (received, decided, granted, rejected, withdrawn,
+    pending) with each stage's share of the received, for an agency beside all agencies; an agency
+    gets its own in full and the national flow under disclosure control. org_nr None: all
+    agencies alone (TSN; an agency's national view always has its own part beside it)."""
+    if org_nr is None:
+        access.require_tsn(role)
+    else:
+        access.require_own(role, org_nr)
+    flow = run(con, "application_flow", role=role, org_nr=org_nr, year=year)
+    return agency.application_flow(flow, protect=access.is_agency(role))
+
+
+GROUP_DIMENSIONS = ("gender", "age_band")
+
+
+def application_groups(
+    con: duckdb.DuckDBPyConnection, org_nr: str | None, year: int, dimension: str, *, role: str
+) -> pl.DataFrame:
+    """Return applications, grants and approval rate by the applicant's gender or age band in a
+    year, for an agency beside all agencies; as application_flow for who sees what."""
+    if dimension not in GROUP_DIMENSIONS:
+        raise ValueError(f"no applicant groups by {dimension!r}")
+    if org_nr is None:
+        access.require_tsn(role)
+    else:
+        access.require_own(role, org_nr)
+    groups = run(con, "application_groups", role=role, org_nr=org_nr, year=year, dimension=dimension)
+    return agency.application_groups(groups, protect=access.is_agency(role))
+
+
 def similar_agencies(con: duckdb.DuckDBPyConnection, org_nr: str, year: int, *, role: str) -> pl.DataFrame:
     """Return the agencies most like an agency in a year, nearest first (TSN only: it names them)."""
     return run(con, "similar_agencies", role=access.require_tsn(role), org_nr=org_nr, year=year)

@@ -24,6 +24,8 @@ final as (
         decided_on - received_on as handling_days,
         requested_sek,
         granted_sek,
+        source.gender,
+        source.age_band,
         load_id
     from source
     inner join decisions on decisions.decision = source.decision

@@ -9,7 +9,7 @@ import streamlit as st
 from lom.followup import section as followup
 from lom.queries import profile
 from lom.queries.disclosure import MIN_OTHER_AGENCIES
-from lom.ui import charts, own, shell, tables
+from lom.ui import applicants, charts, own, shell, tables
 from lom.ui import format as fmt
 from lom.ui.profile_charts import MIX_BASES, funnel_chart, mix_chart, trend_chart
 from lom.ui.tables import Column
@@ -114,6 +114,8 @@ def render(context: shell.Context) -> None:
     if not mix.is_empty() and mix["applications"].sum():
         st.caption(f"{name}s ansökningar och beviljanden per insats {year}, bredvid alla myndigheters andelar.")
         tables.show(mix.filter(pl.col("applications") > 0), MIX_COLUMNS, key="own_mix", file_stem=f"insatser_{year}")
+
+    applicants.section(context, org_nr, name)
 
     st.subheader(f"Beviljandegrad {year} med osäkerhet")
     intervals = context.fetch(profile.approval_intervals, year, context.group)

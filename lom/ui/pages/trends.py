@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from lom.queries import overview
-from lom.ui import charts, shell, tables
+from lom.ui import applicants, charts, shell, tables
 from lom.ui.tables import Column
 
 MEASURES = {
@@ -75,6 +75,9 @@ def render(context: shell.Context) -> None:
             key="trend_table",
             file_stem="utveckling",
         )
+    # The nation's flow and applicants in the year chosen; an agency's view of them is computed with
+    # its own part known, so that disclosure control counts what the agency can subtract.
+    applicants.section(context, None if context.viewer.is_tsn else context.viewer.role, None)
 
 
 def money_chart(national: pl.DataFrame, context: shell.Context) -> alt.Chart:

@@ -1,0 +1,243 @@
+"""The application flow and the applicants by gender and age: figures checked against independent
+queries of the raw tables, disclosure control on literal tables and on random ones judged by
+enumeration, and the views as an agency and as Trygghetsstiftelsen see them."""
+
+from __future__ import annotations
+
+import itertools
+
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lom.queries import agency, connection, profile
+from lom.queries.access import TSN
+from lom.queries.disclosure import MIN_COUNT, small
+from lom.ui import applicants
+from lom.ui import format as fmt
+
+from .conftest import rows
+from .pages import open_page
+from .test_access import login_app
+from .test_disclosure import EXAMPLES
+from .test_own_view import EMPTY, drawn
+
+STAGES = ["applications", "decided", "granted", "rejected", "withdrawn", "pending"]
+
+
+def flow_input(own: dict, national: dict, agencies: dict) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "stage": STAGES,
+            "own_count": [own[s] for s in STAGES],
+            "national_count": [national[s] for s in STAGES],
+            "national_agencies": [agencies[s] for s in STAGES],
+        }
+    )
+
+
+def hidden_stages(frame: pl.DataFrame) -> set[str]:
+    return {s for s, h in zip(frame["stage"], frame["hidden"].to_list(), strict=True) if h}
+
+
+# --- literal tables, worked by hand ---------------------------------------------------------------
+
+
+def test_a_small_rest_of_the_withdrawn_is_hidden_with_its_complement():
+    # Own 10 received = 8 decided (6 granted, 2 rejected) + 1 withdrawn + 1 pending.
+    own = {"applications": 10, "decided": 8, "granted": 6, "rejected": 2, "withdrawn": 1, "pending": 1}
+    # Nationally 110 = 90 (70 + 20) + 4 + 16: the other agencies' withdrawn are 4 - 1 = 3, a small count.
+    national = {"applications": 110, "decided": 90, "granted": 70, "rejected": 20, "withdrawn": 4, "pending": 16}
+    flow = agency.application_flow(flow_input(own, national, dict.fromkeys(STAGES, 20)), protect=True)
+    # 110 - 90 - 16 would give the 4 back: the smallest other part of that line, pending, goes too.
+    assert hidden_stages(flow) == {"withdrawn", "pending"}
+    row = flow.filter(pl.col("stage") == "withdrawn").row(0, named=True)
+    assert row["national_count"] is None and row["national_share"] is None
+    assert row["own_count"] == 1 and row["own_share"] == pytest.approx(0.1)  # the own figures stay whole
+    shown = flow.filter(pl.col("stage") == "granted").row(0, named=True)
+    assert shown["national_count"] == 70 and shown["national_share"] == pytest.approx(70 / 110)
+    # Trygghetsstiftelsen sees every figure.
+    assert not hidden_stages(
+        agency.application_flow(flow_input(own, national, dict.fromkeys(STAGES, 20)), protect=False)
+    )
+
+
+def test_a_stage_resting_on_few_other_agencies_is_hidden():
+    own = {"applications": 30, "decided": 20, "granted": 15, "rejected": 5, "withdrawn": 0, "pending": 10}
+    national = {"applications": 130, "decided": 100, "granted": 80, "rejected": 20, "withdrawn": 9, "pending": 21}
+    agencies = dict.fromkeys(STAGES, 12) | {"withdrawn": 4}  # 4 other agencies withdrew any: 1 to 4
+    flow = agency.application_flow(flow_input(own, national, agencies), protect=True)
+    assert "withdrawn" in hidden_stages(flow)
+    assert agency.MIN_OTHER_AGENCIES == 5 and MIN_COUNT == 5
+
+
+def test_when_the_received_are_hidden_every_share_goes():
+    own = {"applications": 2, "decided": 2, "granted": 2, "rejected": 0, "withdrawn": 0, "pending": 0}
+    national = {"applications": 5, "decided": 5, "granted": 5, "rejected": 0, "withdrawn": 0, "pending": 0}
+    flow = agency.application_flow(flow_input(own, national, dict.fromkeys(STAGES, 2)), protect=True)
+    assert hidden_stages(flow) == set(STAGES)
+    assert flow["own_count"].to_list() == [2, 2, 2, 0, 0, 0]
+
+
+def test_groups_hide_a_small_rest_and_the_group_that_would_give_it_away():
+    groups = pl.DataFrame(
+        {
+            "applicant_group": ["kvinna", "man", "annat/uppgift saknas"],
+            "applications": [4, 3, 1],
+            "decided": [4, 3, 1],
+            "granted": [3, 2, 1],
+            # Others: 60, 40 and 2 applications; 2 is small. The total 110 is shown beside them.
+            "national_applications": [64, 43, 3],
+            "national_decided": [60, 40, 3],
+            "national_granted": [50, 30, 3],
+            "national_agencies": [20, 20, 3],
+            "national_agencies_decided": [20, 20, 3],
+            "national_agencies_granted": [20, 20, 3],
+        }
+    )
+    shown = agency.application_groups(groups, protect=True)
+    hidden = dict(zip(shown["applicant_group"], shown["hidden"].to_list(), strict=True))
+    # 'annat': 2 others' applications and 2 other agencies; the smallest other group, 'man', is its complement.
+    assert "national_applications" in hidden["annat/uppgift saknas"] and "national_applications" in hidden["man"]
+    assert "national_applications" not in hidden["kvinna"]
+    assert shown.filter(pl.col("applicant_group") == "kvinna")["national_applications"].item() == 64
+    assert shown["applications"].to_list() == [4, 3, 1]  # own whole
+    assert shown["approval_rate"].to_list() == pytest.approx([0.75, 2 / 3, 1.0])
+    assert not any(agency.application_groups(groups, protect=False)["hidden"].to_list())
+
+
+# --- random flows, judged by enumerating what a reader could fill in -------------------------------
+
+
+@st.composite
+def flows(draw):
+    def one(high):
+        granted, rejected, withdrawn, pending = (draw(st.integers(0, high)) for _ in range(4))
+        decided = granted + rejected
+        return {
+            "applications": decided + withdrawn + pending,
+            "decided": decided,
+            "granted": granted,
+            "rejected": rejected,
+            "withdrawn": withdrawn,
+            "pending": pending,
+        }
+
+    own, rest = one(4), one(7)
+    national = {s: own[s] + rest[s] for s in STAGES}
+    others = {s: 0 if rest[s] == 0 else draw(st.integers(1, 7)) for s in STAGES}
+    agencies = {s: others[s] + (own[s] > 0) for s in STAGES}
+    return own, national, agencies, others
+
+
+@EXAMPLES
+@given(flows())
+def test_no_hidden_national_stage_can_be_filled_in(case):
+    own, national, agencies, others = case
+    flow = agency.application_flow(flow_input(own, national, agencies), protect=True)
+    hidden = hidden_stages(flow)
+    sensitive = {s for s in STAGES if small(national[s] - own[s]) or small(others[s])}
+    assert sensitive <= hidden
+    # A reader knows the shown national figures and the own ones, and that the national figures add
+    # up (received = decided + withdrawn + pending, decided = granted + rejected) with no other
+    # agency's count below 0. Every filling-in of the hidden leaves (granted, rejected, withdrawn,
+    # pending) that fits the figures shown is a possible truth; 12 values a leaf is wider than any
+    # rest drawn (0 to 7), so a second truth, where there is one, is among them.
+    leaves = ["granted", "rejected", "withdrawn", "pending"]
+    seen: dict[str, set[int]] = {s: set() for s in hidden}
+    for values in itertools.product(*(range(own[s], own[s] + 12) if s in hidden else (national[s],) for s in leaves)):
+        guess = dict(zip(leaves, values, strict=True))
+        guess["decided"] = guess["granted"] + guess["rejected"]
+        guess["applications"] = guess["decided"] + guess["withdrawn"] + guess["pending"]
+        if any(guess[s] != national[s] for s in STAGES if s not in hidden):
+            continue
+        for s in hidden:
+            seen[s].add(guess[s])
+    exposed = [s for s in sensitive if len(seen[s]) < 2]
+    assert not exposed, f"own={own} national={national} hidden={sorted(hidden)}"
+
+
+# --- the sample database, checked against the raw tables -------------------------------------------
+
+
+def test_the_flow_and_the_groups_equal_the_raw_applications(sample_db, roles):
+    own, year = roles["org_nr"], 2025
+    raw = dict(
+        rows(
+            sample_db,
+            f"""select d.decision, count(*) from applications a join decision_types d using (decision)
+            where a.org_nr = '{own}' and year(a.received_on) = {year} group by all""",
+        )
+    )
+    national_raw = dict(
+        rows(sample_db, f"select decision, count(*) from applications where year(received_on) = {year} group by all")
+    )
+
+    def stages(by_decision: dict) -> dict:
+        granted = by_decision.get("beviljad", 0) + by_decision.get("delvis beviljad", 0)
+        rejected = by_decision.get("avslag", 0)
+        return {
+            "applications": sum(by_decision.values()),
+            "decided": granted + rejected,
+            "granted": granted,
+            "rejected": rejected,
+            "withdrawn": by_decision.get("återtagen", 0),
+            "pending": by_decision.get("under handläggning", 0),
+        }
+
+    with connection.connect(sample_db) as con:
+        flow = profile.application_flow(con, own, year, role=own)
+        national_only = profile.application_flow(con, None, year, role=TSN)
+        gender = profile.application_groups(con, own, year, "gender", role=own)
+        ages = profile.application_groups(con, None, year, "age_band", role=TSN)
+        with pytest.raises(PermissionError):
+            profile.application_flow(con, None, year, role=own)  # an agency's national view has its own part
+        other = rows(sample_db, f"select org_nr from agencies where org_nr <> '{own}' limit 1")[0][0]
+        with pytest.raises(PermissionError):
+            profile.application_groups(con, other, year, "gender", role=own)
+    assert dict(zip(flow["stage"], flow["own_count"], strict=True)) == stages(raw)
+    assert dict(zip(national_only["stage"], national_only["national_count"], strict=True)) == stages(national_raw)
+    assert sum(raw.values()) > 0 and not any(flow["hidden"].to_list())
+
+    by_gender = dict(
+        rows(
+            sample_db,
+            f"select gender, count(*) from applications where org_nr = '{own}' and year(received_on) = {year} "
+            "group by all",
+        )
+    )
+    assert {g: n for g, n in zip(gender["applicant_group"], gender["applications"], strict=True) if n} == by_gender
+    by_age = dict(
+        rows(sample_db, f"select age_band, count(*) from applications where year(received_on) = {year} group by all")
+    )
+    assert dict(zip(ages["applicant_group"], ages["national_applications"], strict=True)) == by_age
+    oldest = ages.filter(pl.col("applicant_group") == "60-")["national_share_of_applications"].item()
+    assert oldest == pytest.approx(by_age["60-"] / sum(by_age.values()))
+
+
+def test_the_agency_sees_its_own_flow_and_applicants_and_the_nation_beside(sample_db, monkeypatch, roles):
+    own = roles["org_nr"]
+    received = rows(
+        sample_db, f"select count(*) from applications where org_nr = '{own}' and year(received_on) = 2025"
+    )[0][0]
+    app = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": roles["agency"]})
+    open_page(app, "profile").run()
+    assert not app.exception
+    subheaders = [s.value for s in app.subheader]
+    assert "Ansökningarnas väg 2025" in subheaders and "Sökande efter kön och ålder 2025" in subheaders
+    flow = next(t.value for t in app.dataframe if "Steg" in t.value.columns)
+    assert flow["Steg"].tolist() == list(applicants.STAGES.values())
+    name = rows(sample_db, f"select name from agencies where org_nr = '{own}'")[0][0]
+    assert int(flow.iloc[0][name[:40]]) == received
+    assert any(c.value.startswith(f"Av {fmt.number(received)} inkomna") for c in app.caption)
+    assert any("60 år och äldre" in c.value for c in app.caption)
+    # An approval rate without decisions reads as the grid's placeholder (–), never "None".
+    assert not [c for t in app.dataframe for c in drawn(t).to_numpy().ravel() if c in EMPTY]
+
+    staff = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": roles["tsn"]})
+    open_page(staff, "trends").run()
+    assert not staff.exception
+    national = next(t.value for t in staff.dataframe if "Steg" in t.value.columns)
+    total = rows(sample_db, "select count(*) from applications where year(received_on) = 2025")[0][0]
+    assert int(national.iloc[0]["Alla myndigheter"]) == total
