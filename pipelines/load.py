@@ -243,7 +243,9 @@ def _parts(item: Prepared) -> Iterator[Part]:
         yield Part(item.whole, 0, item.size)
 
 
-def _check(con, item: Prepared, context: Context, key: Callable[[], bytes], hashing: ThreadPoolExecutor, progress):
+def _check(
+    con, item: Prepared, context: Context, key: Callable[[], bytes], hashing: ThreadPoolExecutor, progress: Progress
+) -> None:
     """Read, scan and check a file part by part, staging its pseudonymised rows in
     `incoming_<kind>` until an error is found; then check what only the whole file shows.
 
@@ -270,9 +272,20 @@ def _check(con, item: Prepared, context: Context, key: Callable[[], bytes], hash
     _check_the_file(con, item, cases)
 
 
-def _check_part(con, item, part, context, key, hashing, progress, seen, whole) -> list[np.ndarray]:
+def _check_part(
+    con,
+    item: Prepared,
+    part: Part,
+    context: Context,
+    key: Callable[[], bytes],
+    hashing: ThreadPoolExecutor,
+    progress: Progress,
+    seen: set[Finding],
+    whole: bool,
+) -> list[np.ndarray]:
     """Scan, check and count one part's tables, agencies first, so a workbook may bring its own
-    agencies; stage their rows while the file has no error. Return the hashes of its case numbers."""
+    agencies; stage their rows while the file has no error. Return the hashes of its case numbers
+    when the file has more parts than this one."""
     found = Findings()
     found.extend(part.read.findings)
     found.extend(_personal_data(part.read))
@@ -302,7 +315,8 @@ def _check_part(con, item, part, context, key, hashing, progress, seen, whole) -
         if validated.kind is APPLICATIONS:
             if part.end == item.size:
                 progress.stage("pseudonymiserar", 0.6)
-            cases.append(rows.select("org_nr", "application_id").hash_rows(seed=0).to_numpy())
+            if not whole:  # within one part, validation has found any case number given twice
+                cases.append(rows.select("org_nr", "application_id").hash_rows(seed=0).to_numpy())
             rows = pseudonymise(rows, key(), keys.result() if keys is not None else None)
         _stage(con, validated.kind.name, rows, whole)
     return cases
