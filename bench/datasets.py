@@ -85,9 +85,9 @@ def build(scale: str, path: Path) -> dict:
             pl.concat_str("org_nr", "application_id").hash().cast(pl.String).str.zfill(32).alias("application_key")
         )
         for kind, frame in [("agencies", dataset.agencies), ("funds", dataset.funds), ("applications", applications)]:
-            con.register("incoming", frame)
+            con.register(f"incoming_{kind}", frame)  # as the loader stages a file of one part
             store.run(con, store.sql(f"load/{kind}_write"), {"load_id": load_id})
-            con.unregister("incoming")
+            con.unregister(f"incoming_{kind}")
         _finish(con, load_id, dataset)
         inserted = time.perf_counter()
         models.build(con)

@@ -66,14 +66,14 @@ def staged(module, name, label):
             switch(labels[-1])
     setattr(module, name, wrapper)
 
-# A file larger than a part (LOM_PART_MB) is read part by part inside _stage_parts; a smaller
-# one is read whole by _read and validated by _validate.
+# A file is checked part by part inside _check, a file read whole as its one part (_read reads a
+# small file whole, or surveys a file larger than a part, LOM_PART_MB).
 staged(load, "_read", "survey (SHA-256, UTF-8, where parts start) or read a small file whole")
-staged(load, "_validate", "validate a small file whole (HMAC alongside)")
-staged(load, "_stage_parts", "read each part: decode, field counts")
+staged(load, "_check", "read each part: decode, field counts")
 staged(load, "_personal_data", "scan each part for personal data")
 staged(load, "validate", "validate each part (HMAC alongside)")
 staged(load, "_stage", "stage each part in DuckDB")
+staged(load, "_check_the_file", "check the file: case numbers across parts, applications loaded under another year")
 staged(load, "write_file", "write: slices, insert from the staged rows, load log")
 staged(models, "build", "build the measures")
 threading.Thread(target=sample, daemon=True).start()

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import stat
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from copy import deepcopy
 from dataclasses import replace
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -23,30 +27,19 @@ from lom.db.store import LoadBusy, sql
 from pipelines import parse
 from pipelines.contract import APPLICATIONS, LOAD_ORDER
 from pipelines.parse import AMOUNT, DATE, INTEGER
-from pipelines.parts import applications_header, read_parts, survey
+from pipelines.parts import Part, applications_header, read_parts, survey
 from pipelines.personal_data import holds_personal_data, person_headers, safe_name, scan_cells, scan_columns
 from pipelines.progress import Progress, StageListener
 from pipelines.pseudonym import KeyProblem, application_keys, existing_key, load_key, pseudonymise
 from pipelines.read import RawTable, ReadResult, read_file
 from pipelines.report import ERROR, KEPT_PER_COLUMN_AND_RULE, WARNING, FileProblem, Finding, Findings, listed
-from pipelines.validate import NO_ROWS, Context, Validated, validate
-from pipelines.write import (
-    LOADED,
-    REJECTED,
-    Outcome,
-    Prepared,
-    Staged,
-    conflicts,
-    incoming_slices,
-    outcome_of,
-    record_rejection,
-    write_file,
-    years_of,
-)
+from pipelines.validate import NO_ROWS, Context, validate
+from pipelines.write import LOADED, REJECTED, Outcome, Prepared, Staged, outcome_of, record_rejection, write_file
 
 SCANNED_TYPES = ("text", "code", "org_nr")
 NOTHING_READ = hashlib.sha256(b"").hexdigest()  # the content hash logged for a file refused unread
 PERSON_HEADER_KINDS = (FileKind.FUNDS, FileKind.APPLICATIONS)  # an agencies file names its agencies: `namn` is theirs
+INCOMING = tuple(f"incoming_{kind}" for kind in FileKind)  # where a file's rows wait to be written
 
 
 def check_files(paths: list[Path], db: Path, today: date | None = None) -> list[Outcome]:
@@ -54,24 +47,7 @@ def check_files(paths: list[Path], db: Path, today: date | None = None) -> list[
     today = today or date.today()
     con = store.open_read_only(db) if db.exists() else store.open_schema_only()
     try:
-        prepared = _read_all(paths, in_parts=False)  # a check stages nothing: it reads each file whole
-        extra_agencies: set[str] = set()
-        extra_closings: list[pl.DataFrame] = []  # from earlier files of this check, as a load would have
-        outcomes = []
-        for item in prepared:
-            if item.read is not None:
-                _guarded(item, _validate, item, _context(con, today, extra_agencies, extra_closings))
-            if not item.findings.has_errors:
-                _check_conflicts(con, item)
-            if not item.findings.has_errors:
-                extra_agencies |= _agencies_in(item)
-                extra_closings += [
-                    v.frame.select("org_nr", "year", "closing_balance_sek")
-                    for v in item.validated
-                    if v.kind.name == FileKind.FUNDS
-                ]
-            outcomes.append(outcome_of(item, REJECTED if item.findings.has_errors else LOADED))
-        return outcomes
+        return _check_all(con, _read_all(paths), today, write=False)
     finally:
         con.close()
 
@@ -85,40 +61,8 @@ def load_files(
     """
     today = today or date.today()
     prepared = _read_all(paths, listener)
-    key = None
-    outcomes = []
-    with ThreadPoolExecutor(max_workers=1) as hashing, store.writer_lock(db), store.next_version(db) as con:
-        for index, item in enumerate(prepared):
-            share = _share(listener, index, len(prepared))
-            progress = Progress(safe_name(item.path.name), item.size, listener=share)
-            progress.stage("kontrollerar", 0.3)
-            started = datetime.now()
-            if item.parts is not None:
-                key = key or load_key()
-                try:
-                    _guarded(item, _stage_parts, con, item, _context(con, today, set()), key, hashing, progress)
-                    outcomes.append(
-                        record_rejection(con, item, started)
-                        if item.findings.has_errors
-                        else write_file(con, item, key, started, progress)
-                    )
-                finally:
-                    store.run(con, sql("load/drop_incoming"))
-                progress.done()
-                continue
-            if item.read is not None:
-                cases = [t.frame for t in item.read.tables if t.recognised.kind is APPLICATIONS]
-                if cases and not item.findings.has_errors and {"org_nr", "application_id"} <= set(cases[0].columns):
-                    key = key or load_key()
-                    # Hash while validating: DuckDB and Polars both leave the GIL, and the cores.
-                    item.keys = hashing.submit(application_keys, _case_numbers(cases[0]), key)
-                _guarded(item, _validate, item, _context(con, today, set()))
-            if item.findings.has_errors:
-                outcomes.append(record_rejection(con, item, started))
-                progress.done()
-                continue
-            outcomes.append(write_file(con, item, key, started, progress))
-            progress.done()
+    with store.writer_lock(db), store.next_version(db) as con:
+        outcomes = _check_all(con, prepared, today, write=True, listener=listener)
         if any(o.status == LOADED for o in outcomes) or not models.is_current(con):
             if listener is not None:
                 listener("", "bygger måtten", 0.97)
@@ -126,6 +70,52 @@ def load_files(
     if listener is not None:
         listener("", "klar", 1.0)
     return outcomes
+
+
+def _check_all(
+    con: duckdb.DuckDBPyConnection,
+    prepared: list[Prepared],
+    today: date,
+    write: bool,
+    listener: StageListener | None = None,
+) -> list[Outcome]:
+    """Check every file, part by part, and write each that has no error, in its own transaction;
+    or, for a check (`write` false), say what a load would do, writing nothing.
+
+    A check's later files are checked as a load would check them: knowing the agencies and the
+    closing balances of its earlier files that would load.
+    """
+    key = cache(load_key if write else _key_of_a_check)  # fetched when a file first needs it
+    extra_agencies: set[str] = set()
+    extra_closings: list[pl.DataFrame] = []
+    outcomes = []
+    with ThreadPoolExecutor(max_workers=1) as hashing:
+        for index, item in enumerate(prepared):
+            progress = Progress(safe_name(item.path.name), item.size, listener=_share(listener, index, len(prepared)))
+            progress.stage("kontrollerar", 0.3)
+            started = datetime.now()
+            with _staging(con):
+                context = _context(con, today, extra_agencies, extra_closings)
+                _guarded(item, _check, con, item, context, key, hashing, progress)
+                if not write:
+                    outcomes.append(outcome_of(item, REJECTED if item.findings.has_errors else LOADED))
+                    if not item.findings.has_errors:
+                        extra_agencies |= item.staged.defined
+                        extra_closings += item.staged.closings
+                elif item.findings.has_errors:
+                    outcomes.append(record_rejection(con, item, started))
+                else:
+                    outcomes.append(write_file(con, item, started, progress))
+            item.whole = None  # its rows are written or refused: no longer held
+            progress.done()
+    return outcomes
+
+
+def _key_of_a_check() -> bytes:
+    """The key a check pseudonymises with: the load's, if one exists, so that a case number is
+    compared with what is loaded; else a throwaway key in memory, for a check creates no file
+    (and nothing can have been loaded under a key that does not exist)."""
+    return existing_key() or secrets.token_bytes(32)
 
 
 def _case_numbers(frame: pl.DataFrame) -> pl.DataFrame:
@@ -146,7 +136,7 @@ def _guarded(item: Prepared, step: Callable[..., None], *args) -> None:
         if _of_the_whole_run(failure):
             raise
         item.findings.add(unforeseen(failure))
-        item.validated = []
+        item.staged = None
 
 
 def _of_the_whole_run(failure: Exception) -> bool:
@@ -174,7 +164,7 @@ def unforeseen(failure: BaseException) -> Finding:
 READ_SHARE, FILES_SHARE = 0.25, 0.7
 
 
-def _read_all(paths: list[Path], listener: StageListener | None = None, in_parts: bool = True) -> list[Prepared]:
+def _read_all(paths: list[Path], listener: StageListener | None = None) -> list[Prepared]:
     """Read every file, then order them so that agencies are known before their figures.
 
     A large applications CSV is only surveyed here; its parts are read as it is loaded.
@@ -184,7 +174,7 @@ def _read_all(paths: list[Path], listener: StageListener | None = None, in_parts
         if listener is not None:
             listener(safe_name(path.name), "läser", READ_SHARE * index / len(paths))
         try:
-            prepared.append(_read(path, in_parts))
+            prepared.append(_read(path))
         except Exception as failure:
             if _of_the_whole_run(failure):
                 raise
@@ -201,9 +191,10 @@ def _share(listener: StageListener | None, index: int, count: int) -> StageListe
     return lambda label, stage, fraction: listener(label, stage, READ_SHARE + FILES_SHARE * (index + fraction) / count)
 
 
-def _read(path: Path, in_parts: bool = True) -> Prepared:
-    """Read one file and scan it; a file over the size limit, one that is not a regular file and
-    one whose name holds personal data are refused unread."""
+def _read(path: Path) -> Prepared:
+    """Read one file whole, or survey a large applications CSV to be read in parts; a file over
+    the size limit, one that is not a regular file and one whose name holds personal data are
+    refused unread."""
     findings = Findings()
     if refused := _not_a_file(path):
         findings.add(Finding(ERROR, "ingen vanlig fil", refused))
@@ -224,11 +215,11 @@ def _read(path: Path, in_parts: bool = True) -> Prepared:
     progress = Progress(safe_name(path.name), size)
     progress.stage("läser", 0.0)
     workbook_name = path.suffix.lower() in (".xlsx", ".xlsm", ".xls")  # read_file refuses a CSV so named
-    if in_parts and size > part_bytes() and not workbook_name and applications_header(path) is not None:
+    if size > part_bytes() and not workbook_name and applications_header(path) is not None:
         surveyed = survey(path, part_bytes())
         if surveyed.size > limit:  # it grew since it was measured
             return _oversized(path, surveyed.size, limit, findings)
-        return Prepared(path, surveyed.sha256, surveyed.size, findings, parts=surveyed)
+        return Prepared(path, surveyed.sha256, surveyed.size, findings, survey=surveyed)
     try:
         with _open_regular(path) as handle:
             data = handle.read(limit + 1)  # a file that grew since it was measured is not read past the limit
@@ -240,65 +231,119 @@ def _read(path: Path, in_parts: bool = True) -> Prepared:
     with ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())  # hashlib frees the GIL
         result = read_file(path, data)
-        findings.extend(result.findings)  # with the rows only counted
-        findings.extend(_personal_data(result))
-        return Prepared(path, digest.result(), len(data), findings, read=result)
+        return Prepared(path, digest.result(), len(data), findings, whole=result)
 
 
-def _stage_parts(con, item: Prepared, context: Context, key: bytes, hashing: ThreadPoolExecutor, progress) -> None:
-    """Read, scan and check a large applications file part by part, staging its pseudonymised
-    rows in the temp table `incoming` until an error is found; then check what spans parts.
+def _parts(item: Prepared) -> Iterator[Part]:
+    """The parts of a file: a file read whole is one, from 0 to its size; a surveyed file's are
+    read one at a time. A file refused unread has none."""
+    if item.survey is not None:
+        yield from read_parts(item.path, item.survey)
+    elif item.whole is not None:
+        yield Part(item.whole, 0, item.size)
+
+
+def _check(
+    con, item: Prepared, context: Context, key: Callable[[], bytes], hashing: ThreadPoolExecutor, progress: Progress
+) -> None:
+    """Read, scan and check a file part by part, staging its pseudonymised rows in
+    `incoming_<kind>` until an error is found; then check what only the whole file shows.
 
     Every part is checked, so the findings are those of the whole file, each once; rows are
     staged only while the file has no error, for a file with one is not written.
     """
-    before = list(item.findings.items)
-    item.staged = staged = Staged()
+    before = deepcopy(item.findings)
+    item.staged = Staged()
     seen: set[Finding] = set()  # findings about the file, not a row, of earlier parts: each part repeats them
-    first: RawTable | None = None
-    created = False
     cases: list[np.ndarray] = []  # a 64-bit hash of each row's agency and case number
+    whole = item.survey is None or len(item.survey.parts) == 1
     try:
-        for part in read_parts(item.path, item.parts):
-            table = part.table
-            if table is None:
-                continue
-            progress.stage("kontrollerar", 0.3 + 0.4 * part.end / item.size)
-            found = [*table.findings, *_personal_data(ReadResult([table], Findings()))]
-            keys = None
-            if not item.findings.has_errors and {"org_nr", "application_id"} <= set(table.frame.columns):
-                keys = hashing.submit(application_keys, _case_numbers(table.frame), key)
-            validated = validate(table, context)
-            # "No rows" is said of the whole file, at the end, not of a part of blank rows.
-            found += [f for f in validated.findings if f.rule != NO_ROWS]
-            about_the_file = {f for f in found if f.row is None or f.row == 1}
-            for finding in found:
-                if finding not in seen or finding not in about_the_file:
-                    item.findings.add(finding)
-            seen |= about_the_file
-            staged.rows += validated.frame.height
-            staged.agencies |= set(validated.frame["org_nr"].drop_nulls().unique().to_list())
-            staged.years += years_of(validated)
-            if first is None:  # its headers, for the findings and the write; not its rows
-                first = replace(table, frame=table.frame.clear())
-                item.validated = [Validated(first, validated.frame.clear(), [])]
-            if item.findings.has_errors or keys is None:
-                if keys is not None:
-                    keys.result()  # not used: only waited for
-                continue
-            _stage(con, pseudonymise(validated.frame, key, keys.result()), create=not created)
-            created = True
-            cases.append(validated.frame.select("org_nr", "application_id").hash_rows(seed=0).to_numpy())
+        for part in _parts(item):
+            if part.read is not None:
+                cases += _check_part(con, item, part, context, key, hashing, progress, seen, whole)
+            if part.end < item.size:
+                progress.stage("kontrollerar", 0.3 + 0.3 * part.end / item.size)
     except FileProblem as problem:
         # A problem with the whole file is all a whole read reports: nothing of the parts before it.
-        item.findings = Findings(before)
+        item.findings = before
         item.findings.extend(problem.findings)
-        item.staged, item.validated = None, []
+        item.staged = None
         return
-    if not staged.rows:
-        item.findings.add(Finding(WARNING, NO_ROWS, "filen har rubriker men inga rader"))
-    if not item.findings.has_errors and cases and _any_equal(np.concatenate(cases)):
-        item.findings.extend(_duplicates_across_parts(con, first))
+    _check_the_file(con, item, cases)
+
+
+def _check_part(
+    con,
+    item: Prepared,
+    part: Part,
+    context: Context,
+    key: Callable[[], bytes],
+    hashing: ThreadPoolExecutor,
+    progress: Progress,
+    seen: set[Finding],
+    whole: bool,
+) -> list[np.ndarray]:
+    """Scan, check and count one part's tables, agencies first, so a workbook may bring its own
+    agencies; stage their rows while the file has no error. Return the hashes of its case numbers
+    when the file has more parts than this one."""
+    found = Findings()
+    found.extend(part.read.findings)
+    found.extend(_personal_data(part.read))
+    checked = []
+    for table in sorted(part.read.tables, key=lambda t: LOAD_ORDER[t.recognised.kind.name]):
+        keys = None
+        cased = table.recognised.kind is APPLICATIONS and {"org_nr", "application_id"} <= set(table.frame.columns)
+        if cased and not (item.findings.has_errors or found.has_errors):
+            # Hash while validating: DuckDB and Polars both leave the GIL, and the cores.
+            keys = hashing.submit(application_keys, _case_numbers(table.frame), key())
+        validated = validate(table, context)
+        # "No rows" is said of the whole file, at the end, not of a part of blank rows.
+        found.extend(f for f in validated.findings if f.rule != NO_ROWS)
+        item.staged.count(validated)
+        if validated.kind.name == FileKind.AGENCIES:
+            known = context.known_agencies | set(validated.frame["org_nr"].drop_nulls())
+            context = replace(context, known_agencies=known)
+        checked.append((validated, keys))
+    _merge(item.findings, found, seen)
+    cases = []
+    for validated, keys in checked:
+        if item.findings.has_errors:
+            if keys is not None:
+                keys.result()  # not used: only waited for
+            continue
+        rows = validated.frame
+        if validated.kind is APPLICATIONS:
+            if part.end == item.size:
+                progress.stage("pseudonymiserar", 0.6)
+            if not whole:  # within one part, validation has found any case number given twice
+                cases.append(rows.select("org_nr", "application_id").hash_rows(seed=0).to_numpy())
+            rows = pseudonymise(rows, key(), keys.result() if keys is not None else None)
+        _stage(con, validated.kind.name, rows, whole)
+    return cases
+
+
+def _merge(findings: Findings, found: Findings, seen: set[Finding]) -> None:
+    """Add a part's findings to the file's; one about the file, not a row, that an earlier part
+    told (each part has the header line) is told once."""
+    about_the_file = {f for f in found.items if f.row is None or f.row == 1}
+    findings.extend(Findings([f for f in found.items if f not in seen or f not in about_the_file], found.overflow))
+    seen |= about_the_file
+
+
+def _check_the_file(con, item: Prepared, cases: list[np.ndarray]) -> None:
+    """Check what no part shows alone: a kind without rows, a case number in two parts, and
+    applications already loaded under another year."""
+    staged = item.staged
+    for kind, table in staged.tables.items():
+        if not staged.rows[kind]:
+            item.findings.add(Finding(WARNING, NO_ROWS, "filen har rubriker men inga rader", sheet=table.sheet))
+    if item.findings.has_errors or FileKind.APPLICATIONS not in staged.tables:
+        return
+    table = staged.tables[FileKind.APPLICATIONS]
+    if cases and _any_equal(np.concatenate(cases)):
+        item.findings.extend(_duplicates_across_parts(con, table))
+    if not item.findings.has_errors:
+        item.findings.extend(_conflicts(con, table))
 
 
 def _any_equal(hashes: np.ndarray) -> bool:
@@ -311,13 +356,37 @@ def _any_equal(hashes: np.ndarray) -> bool:
     return bool((hashes[1:] == hashes[:-1]).any())
 
 
-def _stage(con, rows: pl.DataFrame, create: bool) -> None:
-    """Add one part's rows to the temp table `incoming`, creating it with the first."""
+def _stage(con, kind: str, rows: pl.DataFrame, whole: bool) -> None:
+    """Stage a part's rows of a kind as `incoming_<kind>`: a file of one part registers its frame,
+    the parts of a larger one are added to a temp table (only applications are read in parts)."""
+    if whole:
+        con.register(f"incoming_{kind}", rows)
+        return
     con.register("part", rows)
     try:
-        store.run(con, sql("load/stage_part_create" if create else "load/stage_part_insert"))
+        store.run(con, sql("load/stage_part"))
     finally:
         con.unregister("part")
+
+
+@contextmanager
+def _staging(con) -> Iterator[None]:
+    """Drop a file's staged rows once it is written or refused; after a failure quietly, for the
+    failure is what is raised."""
+    try:
+        yield
+    except BaseException:
+        with suppress(duckdb.Error):
+            _drop_incoming(con)
+        raise
+    _drop_incoming(con)
+
+
+def _drop_incoming(con) -> None:
+    """Drop the staged rows of a file."""
+    for name in INCOMING:
+        con.unregister(name)  # a registered frame, if it is one; nothing if not
+    store.run(con, sql("load/drop_incoming"))
 
 
 def _duplicates_across_parts(con, table: RawTable) -> list[Finding]:
@@ -334,6 +403,24 @@ def _duplicates_across_parts(con, table: RawTable) -> list[Finding]:
         for row, _ in first
     ]
     return listed(found, first[0][1] if first else 0)
+
+
+def _conflicts(con, table: RawTable) -> list[Finding]:
+    """Applications already loaded under another year received, in a slice the file does not
+    replace: loading them would count one application twice."""
+    store.run(con, sql("load/applications_slices"))
+    clashes = con.sql(sql("load/applications_conflicts")).pl()
+    return [
+        Finding(
+            ERROR,
+            "finns redan",
+            f"ärendet är redan inläst med inkomstår {year}; rätta inkomstdatum eller läs in det årets fil igen",
+            row=row,
+            column=table.header_of("application_id"),
+            sheet=table.sheet,
+        )
+        for row, year in clashes.iter_rows()
+    ]
 
 
 def _not_a_file(path: Path) -> str | None:
@@ -422,35 +509,3 @@ def _context(
         rates=store.allocation_rates(con, range(2000, today.year + 2)),
         previous_closing=closings.unique(["org_nr", "year"], keep="first", maintain_order=True),
     )
-
-
-def _validate(item: Prepared, context: Context) -> None:
-    """Validate a file's tables, agencies first, so a workbook may bring its own agencies."""
-    tables = sorted(item.read.tables, key=lambda t: LOAD_ORDER[t.recognised.kind.name])
-    item.validated = []
-    for table in tables:
-        validated = validate(table, context)
-        item.validated.append(validated)
-        item.findings.extend(validated.findings)
-        if validated.kind.name == FileKind.AGENCIES:
-            known = context.known_agencies | set(validated.frame["org_nr"].drop_nulls())
-            context = replace(context, known_agencies=known)
-
-
-def _agencies_in(item: Prepared) -> set[str]:
-    return {
-        org_nr
-        for v in item.validated
-        if v.kind.name == FileKind.AGENCIES
-        for org_nr in v.frame["org_nr"].drop_nulls().to_list()
-    }
-
-
-def _check_conflicts(con, item: Prepared) -> None:
-    """Run the load's cross-year check in a read-only check, when a key to compare with exists."""
-    key = existing_key()
-    for validated in item.validated:
-        if validated.kind is not APPLICATIONS or key is None:
-            continue
-        with incoming_slices(con, FileKind.APPLICATIONS, pseudonymise(validated.frame, key)):
-            item.findings.extend(conflicts(con, validated))

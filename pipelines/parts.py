@@ -4,7 +4,8 @@ A survey reads the file once as bytes: its SHA-256, whether all of it is UTF-8, 
 may start. A part starts after a line break that lies outside quotes, so that no record is
 split. Each part is then read as the whole file would be, with the header line in front and its
 rows numbered where they stand in the file; what one part cannot see (a case number twice in
-the file) is checked over the staged rows in the database (`pipelines.write`).
+the file) is checked over the staged rows in the database (`pipelines.load`). A file read whole
+is the case of one part.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from pipelines.read import (
     MAX_HEADER_BYTES,
     CsvHeader,
     FilePart,
-    RawTable,
+    ReadResult,
     csv_header,
     decode,
     line_breaks,
     read_csv_records,
 )
-from pipelines.report import FileProblem
+from pipelines.report import FileProblem, Findings
 
 BLOCK = 16 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
@@ -127,15 +128,19 @@ def applications_header(path: Path) -> CsvHeader | None:
     return header if header.recognised.kind is APPLICATIONS else None
 
 
-@dataclass
-class PartRead:
-    """One part read: its table, rows numbered as in the file."""
+@dataclass(frozen=True)
+class Part:
+    """One part of a file, read: bytes [start, end) of the file, rows numbered as in the file.
 
-    table: RawTable | None  # None for a part of blank lines
-    end: int  # the byte of the file where the part ends
+    A file read whole is one part, from 0 to its size.
+    """
+
+    read: ReadResult | None  # None for a part of blank lines, or a file that was not read
+    start: int
+    end: int
 
 
-def read_parts(path: Path, found: Survey) -> Iterator[PartRead]:
+def read_parts(path: Path, found: Survey) -> Iterator[Part]:
     """Read the parts of a surveyed file one at a time; the first holds the header line.
 
     A problem with a whole part (its encoding, its field counts) raises FileProblem, located by
@@ -153,11 +158,14 @@ def read_parts(path: Path, found: Survey) -> Iterator[PartRead]:
                 header = csv_header(utf8)
             elif not data.translate(None, b" \r\n"):  # blank lines: rows that count, but hold nothing
                 first_row += line_breaks(data) + (0 if data.endswith((b"\n", b"\r")) else 1)
-                yield PartRead(None, bounds.end)
+                yield Part(None, bounds.start, bounds.end)
                 continue
             else:
                 utf8 = header.line + b"\n" + decode(data, where)
             del data
             table = read_csv_records(path.name, header, utf8, first_row)
+            del utf8
             first_row += table.records
-            yield PartRead(table, bounds.end)
+            findings = Findings()
+            findings.extend(table.findings)  # as a read of the whole file gives them
+            yield Part(ReadResult([table], findings), bounds.start, bounds.end)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from concurrent.futures import Future
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -19,8 +16,7 @@ from pipelines.contract import APPLICATIONS, LOAD_ORDER
 from pipelines.parts import Survey
 from pipelines.personal_data import safe_name
 from pipelines.progress import Progress
-from pipelines.pseudonym import pseudonymise
-from pipelines.read import ReadResult
+from pipelines.read import RawTable, ReadResult
 from pipelines.report import ERROR, Finding, Findings
 from pipelines.validate import Validated
 
@@ -45,25 +41,23 @@ class Outcome:
 
 @dataclass
 class Prepared:
-    """A file read and checked, ready to be written if it has no errors."""
+    """A file read (whole) or surveyed (to be read in parts), then checked and staged."""
 
     path: Path
     sha256: str
     size: int
     findings: Findings
-    validated: list[Validated] = field(default_factory=list)
-    read: ReadResult | None = None
-    keys: Future | None = None  # application keys, hashed while the file is validated
-    parts: Survey | None = None  # a large applications CSV, read part by part (pipelines.parts)
-    staged: Staged | None = None  # its rows, staged in the loader's temp table `incoming`
+    whole: ReadResult | None = None  # the file read whole: its one part
+    survey: Survey | None = None  # a large applications CSV, read part by part (pipelines.parts)
+    staged: Staged | None = None  # what its parts held; its rows in `incoming_<kind>` while it has no error
 
     @property
     def order(self) -> tuple[int, str]:
         """Agencies before funds before applications; funds files by their first year, so that
         each opening balance is compared with the closing balance of the year before it."""
-        if self.parts is not None:
+        if self.survey is not None:
             return LOAD_ORDER[APPLICATIONS.name], ""
-        tables = self.read.tables if self.read else []
+        tables = self.whole.tables if self.whole else []
         kind = min((LOAD_ORDER[t.recognised.kind.name] for t in tables), default=-1)
         firsts = [t.frame["year"].drop_nulls().min() for t in tables if "year" in t.frame.columns]
         return kind, min((y for y in firsts if y is not None), default="")
@@ -71,35 +65,40 @@ class Prepared:
 
 @dataclass
 class Staged:
-    """What the parts of a file read in parts held, counted as they were staged."""
+    """What the parts of a file held, counted part by part as they were checked (a file read whole
+    is one part). While the file has no error, its rows wait in `incoming_<kind>` to be written."""
 
-    rows: int = 0
+    tables: dict[str, RawTable] = field(default_factory=dict)  # each kind's table, without rows, in load order
+    rows: dict[str, int] = field(default_factory=dict)  # rows of each kind
     agencies: set[str] = field(default_factory=set)
     years: list[int] = field(default_factory=list)
+    defined: set[str] = field(default_factory=set)  # the agencies of an agencies table
+    closings: list[pl.DataFrame] = field(default_factory=list)  # of a funds table: org_nr, year, closing balance
+
+    def count(self, validated: Validated) -> None:
+        """Count one part's table of a kind."""
+        kind, frame = validated.kind.name, validated.frame
+        if kind not in self.tables:  # its headers and sheet, for the findings; not its rows
+            self.tables[kind] = replace(validated.table, frame=validated.table.frame.clear())
+        self.rows[kind] = self.rows.get(kind, 0) + frame.height
+        self.agencies |= set(frame["org_nr"].drop_nulls().unique().to_list())
+        self.years += years_of(validated)
+        if kind == FileKind.AGENCIES:
+            self.defined |= set(frame["org_nr"].drop_nulls().to_list())
+        elif kind == FileKind.FUNDS:
+            self.closings.append(frame.select("org_nr", "year", "closing_balance_sek"))
 
 
 def outcome_of(item: Prepared, status: str) -> Outcome:
-    if item.staged is not None:
-        staged = item.staged
-        return Outcome(
-            path=item.path,
-            status=status,
-            findings=item.findings,
-            kinds=[APPLICATIONS.name],
-            rows_in_file=staged.rows,
-            agencies=len(staged.agencies),
-            years=(min(staged.years), max(staged.years)) if staged.years else None,
-        )
-    frames = [v.frame for v in item.validated]
-    years = [y for v in item.validated for y in years_of(v)]
+    staged = item.staged or Staged()
     return Outcome(
         path=item.path,
         status=status,
         findings=item.findings,
-        kinds=[v.kind.name for v in item.validated],
-        rows_in_file=sum(f.height for f in frames),
-        agencies=pl.concat([f["org_nr"] for f in frames]).drop_nulls().n_unique() if frames else 0,
-        years=(min(years), max(years)) if years else None,
+        kinds=list(staged.tables),
+        rows_in_file=sum(staged.rows.values()),
+        agencies=len(staged.agencies),
+        years=(min(staged.years), max(staged.years)) if staged.years else None,
     )
 
 
@@ -115,23 +114,18 @@ def years_of(validated: Validated) -> list[int]:
     return [column.min(), column.max()] if column.len() else []
 
 
-def write_file(con, item: Prepared, key: bytes | None, started: datetime, progress: Progress) -> Outcome:
-    """Write one checked file in one transaction, then prove from the database that it landed."""
+def write_file(con, item: Prepared, started: datetime, progress: Progress) -> Outcome:
+    """Write one checked file from its staged rows (`incoming_<kind>`) in one transaction, then
+    prove from the database that it landed."""
     outcome = outcome_of(item, UNCHANGED)
     expected = dict.fromkeys(FileKind, 0)
     store.begin(con)
     try:
         outcome.load_id = _begin_log(con, item, started)
-        for validated in item.validated:
-            incoming = validated.frame
-            if item.staged is not None:
-                incoming = None  # already pseudonymised, in the temp table `incoming`
-            elif validated.kind is APPLICATIONS:
-                progress.stage("pseudonymiserar", 0.6)
-                incoming = pseudonymise(incoming, key, item.keys.result() if item.keys else None)
+        for kind, rows in item.staged.rows.items():
             progress.stage("skriver", 0.75)
-            inserted, replaced = _replace_slices(con, validated, incoming, outcome.load_id)
-            expected[validated.kind.name] += inserted
+            inserted, replaced = _replace_slices(con, kind, rows, outcome.load_id)
+            expected[kind] += inserted
             outcome.rows_inserted += inserted
             outcome.rows_replaced += replaced
         outcome.status = LOADED if outcome.rows_inserted else UNCHANGED
@@ -146,76 +140,23 @@ def write_file(con, item: Prepared, key: bytes | None, started: datetime, progre
             Finding(ERROR, "skrivfel", f"databasen vägrade skriva filen ({type(error).__name__}); inget lästes in")
         )
         return record_rejection(con, item, started)
-    except Conflict as conflict:
-        store.rollback(con)
-        item.findings.extend(conflict.findings)
-        return record_rejection(con, item, started)
     progress.stage("publicerar", 0.95)
     _prove_written(con, outcome, expected)
     return outcome
 
 
-class Conflict(Exception):
-    """Rows that pass every rule of the file alone but clash with what the database holds."""
-
-    def __init__(self, findings: list[Finding]):
-        super().__init__(f"{len(findings)} conflicts")
-        self.findings = findings
-
-
-@contextmanager
-def incoming_slices(con, kind: str, incoming: pl.DataFrame | None) -> Iterator[None]:
-    """Register a file's rows as `incoming` (unless they are staged there already) and the slices
-    they cover as `slices`."""
-    if incoming is not None:
-        con.register("incoming", incoming)
-    try:
-        store.run(con, sql(f"load/{kind}_slices"))
-        yield
-    finally:
-        if incoming is not None:
-            with suppress(duckdb.Error):  # in an aborted transaction; the error that aborted it is raised
-                con.unregister("incoming")
-
-
-def _replace_slices(con, validated: Validated, incoming: pl.DataFrame | None, load_id: int) -> tuple[int, int]:
-    """Replace the slices that incoming holds, unless they already hold exactly its rows."""
-    kind = validated.kind.name
-    with incoming_slices(con, kind, incoming):
-        if kind == FileKind.APPLICATIONS:
-            _refuse_conflicts(con, validated)
-        (replaced,) = store.fetch_one(con, sql("load/replaced_rows"))
-        # Only slices that hold rows can already hold exactly these rows.
-        if replaced and not store.fetch_one(con, sql(f"load/{kind}_changed"))[0]:
-            return 0, 0
-        if kind != FileKind.AGENCIES:
-            store.run(con, sql(f"load/{kind}_delete"))
-        store.run(con, sql(f"load/{kind}_write"), {"load_id": load_id})
-        store.run(con, sql("load/insert_slices"), {"load_id": load_id, "kind": kind})
-        rows = incoming.height if incoming is not None else store.fetch_one(con, sql("load/incoming_rows"))[0]
-        return rows, int(replaced)
-
-
-def _refuse_conflicts(con, validated: Validated) -> None:
-    if found := conflicts(con, validated):
-        raise Conflict(found)
-
-
-def conflicts(con, validated: Validated) -> list[Finding]:
-    """Find applications stored under another year received (incoming and slices registered)."""
-    clashes = con.sql(sql("load/applications_conflicts")).pl()
-    header = validated.table.header_of("application_id")
-    return [
-        Finding(
-            ERROR,
-            "finns redan",
-            f"ärendet är redan inläst med inkomstår {year}; rätta inkomstdatum eller läs in det årets fil igen",
-            row=row,
-            column=header,
-            sheet=validated.table.sheet,
-        )
-        for row, year in clashes.iter_rows()
-    ]
+def _replace_slices(con, kind: str, rows: int, load_id: int) -> tuple[int, int]:
+    """Replace the slices that `incoming_<kind>` holds, unless they already hold exactly its rows."""
+    store.run(con, sql(f"load/{kind}_slices"))
+    (replaced,) = store.fetch_one(con, sql("load/replaced_rows"))
+    # Only slices that hold rows can already hold exactly these rows.
+    if replaced and not store.fetch_one(con, sql(f"load/{kind}_changed"))[0]:
+        return 0, 0
+    if kind != FileKind.AGENCIES:
+        store.run(con, sql(f"load/{kind}_delete"))
+    store.run(con, sql(f"load/{kind}_write"), {"load_id": load_id})
+    store.run(con, sql("load/insert_slices"), {"load_id": load_id, "kind": kind})
+    return rows, int(replaced)
 
 
 def _prove_written(con, outcome: Outcome, expected: dict[str, int]) -> None:

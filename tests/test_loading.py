@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from pathlib import Path
 
@@ -16,8 +17,10 @@ import pytest
 import xlsxwriter
 
 from lom.db import store
-from pipelines.load import _context, _read, _validate, load_files
+from pipelines.load import _check, _context, _read, load_files
 from pipelines.progress import Progress
+from pipelines.pseudonym import load_key
+from pipelines.validate import validate
 from pipelines.write import LOADED, UNCHANGED, Outcome, Prepared, _prove_written, write_file
 
 from .conftest import SAMPLE_FILES, rows, run_cli, snapshot, write
@@ -86,16 +89,19 @@ def test_an_error_inside_the_transaction_is_never_success(sample_copy, tmp_path)
     before = snapshot(sample_copy)
     with store.writer_lock(sample_copy), store.next_version(sample_copy) as con:
         item: Prepared = _read(path)
-        _validate(item, _context(con, datetime.date.today(), set()))
+        context = _context(con, datetime.date.today(), set())
+        with ThreadPoolExecutor(max_workers=1) as hashing:
+            _check(con, item, context, load_key, hashing, Progress("f.csv", 0))
         assert not item.findings.has_errors
         # Break the second row behind validation's back: the CHECK on balances must stop it.
-        validated = item.validated[0]
+        validated = validate(item.whole.tables[0], context)
         validated.frame = validated.frame.with_columns(
             pl.when(pl.col("_row") == 3)
             .then(pl.col("closing_balance_sek") + 5)
             .otherwise(pl.col("closing_balance_sek"))
         )
-        outcome = write_file(con, item, None, datetime.datetime.now(), Progress("f.csv", 0))
+        con.register("incoming_funds", validated.frame)  # in place of the rows the check staged
+        outcome = write_file(con, item, datetime.datetime.now(), Progress("f.csv", 0))
     assert outcome.status == "rejected"
     assert any(f.rule == "skrivfel" for f in outcome.findings.errors)
     assert snapshot(sample_copy) == before

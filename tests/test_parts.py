@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.load import load_files
+from pipelines.load import check_files, load_files
 from pipelines.parts import survey
 
 from .conftest import SAMPLE_DIR, rows, snapshot
@@ -123,6 +123,69 @@ def test_a_case_number_in_two_parts_is_found_twice(sample_db, tmp_path, monkeypa
         (f.rule, f.row, f.column) for f in parts.findings.errors
     ]
     assert snapshot(parts_db) == snapshot(sample_db)
+
+
+def check_both(db: Path, file: Path, monkeypatch) -> dict[str, object]:
+    """Check `file` whole and in parts against the same database."""
+    results = {}
+    for how, part_mb in (("whole", "1000"), ("parts", PART_MB)):
+        monkeypatch.setenv("LOM_PART_MB", part_mb)
+        (results[how],) = check_files([file], db)
+    return results
+
+
+def test_a_check_reads_in_parts_and_finds_what_a_load_finds_making_no_key(sample_db, tmp_path, monkeypatch):
+    """`check` reads a large file in parts as a load does: a case number in two parts is found at
+    both rows; without a key to compare with it pseudonymises with a throwaway key in memory and
+    creates no key file."""
+    key = tmp_path / "keys" / "pseudonym.key"
+    monkeypatch.setenv("LOM_KEY_FILE", str(key))
+    lines = sample_lines()
+    lines[30_000 - 1] = lines[3 - 1]
+    file = write_lines(tmp_path / "ansokningar.csv", lines)
+    checked = check_both(sample_db, file, monkeypatch)
+    assert not key.exists() and not key.parent.exists()
+    (whole, parts) = checked["whole"], checked["parts"]
+    assert parts.status == whole.status == "rejected"
+    assert [(f.rule, f.row, f.column) for f in parts.findings.errors] == [
+        ("unik", 3, "Ärendenummer"),
+        ("unik", 30_000, "Ärendenummer"),
+    ]
+    assert [(f.rule, f.row, f.column) for f in whole.findings.errors] == [
+        (f.rule, f.row, f.column) for f in parts.findings.errors
+    ]
+
+
+def test_a_check_in_parts_says_what_the_load_in_parts_does(sample_db, tmp_path, monkeypatch):
+    """A check of a file in parts reports the rows, agencies and years the load then loads, and an
+    application already loaded under another year as the load refuses it."""
+    lines = sample_lines()
+    file = write_lines(tmp_path / "ansokningar.csv", lines[:10_000] + lines[10_100:])
+    checked = check_both(sample_db, file, monkeypatch)
+    (loaded, db) = load_both(sample_db, tmp_path, file, monkeypatch)["parts"]
+    for how in ("whole", "parts"):
+        outcome = checked[how]
+        assert outcome.status == loaded.status == "loaded"
+        assert (outcome.kinds, outcome.rows_in_file, outcome.agencies, outcome.years) == (
+            loaded.kinds,
+            loaded.rows_in_file,
+            loaded.agencies,
+            loaded.years,
+        )
+        assert outcome.findings.lines() == loaded.findings.lines()
+    # The first application again, received a year later, in a file of its own year: a conflict.
+    cells = lines[1].split(";")
+    year = int(cells[2][:4])
+    cells[2], cells[3] = f"{year + 6}-01-02", ""
+    cells[5:8] = ["under handläggning", cells[6], "0"]
+    others = [line for line in lines[1:] if line.split(";")[1] != cells[1]][:2_000]  # in two parts or more
+    moved = write_lines(tmp_path / "flyttad.csv", [lines[0], ";".join(cells), *others])
+    again = check_both(db, moved, monkeypatch)
+    assert [(f.rule, f.row) for f in again["parts"].findings.errors] == [("finns redan", 2)]
+    assert again["whole"].findings.lines() == again["parts"].findings.lines()
+    monkeypatch.setenv("LOM_PART_MB", PART_MB)
+    (refused,) = load_files([moved], db)
+    assert refused.findings.lines() == again["parts"].findings.lines()
 
 
 def test_findings_about_the_file_are_told_once_not_once_a_part(sample_db, tmp_path, monkeypatch):

@@ -2,7 +2,7 @@
 create or replace temp table slices as
 with
 incoming_agencies as (
-    select org_nr from incoming
+    select org_nr from incoming_agencies
 ),
 
 final as (

@@ -10,7 +10,7 @@ incoming_rows as (
     select
         application_key, org_nr, received_on, decided_on, measure, decision,
         requested_sek, granted_sek, gender, age_band
-    from incoming
+    from incoming_applications
 ),
 
 added as (select * from incoming_rows except all select * from existing),

@@ -3,7 +3,7 @@
 select
     i._row as row_number,
     year(a.received_on) as stored_year
-from incoming as i
+from incoming_applications as i
 inner join applications as a
     on a.org_nr = i.org_nr and a.application_key = i.application_key
 anti join slices as s

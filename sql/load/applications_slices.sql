@@ -3,7 +3,7 @@ create or replace temp table slices as
 with
 incoming_slices as (
     select org_nr, year(received_on) as year, count(*) as rows_after
-    from incoming
+    from incoming_applications
     group by all
 ),
 

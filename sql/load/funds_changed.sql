@@ -10,7 +10,7 @@ incoming_rows as (
     select
         org_nr, year, employees, payroll_sek, allocated_sek, spent_sek,
         opening_balance_sek, closing_balance_sek
-    from incoming
+    from incoming_funds
 ),
 
 added as (select * from incoming_rows except all select * from existing),

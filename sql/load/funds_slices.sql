@@ -2,7 +2,7 @@
 create or replace temp table slices as
 with
 incoming_slices as (
-    select org_nr, year, count(*) as rows_after from incoming group by org_nr, year
+    select org_nr, year, count(*) as rows_after from incoming_funds group by org_nr, year
 ),
 
 final as (

@@ -2,4 +2,4 @@ insert into fund_years
 select
     org_nr, year, employees, payroll_sek, allocated_sek, spent_sek,
     opening_balance_sek, closing_balance_sek, $load_id
-from incoming
+from incoming_funds
