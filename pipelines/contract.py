@@ -26,7 +26,7 @@ class Column:
 
     name: str
     label: str  # how the column is named to a Swedish user
-    type: str  # text, org_nr, integer, amount, date, code
+    type: str  # text, org_nr, integer, amount, decimal, date, code
     aliases: tuple[str, ...] = ()
     required: bool = True
 
@@ -77,7 +77,10 @@ FUNDS = Kind(
     (
         ORG_NR,
         Column("year", "år", "integer", ("år",)),
-        Column("employees", "anställda", "integer", ("anställda", "årsarbetskrafter")),
+        # Head count and full-time equivalents are different figures: the rates per 100 employees
+        # use the head count; the full-time equivalents are kept beside it, when the file has them.
+        Column("employees", "anställda", "integer", ("anställda", "antal anställda")),
+        Column("fte", "årsarbetskrafter", "decimal", ("årsarbetskrafter", "årsarbetare"), required=False),
         Column("payroll_sek", "lönesumma", "amount", ("lönesumma",)),
         Column("allocated_sek", "avsättning", "amount", ("avsättning", "årets avsättning")),
         Column("spent_sek", "nyttjat", "amount", ("nyttjat", "förbrukat")),

@@ -483,7 +483,7 @@ def _personal_data(result: ReadResult) -> list[Finding]:
         scanned += [c for c in table.frame.columns if c.startswith("extra_")]
         found += scan_columns(table.frame, {c: table.header_of(c) for c in scanned}, table.sheet, received)
         for column in (c for c in present if c.type not in SCANNED_TYPES):
-            valid = {"amount": AMOUNT, "integer": INTEGER, "date": DATE}[column.type]
+            valid = {"amount": AMOUNT, "decimal": AMOUNT, "integer": INTEGER, "date": DATE}[column.type]
             text = table.frame.filter(~pl.col(column.name).str.strip_chars().str.contains(valid).fill_null(True))
             found += scan_columns(text, {column.name: table.header_of(column.name)}, table.sheet, received)
         if kind.name in PERSON_HEADER_KINDS:

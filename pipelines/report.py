@@ -84,7 +84,7 @@ def safe_value(column_type: str, value: str | None) -> str | None:
         return None
     if column_type == "date" and MOMENT_SHOWN.fullmatch(text):
         return text
-    if column_type not in ("amount", "integer", "date", "org_nr") or not NUMBER_SHOWN.fullmatch(text):
+    if column_type not in ("amount", "decimal", "integer", "date", "org_nr") or not NUMBER_SHOWN.fullmatch(text):
         return None
     if any(len(word) > 1 and word.lower() not in UNITS for word in re.findall(r"[A-Za-z]+", text)):
         return None

@@ -97,6 +97,8 @@ def validate(table: RawTable, context: Context) -> Validated:
     if not any(f.severity == ERROR and f.row is None for f in table.findings):
         rules[kind.name](check, context)
     typed = frame.select(ROW, *[c.name for c in kind.columns if c.name in frame.columns])
+    if kind is FUNDS and "fte" not in typed.columns:
+        typed = typed.with_columns(pl.lit(None, parse.AMOUNT_TYPE).alias("fte"))
     if kind is APPLICATIONS:
         typed = typed.with_columns(
             pl.col("granted_sek").fill_null(Decimal(0)),
@@ -209,8 +211,8 @@ class Checker:
 
 
 def _parser(column: Column, vocabulary: Vocabulary) -> parse.Parsed:
-    if column.type == "amount":
-        return parse.amount(column.name)
+    if column.type in ("amount", "decimal"):
+        return parse.amount(column.name)  # the same number grammar: 1 234,5
     if column.type == "integer":
         return parse.integer(column.name)
     if column.type == "date":
@@ -245,6 +247,7 @@ def _format_message(column: Column, vocabulary: Vocabulary) -> str:
         "amount": "ogiltigt belopp; skriv till exempel 1 234 567,50 (högst två decimaler, "
         "mellanslag som tusentalsavgränsare)",
         "integer": "ogiltigt heltal",
+        "decimal": "ogiltigt tal; skriv till exempel 1 234,5 (högst två decimaler)",
         "date": "ogiltigt datum; skriv ÅÅÅÅ-MM-DD eller ÅÅÅÅMMDD",
         "org_nr": "ogiltigt organisationsnummer (10 siffror, kontrollsiffran ska stämma)",
     }.get(column.type, "ogiltigt värde")
@@ -287,6 +290,8 @@ def _fund_rules(check: Checker, context: Context) -> None:
     check.rule(_duplicated("org_nr", "year"), "unik", "myndighet och år förekommer på flera rader", "year")
     for name in ("payroll_sek", "allocated_sek", "spent_sek"):
         check.rule(pl.col(name) < 0, "negativt", "beloppet får inte vara negativt", name)
+    if "fte" in check.frame.columns:
+        check.rule(pl.col("fte") < 0, "negativt", "årsarbetskrafterna får inte vara negativa", "fte")
     expected = pl.col("opening_balance_sek") + pl.col("allocated_sek") - pl.col("spent_sek")
     check.rule(
         (pl.col("closing_balance_sek") - expected).abs() > 1,

@@ -59,7 +59,7 @@ HEADERS = {
     "funds": {
         "org_nr": ("organisationsnummer", "orgnr"),
         "year": ("år",),
-        "employees": ("anställda", "årsarbetskrafter"),
+        "employees": ("anställda", "antal anställda"),
         "payroll_sek": ("lönesumma",),
         "allocated_sek": ("avsättning", "årets avsättning"),
         "spent_sek": ("nyttjat", "förbrukat"),

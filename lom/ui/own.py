@@ -28,7 +28,10 @@ COUNTS = [
 ]
 YEARS = [
     Column("year", "År", "year"),
-    Column("employees", "Anställda", "int"),
+    Column(
+        "employees", "Anställda", "int", "Antal anställda (personer) vid årets slut; måtten per anställd räknas på dem"
+    ),
+    Column("fte", "Årsarbetskrafter", "number1", "Heltidsekvivalenter, när filen anger dem"),
     Column("allocated_sek", "Årets avsättning", "kronor"),
     Column("spent_sek", "Nyttjat", "kronor"),
     Column("opening_balance_sek", "Ingående saldo", "kronor"),

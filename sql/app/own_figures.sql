@@ -13,6 +13,7 @@ final as (
         has_funds,
         reports_applications,
         employees,
+        fte,
         payroll_sek,
         allocated_sek,
         spent_sek,

@@ -9,7 +9,7 @@ existing as (
 incoming_rows as (
     select
         org_nr, year, employees, payroll_sek, allocated_sek, spent_sek,
-        opening_balance_sek, closing_balance_sek
+        opening_balance_sek, closing_balance_sek, fte
     from incoming_funds
 ),
 

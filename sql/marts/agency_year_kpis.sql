@@ -46,6 +46,7 @@ joined as (
         agencies.sector,
         agency_years.year,
         fund_years.employees,
+        fund_years.fte,
         size_classes.size_class,
         size_classes.label_sv as size_class_label,
         fund_years.payroll_sek,

@@ -14,3 +14,8 @@ create table if not exists fund_years (
     primary key (org_nr, year),
     check (abs(closing_balance_sek - (opening_balance_sek + allocated_sek - spent_sek)) <= 1)
 );
+
+-- Full-time equivalents (årsarbetskrafter), optional in the file and kept apart from the head
+-- count. Added, not created above, so that a database made before it has the same columns in the
+-- same order as a new one.
+alter table fund_years add column if not exists fte decimal(18, 2);

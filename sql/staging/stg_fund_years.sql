@@ -14,6 +14,7 @@ final as (
         source.org_nr,
         source.year,
         source.employees,
+        source.fte,
         source.payroll_sek,
         rates.rate as allocation_rate,
         source.allocated_sek,
