@@ -195,7 +195,7 @@ def key_figures(row: dict) -> None:
     )
     st.caption(
         f"Alla myndigheter med medel {row['year']}, även när en sektor är vald; {compared}. "
-        f"Nyttjandegrad {fmt.percent(row['utilisation'])}, "
+        f"{named('utilisation')} {fmt.by_measure(row['utilisation'], 'utilisation')}, "
         f"saldo {fmt.number(row['reserve_years'], 1)} årsavsättningar, "
         f"handläggningstid {fmt.number(row['median_handling_days'])} dagar (median)."
     )
