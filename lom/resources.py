@@ -1,5 +1,6 @@
 """The files shipped inside the package, found through importlib.resources: the SQL, the
-contract's configuration, the documents the app shows, the sample files and the Streamlit config.
+contract's configuration, the measures' definitions, the documents the app shows, the sample files
+and the Streamlit config.
 
 In a checkout they are links into the repository's own folders (lom/sql -> ../sql, ...); a built
 wheel holds copies. Either way the package is installed as files (never zipped), so each resource
@@ -28,6 +29,11 @@ def sql_dir() -> Path:
 def config_file() -> Path:
     """Return the contract's lists: sectors, measure types, decisions, person headers."""
     return path("config", "lom.toml")
+
+
+def measures_file() -> Path:
+    """Return the measures' definitions: Swedish name, unit, direction (lom/db/measures.py reads it)."""
+    return path("config", "measures.toml")
 
 
 def doc(name: str) -> Path:

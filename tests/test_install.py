@@ -29,6 +29,7 @@ PACKAGED = [
     "lom/sql/app/years.sql",
     "lom/sql/schema",
     "lom/config/lom.toml",
+    "lom/config/measures.toml",
     "lom/docs/measures.md",
     "lom/streamlit/config.toml",
     "lom/sample_data/myndigheter.csv",

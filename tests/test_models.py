@@ -10,7 +10,8 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from lom.db import models, settings, store
+from lom import resources
+from lom.db import measures, models, settings, store
 from lom.queries.connection import connect
 from pipelines.load import load_files
 
@@ -167,13 +168,17 @@ def test_allocation_rates_are_the_code_s_and_a_hand_edit_outdates_the_measures(s
     ) == [(1.0,)]
 
 
-def test_the_schema_and_its_rates_are_part_of_the_digest():
+def test_the_schema_its_rates_and_the_measures_definitions_are_part_of_the_digest():
     schema = models.SQL_DIR / "schema" / "01_allocation_rates.sql"
     assert "0.0020" in schema.read_text()
     sha = hashlib.sha256()
     for path in [*sorted((models.SQL_DIR / "schema").glob("*.sql")), *models.model_files()]:
         sql_only = " ".join(re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8")).split())
         sha.update(f"{path.parent.name}/{path.name}\n{sql_only}\n".encode())
+    definitions = measures.read(resources.measures_file())
+    fields = ("key", "label", "unit", "direction", "compared", "definition")
+    text = "\n".join("\x1f".join(str(getattr(m, name)) for name in fields) for m in definitions)
+    sha.update(f"measures\n{text}\n".encode())
     assert models.digest() == sha.hexdigest()
 
 

@@ -45,7 +45,8 @@ def test_amounts_shares_and_dates():
     assert fmt.day(date(2024, 3, 31)) == "2024-03-31"
     assert fmt.moment(datetime(2024, 3, 31, 14, 5)) == "2024-03-31 14:05"
     assert fmt.by_unit(53.5, "dagar") == f"53,5{S}dagar" and fmt.by_unit(21.0, "dagar") == f"21{S}dagar"
-    assert fmt.by_unit(3.04, "år") == f"3,0{S}år"
+    assert fmt.by_unit(3.04, "årsavsättningar") == f"3,0{S}årsavsättningar"
+    assert fmt.years(0.6) == f"0,6{S}årsavsättningar"  # not "0,6 år", which reads as a duration
 
 
 HOSTILE = ["=1+1", "+46 8 123", "-2+3", "@SUM(A1)", "\t=cmd", "\r=cmd", '=HYPERLINK("http://x")']

@@ -8,8 +8,9 @@ order is the manifest's, sql/models.toml, where each model lists the models it r
 holds one `create or replace` statement and is named after what it creates.
 
 A load builds them in the draft it publishes. model_build records a digest of their SQL (without
-comments and spacing) and a fingerprint of the allocation rates the summary tables rest on, so
-that a reader can tell measures built by other code, or on other rates, and refuse them.
+comments and spacing) and of the measures' definitions (config/measures.toml), and a fingerprint
+of the allocation rates the summary tables rest on, so that a reader can tell measures built by
+other code, on other definitions or on other rates, and refuse them.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from lom.db import store
+from lom.db import measures, store
 from lom.db.settings import SQL_DIR, vocabulary
 
 LAYERS = ("functions", "reference", "staging", "intermediate", "marts")
@@ -54,13 +55,15 @@ def _text(path: Path) -> str:
 
 @cache
 def digest() -> str:
-    """Return the SHA-256 of the SQL that builds the database: the schema (whose allocation rates
-    the summary tables rest on) and the model files, in build order. Comments and spacing do not
-    count, so that a change of wording in a comment does not outdate a database."""
+    """Return the SHA-256 of what builds the database: the schema (whose allocation rates the
+    summary tables rest on), the model files in build order, and the measures' definitions
+    (config/measures.toml, which kpi_definitions holds). Comments and spacing do not count, so that
+    a change of wording in a comment does not outdate a database."""
     sha = hashlib.sha256()
     for path in [*sorted((SQL_DIR / "schema").glob("*.sql")), *model_files()]:
         sql_only = " ".join(re.sub(r"--[^\n]*", "", _text(path)).split())
         sha.update(f"{path.parent.name}/{path.name}\n{sql_only}\n".encode())
+    sha.update(f"measures\n{measures.canonical(measures.definitions())}\n".encode())
     return sha.hexdigest()
 
 
@@ -72,6 +75,8 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         _drop_models(con, previous)
         # The decision rules of config/lom.toml, which sql/reference/decision_types.sql reads.
         con.register("decision_rules", pl.DataFrame(vocabulary().decision_rules()))
+        # The measures of config/measures.toml, which sql/reference/kpi_definitions.sql reads.
+        con.register("measure_definitions", pl.DataFrame(measures.table(measures.definitions())))
         for path in model_files():
             store.run(con, _text(path))
         store.run(

@@ -1,15 +1,19 @@
-"""Numbers, amounts, shares and dates as a Swedish reader expects them: 12 345 kr, 1,2 mnkr, 45 %."""
+"""Numbers, amounts, shares and dates as a Swedish reader expects them: 12 345 kr, 1,2 mnkr, 45 %;
+and each measure by its unit, with its name, from config/measures.toml (lom/db/measures.py)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 import polars as pl
 
 from lom import swedish
+from lom.db import measures
+from lom.db.measures import Unit
 
 NBSP = swedish.NBSP
 MISSING = "–"
@@ -68,8 +72,8 @@ def signed(x: Number, decimals: int = 0) -> str:
 
 
 def years(x: Number) -> str:
-    """A reserve in years of allocation: 3.04 -> '3,0 år'."""
-    return MISSING if _missing(x) else f"{number(x, 1)}{NBSP}år"
+    """A reserve in years of allocation: 3.04 -> '3,0 årsavsättningar' ("3,0 år" reads as a duration)."""
+    return MISSING if _missing(x) else f"{number(x, 1)}{NBSP}årsavsättningar"
 
 
 def day(d: date | datetime | None) -> str:
@@ -94,16 +98,62 @@ def span_by_unit(low: Number, high: Number, unit: str) -> str:
 
 
 def by_unit(x: Number, unit: str) -> str:
-    """Format a measure by the unit of kpi_definitions: andel, år, kr, dagar, per 100 anställda."""
+    """Format a measure by its unit (config/measures.toml): andel, årsavsättningar, kr, dagar, per 100 anställda."""
     if unit == "andel":
         return percent(x)
-    if unit == "år":
+    if unit == "årsavsättningar":
         return years(x)
     if unit == "kr":
         return kronor(x)
     if unit == "dagar":
         return MISSING if _missing(x) else f"{number(x, 1 if float(x) % 1 else 0)}{NBSP}dagar"
     return number(x, 1)
+
+
+@dataclass(frozen=True)
+class UnitStyle:
+    """How values of a unit are shown in charts and tables."""
+
+    axis_format: str  # the d3 format of a chart axis or tooltip
+    column_kind: str  # the kind of a table column (ui.tables.SHOWN)
+    in_title: str | None  # said after the name in a chart's title of an axis, whose numbers are bare
+    in_header: str | None  # said after the name in a table header (an amount's cells say kr themselves)
+
+
+UNITS = {
+    Unit.KRONOR: UnitStyle(",.0f", "kronor", "kr", None),
+    Unit.SHARE: UnitStyle(".0%", "percent", None, None),
+    Unit.YEARS: UnitStyle(",.1f", "years", None, None),  # the name says it: Saldo i årsavsättningar
+    Unit.DAYS: UnitStyle(",.0f", "days", "dagar", "dagar"),
+    Unit.PER_100: UnitStyle(",.1f", "number1", None, None),  # the name says it: ... per 100 anställda
+}
+
+
+def style(key: str) -> UnitStyle:
+    """How a measure is shown, by its unit."""
+    return UNITS[measures.measure(key).unit]
+
+
+def axis_format(key: str) -> str:
+    """The d3 format of a measure on a chart's axis: '.0%' for a share, ',.1f' for years."""
+    return style(key).axis_format
+
+
+def titled(key: str) -> str:
+    """A measure's name with its unit where a chart shows bare numbers: 'Beviljat per anställd (kr)'."""
+    unit = style(key).in_title
+    return f"{measures.label(key)} ({unit})" if unit else measures.label(key)
+
+
+def header(key: str) -> str:
+    """A measure's name as a table's header: 'Handläggningstid (dagar)', 'Nyttjandegrad'."""
+    unit = style(key).in_header
+    return f"{measures.label(key)} ({unit})" if unit else measures.label(key)
+
+
+def by_measure(x: Number, key: str) -> str:
+    """Format a value of a measure by its unit: by_measure(0.453, "utilisation") -> '45 %'."""
+    return by_unit(x, measures.measure(key).unit)
 
 
 def texts(column: pl.Series, render: Callable[[Number], str], name: str) -> pl.Series:

@@ -8,6 +8,7 @@ from types import ModuleType
 
 import streamlit as st
 
+from lom.db import measures
 from lom.ui import shell
 from lom.ui.pages import about, data, overview, profile, trends, watchlist
 
@@ -29,7 +30,9 @@ class PageSpec:
 
 PAGES = (
     PageSpec(overview, "Översikt", "oversikt", ":material/dashboard:"),
-    PageSpec(watchlist, "Outnyttjade medel", "outnyttjade-medel", ":material/savings:", tsn_only=True),
+    PageSpec(
+        watchlist, measures.label("closing_balance_sek"), "outnyttjade-medel", ":material/savings:", tsn_only=True
+    ),
     PageSpec(profile, "Myndighetsprofil", "myndighetsprofil", ":material/account_balance:"),
     PageSpec(trends, "Utveckling", "utveckling", ":material/trending_up:"),
     PageSpec(data, "Data och inläsning", "data", ":material/upload_file:", tsn_only=True),

@@ -7,14 +7,16 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from lom.db import measures
 from lom.queries import profile, watchlist
 from lom.ui import charts, projection, shell, tables
 from lom.ui import format as fmt
-from lom.ui.tables import Column
+from lom.ui.tables import Column, measure_column
 
+# The year as a balance: in and out (the measure Outnyttjade medel is the closing balance).
 MONEY = [
-    ("allocated_sek", "Årets avsättning"),
-    ("spent_sek", "Nyttjat"),
+    ("allocated_sek", measures.label("allocated_sek")),
+    ("spent_sek", measures.label("spent_sek")),
     ("opening_balance_sek", "Ingående saldo"),
     ("closing_balance_sek", "Utgående saldo"),
 ]
@@ -32,20 +34,17 @@ YEARS = [
         "employees", "Anställda", "int", "Antal anställda (personer) vid årets slut; måtten per anställd räknas på dem"
     ),
     Column("fte", "Årsarbetskrafter", "number1", "Heltidsekvivalenter, när filen anger dem"),
-    Column("allocated_sek", "Årets avsättning", "kronor"),
-    Column("spent_sek", "Nyttjat", "kronor"),
-    Column("opening_balance_sek", "Ingående saldo", "kronor"),
-    Column("closing_balance_sek", "Utgående saldo", "kronor"),
-    Column("utilisation", "Nyttjandegrad", "percent"),
-    Column("reserve_years", "Saldo i årsavsättningar", "years"),
-    *(Column(source, label, "int") for source, label in COUNTS),
-    Column("approval_rate", "Beviljandegrad", "percent"),
-    Column("wilson_low", "Beviljandegrad, 95 %-intervall från", "percent"),
-    Column("wilson_high", "Beviljandegrad, 95 %-intervall till", "percent"),
-    Column("applications_per_100_employees", "Ansökningar per 100 anställda", "number1"),
+    *(Column(source, shown, "kronor") for source, shown in MONEY),
+    measure_column("utilisation"),
+    measure_column("reserve_years"),
+    *(Column(source, shown, "int") for source, shown in COUNTS),
+    measure_column("approval_rate"),
+    Column("wilson_low", f"{measures.label('approval_rate')}, 95 %-intervall från", "percent"),
+    Column("wilson_high", f"{measures.label('approval_rate')}, 95 %-intervall till", "percent"),
+    measure_column("applications_per_100_employees"),
     Column("granted_sek", "Beviljat belopp", "kronor"),
-    Column("granted_per_employee_sek", "Beviljat per anställd", "kronor"),
-    Column("median_handling_days", "Handläggningstid (dagar)", "days"),
+    measure_column("granted_per_employee_sek"),
+    measure_column("median_handling_days"),
 ]
 COVERAGE = [
     Column("year", "År", "year"),
@@ -66,22 +65,23 @@ def key_figures(figures: pl.DataFrame, name: str, year: int) -> None:
         st.info(f"{name} har inga siffror inlästa för {year}.")
         return
     row = this_year.row(0, named=True)
-    for column, (source, label) in zip(st.columns(len(MONEY)), MONEY, strict=True):
-        column.metric(label, fmt.kronor(row[source]), border=True)
+    for column, (source, shown) in zip(st.columns(len(MONEY)), MONEY, strict=True):
+        column.metric(shown, fmt.kronor(row[source]), border=True)
     if row["negative_balance"]:
         st.warning(
             f"Utgående saldo {year} är negativt. Det kan inte uppstå av reglerna för medlen, så det är en fråga om "
             "underlaget: stäm av siffrorna innan de används. Saldot rangordnas inte i jämförelsegruppen.",
             icon=":material/help:",
         )
-    for column, (source, label) in zip(st.columns(len(COUNTS)), COUNTS, strict=True):
-        column.metric(label, fmt.number(row[source]), border=True)
+    for column, (source, shown) in zip(st.columns(len(COUNTS)), COUNTS, strict=True):
+        column.metric(shown, fmt.number(row[source]), border=True)
     interval = fmt.span_by_unit(row["wilson_low"], row["wilson_high"], "andel")
     st.caption(
-        f"Beviljandegrad {fmt.percent(row['approval_rate'])} (95 %-intervall {interval}); "
+        f"{measures.label('approval_rate')} {fmt.by_measure(row['approval_rate'], 'approval_rate')} "
+        f"(95 %-intervall {interval}); "
         f"{fmt.number(row['applications_per_100_employees'], 1)} ansökningar per 100 anställda; "
         f"beviljat {fmt.kronor(row['granted_sek'])}, {fmt.kronor(row['granted_per_employee_sek'])} per anställd; "
-        f"handläggningstid {fmt.by_unit(row['median_handling_days'], 'dagar')} (median); "
+        f"handläggningstid {fmt.by_measure(row['median_handling_days'], 'median_handling_days')} (median); "
         f"nyttjandegrad {fmt.percent(row['utilisation'])}; saldo {fmt.number(row['reserve_years'], 1)} "
         f"årsavsättningar; {fmt.number(row['employees'])} anställda."
     )

@@ -5,23 +5,22 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from lom.db import measures
 from lom.ui import charts, shell
+from lom.ui import format as fmt
+
+APPROVAL = "approval_rate"
 
 
-def _axis_format(kpi: str) -> str:
-    if kpi in ("utilisation", "approval_rate"):
-        return ".0%"
-    return ",.0f" if kpi in ("median_handling_days", "granted_per_employee_sek") else ",.1f"
-
-
-def trend_chart(trend: pl.DataFrame, kpi: str, label: str, name: str, context: shell.Context) -> alt.LayerChart:
+def trend_chart(trend: pl.DataFrame, kpi: str, name: str, context: shell.Context) -> alt.LayerChart:
     """The agency's measure over the years inside its peer group's interquartile band."""
-    data = charts.with_class_names(trend.filter(pl.col("kpi") == kpi), "quartile_class", neutral=kpi == "approval_rate")
-    colour, shape, domain = charts.class_scales(neutral=kpi == "approval_rate")
-    fmt_ = _axis_format(kpi)
+    neutral = measures.measure(kpi).neutral
+    data = charts.with_class_names(trend.filter(pl.col("kpi") == kpi), "quartile_class", neutral=neutral)
+    colour, shape, domain = charts.class_scales(neutral=neutral)
+    fmt_ = fmt.axis_format(kpi)
     base = alt.Chart(charts.data_of(data)).encode(x=alt.X("year:O", title="År", axis=alt.Axis(labelAngle=0)))
     band = base.mark_area(opacity=0.25, color=charts.SKY).encode(
-        y=alt.Y("lower_quartile:Q", title=label, axis=alt.Axis(format=fmt_)), y2="upper_quartile:Q"
+        y=alt.Y("lower_quartile:Q", title=fmt.titled(kpi), axis=alt.Axis(format=fmt_)), y2="upper_quartile:Q"
     )
     median = base.mark_line(color=charts.BLUE, strokeDash=[5, 3]).encode(y="peer_median:Q")
     line = base.mark_line(color=charts.BLACK).encode(y="value:Q")
@@ -43,7 +42,7 @@ def trend_chart(trend: pl.DataFrame, kpi: str, label: str, name: str, context: s
     chart = alt.layer(band, median, line, points, *marks).properties(
         height=300,
         title=charts.title(
-            f"{label}, {name}, alla år",
+            f"{measures.label(kpi)}, {name}, alla år",
             f"Band: mittersta hälften av {context.group_phrase}, streckad linje: deras median. {context.vintage}",
         ),
     )
@@ -116,7 +115,11 @@ def funnel_chart(
     funnel = (
         alt.Chart(charts.data_of(band))
         .mark_area(opacity=0.22, color=charts.SKY)
-        .encode(x=x, y=alt.Y("funnel_low:Q", title="Beviljandegrad", axis=alt.Axis(format=".0%")), y2="funnel_high:Q")
+        .encode(
+            x=x,
+            y=alt.Y("funnel_low:Q", title=fmt.titled(APPROVAL), axis=alt.Axis(format=fmt.axis_format(APPROVAL))),
+            y2="funnel_high:Q",
+        )
     )
     rule = alt.Chart(pl.DataFrame({"m": [median]})).mark_rule(color=charts.BLUE, strokeDash=[5, 3]).encode(y="m:Q")
     base = alt.Chart(charts.data_of(data)).encode(x=x)
@@ -132,7 +135,7 @@ def funnel_chart(
         size=alt.condition("datum.is_self", alt.value(160), alt.value(45)),
         tooltip=[
             alt.Tooltip("name:N", title="Myndighet"),
-            alt.Tooltip("approval_rate:Q", title="Beviljandegrad", format=".0%"),
+            alt.Tooltip("approval_rate:Q", title=measures.label(APPROVAL), format=fmt.axis_format(APPROVAL)),
             alt.Tooltip("decided:Q", title="Beslutade", format=",.0f"),
             alt.Tooltip("wilson_low:Q", title="Intervall från", format=".0%"),
             alt.Tooltip("wilson_high:Q", title="Intervall till", format=".0%"),

@@ -6,9 +6,12 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from lom.db import measures
 from lom.queries.disclosure import MIN_OTHER_AGENCIES
 from lom.ui import charts, shell
 from lom.ui import format as fmt
+
+RESERVE = "reserve_years"
 
 
 def lines(row: dict, reserve_limit: float, group_phrase: str) -> list[str]:
@@ -54,7 +57,7 @@ def chart(path: pl.DataFrame, name: str, reserve_limit: float, context: shell.Co
     data = pl.concat([data, last_actual]).sort("year")
     base = alt.Chart(charts.data_of(data)).encode(
         x=alt.X("year:O", title="År", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("reserve_years:Q", title="Saldo i årsavsättningar", axis=alt.Axis(format=",.1f")),
+        y=alt.Y("reserve_years:Q", title=fmt.titled(RESERVE), axis=alt.Axis(format=fmt.axis_format(RESERVE))),
         color=alt.Color(
             "kind:N", title=None, scale=alt.Scale(domain=["Utfall", "Prognos"], range=[charts.BLUE, charts.ORANGE])
         ),
@@ -65,7 +68,7 @@ def chart(path: pl.DataFrame, name: str, reserve_limit: float, context: shell.Co
             alt.Tooltip("year:O", title="År"),
             alt.Tooltip("kind:N", title="Typ"),
             alt.Tooltip("balance_text:N", title="Saldo"),
-            alt.Tooltip("reserve_years:Q", title="Årsavsättningar", format=",.1f"),
+            alt.Tooltip("reserve_years:Q", title="Årsavsättningar", format=fmt.axis_format(RESERVE)),
         ],
     )
     limit = (
@@ -79,6 +82,8 @@ def chart(path: pl.DataFrame, name: str, reserve_limit: float, context: shell.Co
     marks = charts.rate_change_marks(context.rates, data["year"])
     chart = alt.layer(base.mark_line(point=True), limit, label, *marks).properties(
         height=300,
-        title=charts.title(f"Saldo i årsavsättningar, {name}, utfall till {context.year} och prognos", context.vintage),
+        title=charts.title(
+            f"{measures.label(RESERVE)}, {name}, utfall till {context.year} och prognos", context.vintage
+        ),
     )
     return charts.swedish(chart)

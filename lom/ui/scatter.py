@@ -12,12 +12,15 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from lom.db import measures
 from lom.queries.disclosure import HIDDEN_SIGN
 from lom.ui import charts
 from lom.ui import format as fmt
 
 X, Y = "applications_per_100_employees", "approval_rate"
-X_TITLE, Y_TITLE = "Ansökningar per 100 anställda", "Beviljandegrad"
+X_TITLE, Y_TITLE = fmt.titled(X), fmt.titled(Y)
+TITLE = f"{measures.label(Y)} mot {measures.label(X).lower()}"  # with the year and who is shown after it
+BALANCE, RESERVE = "closing_balance_sek", "reserve_years"
 HIDDEN_Y = -0.14  # the strip under the 0 % line where a hidden approval rate sits
 HIDDEN_TEXT = f"dold ({HIDDEN_SIGN})"
 
@@ -49,8 +52,8 @@ def placed(frame: pl.DataFrame) -> tuple[pl.DataFrame, float | None]:
     )
     return (
         data.with_columns(
-            _texts(data, X, lambda v: fmt.number(v, 1), "x_text"),
-            _texts(data, Y, fmt.percent, "y_text"),
+            _texts(data, X, lambda v: fmt.by_measure(v, X), "x_text"),
+            _texts(data, Y, lambda v: fmt.by_measure(v, Y), "y_text"),
         ),
         limit,
     )
@@ -80,7 +83,7 @@ def y_axis(data: pl.DataFrame) -> alt.Y:
         "y_plot:Q",
         title=Y_TITLE,
         scale=alt.Scale(domain=[low, 1.02], nice=False, zero=False),
-        axis=alt.Axis(values=[0, 0.2, 0.4, 0.6, 0.8, 1.0], format=".0%"),
+        axis=alt.Axis(values=[0, 0.2, 0.4, 0.6, 0.8, 1.0], format=fmt.axis_format(Y)),
     )
 
 
@@ -89,7 +92,7 @@ def strip_labels(data: pl.DataFrame, limit: float | None) -> list[alt.Chart]:
     layers = []
     end = limit if limit is not None else max([*data[X].drop_nulls().to_list(), 1.0])
     if data["y_hidden"].any():
-        frame = pl.DataFrame({"x": [0.0], "y": [HIDDEN_Y], "text": [f"Beviljandegrad {HIDDEN_TEXT}"]})
+        frame = pl.DataFrame({"x": [0.0], "y": [HIDDEN_Y], "text": [f"{measures.label(Y)} {HIDDEN_TEXT}"]})
         layers.append(
             alt.Chart(frame)
             .mark_text(align="left", dx=4, dy=-12, color="#555555", fontSize=11)
@@ -129,7 +132,7 @@ def agencies(frame: pl.DataFrame, title: alt.TitleParams, *, pick: bool) -> alt.
         .encode(
             x=x_axis(data, limit),
             y=y_axis(data),
-            size=alt.Size("balance:Q", title="Outnyttjade medel (kr)", legend=None, scale=alt.Scale(range=[30, 900])),
+            size=alt.Size("balance:Q", title=fmt.titled(BALANCE), legend=None, scale=alt.Scale(range=[30, 900])),
             color=alt.Color("reserve_years_class_name:N", title="Läge saldo", scale=colour, sort=domain),
             shape=alt.Shape("reserve_years_class_name:N", title="Läge saldo", scale=shape, sort=domain),
             tooltip=[
@@ -137,8 +140,8 @@ def agencies(frame: pl.DataFrame, title: alt.TitleParams, *, pick: bool) -> alt.
                 alt.Tooltip("sector:N", title="Sektor"),
                 alt.Tooltip("x_text:N", title=X_TITLE),
                 alt.Tooltip("y_text:N", title=Y_TITLE),
-                alt.Tooltip("balance_text:N", title="Outnyttjade medel"),
-                alt.Tooltip("reserve_years:Q", title="Saldo i årsavsättningar", format=",.1f"),
+                alt.Tooltip("balance_text:N", title=measures.label(BALANCE)),
+                alt.Tooltip("reserve_years:Q", title=fmt.titled(RESERVE), format=fmt.axis_format(RESERVE)),
             ],
         )
     )

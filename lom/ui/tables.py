@@ -44,6 +44,11 @@ class Column:
     help: str | None = None
 
 
+def measure_column(key: str, help: str | None = None) -> Column:
+    """The column of a measure (config/measures.toml): its name and unit in the header, shown by its unit."""
+    return Column(key, fmt.header(key), fmt.style(key).column_kind, help)
+
+
 def hidden_rows(frame: pl.DataFrame, columns: list[Column]) -> dict[str, set[int]]:
     """Per shown header, the rows whose figure disclosure control hid."""
     if HIDDEN_COLUMNS not in frame.columns:

@@ -6,33 +6,35 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from lom.db import measures
 from lom.queries import disclosure, overview
 from lom.ui import charts, shell, tables
 from lom.ui import format as fmt
 from lom.ui import scatter as plots
-from lom.ui.tables import Column
+from lom.ui.tables import Column, measure_column
 
-RANK_BY = {
-    "reserve_years": ("Saldo i årsavsättningar", True),
-    "closing_balance_sek": ("Outnyttjade medel", True),
-    "utilisation": ("Nyttjandegrad", False),
-    "applications_per_100_employees": ("Ansökningar per 100 anställda", False),
-    "approval_rate": ("Beviljandegrad", False),
-    "median_handling_days": ("Handläggningstid", True),
-}
+# The measures the agencies can be ranked by, named by config/measures.toml.
+RANK_BY = [
+    "reserve_years",
+    "closing_balance_sek",
+    "utilisation",
+    "applications_per_100_employees",
+    "approval_rate",
+    "median_handling_days",
+]
 
 RANKING_COLUMNS = [
     Column("name", "Myndighet"),
     Column("sector", "Sektor"),
     Column("size_class_label", "Storlek", help="Storleksklass efter antal anställda"),
-    Column("closing_balance_sek", "Outnyttjade medel", "kronor", "Utgående saldo vid årets slut"),
-    Column("reserve_years", "Saldo i årsavsättningar", "years", "Utgående saldo / årets avsättning"),
+    measure_column("closing_balance_sek", "Utgående saldo vid årets slut"),
+    measure_column("reserve_years", "Utgående saldo / årets avsättning"),
     Column("reserve_years_class", "Läge saldo", "class"),
-    Column("utilisation", "Nyttjandegrad", "percent", "Nyttjat / årets avsättning"),
+    measure_column("utilisation", "Nyttjat / årets avsättning"),
     Column("utilisation_class", "Läge nyttjande", "class"),
-    Column("applications_per_100_employees", "Ansökningar per 100 anställda", "number1"),
-    Column("approval_rate", "Beviljandegrad", "percent", "(Beviljade + delvis beviljade) / beslutade"),
-    Column("median_handling_days", "Handläggningstid (dagar)", "days", "Median, dagar från ansökan till beslut"),
+    measure_column("applications_per_100_employees"),
+    measure_column("approval_rate", "(Beviljade + delvis beviljade) / beslutade"),
+    measure_column("median_handling_days", "Median, dagar från ansökan till beslut"),
     Column("org_nr", "Organisationsnummer"),
 ]
 # An agency sees itself and its peers under pseudonyms, as ratios: no kronor, sector, size or org_nr.
@@ -62,11 +64,12 @@ def render(context: shell.Context) -> None:
         peers(ranking, context)
         return
     st.subheader(f"Myndigheterna {year}, rangordnade")
-    chosen = st.selectbox("Rangordna efter", list(RANK_BY), format_func=lambda k: RANK_BY[k][0], key="rank_by")
-    label, descending = RANK_BY[chosen]
+    chosen = st.selectbox("Rangordna efter", RANK_BY, format_func=measures.label, key="rank_by")
+    descending = worst_first(chosen)
     ranking = ranking.sort(chosen, descending=descending, nulls_last=True)
     st.caption(
-        f"{fmt.number(ranking.height)} myndigheter ({shell.where(context)}), sorterade efter {label.lower()}, "
+        f"{fmt.number(ranking.height)} myndigheter ({shell.where(context)}), "
+        f"sorterade efter {measures.label(chosen).lower()}, "
         f"{'högst' if descending else 'lägst'} först. Läget jämförs med {context.group_phrase}. "
         f"{charts.CLASS_CAVEAT} Klicka på en rad för att öppna myndighetens profil."
     )
@@ -110,11 +113,11 @@ def peers(ranking: pl.DataFrame, context: shell.Context) -> None:
         )
         return
     options = [k for k in RANK_BY if k != "closing_balance_sek"]
-    chosen = st.selectbox("Rangordna efter", options, format_func=lambda k: RANK_BY[k][0], key="rank_by")
-    label, descending = RANK_BY[chosen]
-    ranking = ranking.sort(chosen, "name", descending=[descending, False], nulls_last=True)
+    chosen = st.selectbox("Rangordna efter", options, format_func=measures.label, key="rank_by")
+    ranking = ranking.sort(chosen, "name", descending=[worst_first(chosen), False], nulls_last=True)
     st.caption(
-        f"{fmt.number(ranking.height - 1)} andra myndigheter under kodnamn, sorterade efter {label.lower()}. "
+        f"{fmt.number(ranking.height - 1)} andra myndigheter under kodnamn, "
+        f"sorterade efter {measures.label(chosen).lower()}. "
         "Kodnamnen är dina egna: samma myndighet har samma kodnamn varje gång du tittar, men ett annat för andra "
         f"användare. {HIDDEN_NOTE} {charts.CLASS_CAVEAT}"
     )
@@ -126,6 +129,12 @@ def peers(ranking: pl.DataFrame, context: shell.Context) -> None:
         "namn. Formen och färgen visar läget för saldot. En myndighet vars beviljandegrad eller ansökningar är "
         f"dolda (..) står som ofylld punkt i remsan vid axeln. {scatter_note(ranking)}"
     )
+
+
+def worst_first(key: str) -> bool:
+    """Whether a ranking by the measure puts its highest value first: so where lower is better, so that
+    the agencies to look at come first; a measure where higher is better, or neutral, lowest first."""
+    return measures.measure(key).direction is measures.Direction.LOWER_BETTER
 
 
 HIDDEN_NOTE = (
@@ -148,17 +157,23 @@ def key_figures(row: dict) -> None:
     def mnkr(difference: float) -> str:
         return f"{fmt.signed(difference / 1e6, 1)} mnkr"
 
+    named = measures.label
     figures = [
-        ("Årets avsättning", fmt.short_kronor(row["allocated_sek"]), change("allocated_sek", mnkr), "normal"),
-        ("Nyttjat", fmt.short_kronor(row["spent_sek"]), change("spent_sek", mnkr), "normal"),
+        (named("allocated_sek"), fmt.short_kronor(row["allocated_sek"]), change("allocated_sek", mnkr), "normal"),
+        (named("spent_sek"), fmt.short_kronor(row["spent_sek"]), change("spent_sek", mnkr), "normal"),
         (
-            "Outnyttjade medel",
+            named("closing_balance_sek"),
             fmt.short_kronor(row["closing_balance_sek"]),
             change("closing_balance_sek", mnkr),
             "inverse",
         ),
         ("Ansökningar", fmt.number(row["applications"]), change("applications", fmt.signed), "normal"),
-        ("Beviljandegrad", fmt.percent(row["approval_rate"]), change("approval_rate", fmt.percentage_points), "off"),
+        (
+            named("approval_rate"),
+            fmt.percent(row["approval_rate"]),
+            change("approval_rate", fmt.percentage_points),
+            "off",
+        ),
         (
             "Rapporterande myndigheter",
             fmt.number(row["agencies_with_funds"]),
@@ -167,11 +182,11 @@ def key_figures(row: dict) -> None:
         ),
     ]
     sources = ["allocated_sek", "spent_sek", "closing_balance_sek", "applications", "approval_rate", None]
-    for column, (label, value, delta, colour), source in zip(
+    for column, (heading, value, delta, colour), source in zip(
         [*st.columns(3), *st.columns(3)], figures, sources, strict=True
     ):
         column.metric(
-            label, disclosure.HIDDEN_SIGN if source in hidden else value, delta, delta_color=colour, border=True
+            heading, disclosure.HIDDEN_SIGN if source in hidden else value, delta, delta_color=colour, border=True
         )
     compared = (
         f"förändringen jämförs med {row['year'] - 1}"
@@ -181,7 +196,7 @@ def key_figures(row: dict) -> None:
     st.caption(
         f"Summorna gäller de {fmt.number(row['agencies_with_funds'])} rapporterande myndigheterna {row['year']} "
         f"(de med medel i underlaget), inte hela staten, även när en sektor är vald; {compared}. "
-        f"Nyttjandegrad {fmt.percent(row['utilisation'])}, "
+        f"{named('utilisation')} {fmt.by_measure(row['utilisation'], 'utilisation')}, "
         f"saldo {fmt.number(row['reserve_years'], 1)} årsavsättningar, "
         f"handläggningstid {fmt.number(row['median_handling_days'])} dagar (median)."
     )
@@ -191,9 +206,9 @@ def scatter(ranking: pl.DataFrame, context: shell.Context) -> alt.LayerChart:
     """Approval rate against applications per 100 employees: every agency, sized by unused funds, for
     Trygghetsstiftelsen; an agency itself and its peers under pseudonyms."""
     if not context.viewer.is_tsn:
-        title = f"Beviljandegrad mot ansökningar per 100 anställda, {context.year}, {context.group_phrase}"
+        title = f"{plots.TITLE}, {context.year}, {context.group_phrase}"
         return plots.peers(ranking, charts.title(title, context.vintage))
-    title = f"Beviljandegrad mot ansökningar per 100 anställda, {context.year} ({shell.where(context)})"
+    title = f"{plots.TITLE}, {context.year} ({shell.where(context)})"
     return plots.agencies(ranking, charts.title(title, context.vintage), pick=True)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from lom.db import measures
 from lom.followup import section as followup
 from lom.queries import profile
 from lom.queries.disclosure import MIN_OTHER_AGENCIES
@@ -15,6 +16,7 @@ from lom.ui.profile_charts import MIX_BASES, funnel_chart, mix_chart, trend_char
 from lom.ui.tables import Column
 
 TREND_DEFAULT = "utilisation"
+HANDLING, APPROVAL = "median_handling_days", "approval_rate"
 MIX_COLUMNS = [
     Column("measure", "Insats"),
     Column("applications", "Ansökningar", "int"),
@@ -78,26 +80,25 @@ def render(context: shell.Context) -> None:
 
     st.subheader("Utveckling mot jämförelsegruppen")
     trend = context.fetch(profile.agency_trend, org_nr, context.group)
-    labels = dict(zip(positions["kpi"], positions["label_sv"], strict=True))
-    labels.pop("median_handling_days", None)  # drawn on its own below
-    kpi = st.selectbox("Mått", list(labels), format_func=labels.get, index=list(labels).index(TREND_DEFAULT))
+    kpis = [k for k in positions["kpi"] if k != HANDLING]  # handling time is drawn on its own below
+    kpi = st.selectbox("Mått", kpis, format_func=measures.label, index=kpis.index(TREND_DEFAULT))
     marks = followup.contact_marks(context, org_nr)  # Trygghetsstiftelsen's contacts; none for an agency
     charts.show(
-        lambda: marks.apply(trend_chart(trend, kpi, labels[kpi], name, context)),
+        lambda: marks.apply(trend_chart(trend, kpi, name, context)),
         context.chart_key("trend", org_nr, kpi, *marks.key),
         width="stretch",
     )
 
     left, right = st.columns(2)
     with left:
-        st.subheader("Handläggningstid")
+        st.subheader(measures.label(HANDLING))
         charts.show(
-            lambda: marks.apply(trend_chart(trend, "median_handling_days", "Handläggningstid", name, context)),
-            context.chart_key("trend", org_nr, "median_handling_days", *marks.key),
+            lambda: marks.apply(trend_chart(trend, HANDLING, name, context)),
+            context.chart_key("trend", org_nr, HANDLING, *marks.key),
             width="stretch",
         )
     with right:
-        st.subheader(f"Fördelning per insats {year}")
+        st.subheader(f"{measures.label('measure_mix')} {year}")
         mix = context.fetch(profile.measure_mix, org_nr, year)
         if mix.is_empty() or not mix["applications"].sum():
             st.info(f"{name} har inga ansökningar {year}.")
@@ -117,7 +118,7 @@ def render(context: shell.Context) -> None:
 
     applicants.section(context, org_nr, name)
 
-    st.subheader(f"Beviljandegrad {year} med osäkerhet")
+    st.subheader(f"{measures.label(APPROVAL)} {year} med osäkerhet")
     intervals = context.fetch(profile.approval_intervals, year, context.group)
     approval(intervals, org_nr, name, context)
 
@@ -150,7 +151,7 @@ def key_figures(positions: pl.DataFrame) -> None:
         for column, row in zip(st.columns(3), rows[start : start + 3], strict=False):
             neutral = row["direction"] == "neutral"
             with column.container(border=True):
-                st.markdown(f"**{row['label_sv']}**")
+                st.markdown(f"**{row['label_sv']}**")  # kpi_definitions: config/measures.toml, as built
                 hidden = set(row.get("hidden") or [])  # the peers' distribution only: its own value never
                 st.markdown(f"### {fmt.by_unit(row['value'], row['unit_sv'])}")
                 label = charts.class_label(row["quartile_class"], neutral)
@@ -211,7 +212,7 @@ def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Con
     points = intervals.filter(pl.col("group_id") == row["group_id"])
     band = context.fetch(profile.funnel_band, row["peer_median"], int(max(points["decided"].max() or 1, 10) * 1.5))
     texts = (
-        f"Beviljandegrad mot antal beslut bland {context.group_phrase}, {context.year}",
+        f"{measures.label(APPROVAL)} mot antal beslut bland {context.group_phrase}, {context.year}",
         f"Tratten: där 95 % av andelarna hamnar av slumpen vid medianen i jämförelsegruppen. {context.vintage}",
     )
     charts.show(

@@ -7,34 +7,35 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from lom.db import measures
 from lom.queries import overview
 from lom.ui import applicants, charts, shell, tables
-from lom.ui.tables import Column
+from lom.ui import format as fmt
+from lom.ui.tables import Column, measure_column
 
-MEASURES = {
-    "utilisation": ("Nyttjandegrad", ".0%"),
-    "reserve_years": ("Saldo i årsavsättningar", ",.1f"),
-    "applications_per_100_employees": ("Ansökningar per 100 anställda", ",.1f"),
-    "approval_rate": ("Beviljandegrad", ".0%"),
-    "granted_per_employee_sek": ("Beviljat per anställd (kr)", ",.0f"),
-    "median_handling_days": ("Handläggningstid (dagar)", ",.0f"),
-}
+# The measures per sector, named and formatted by config/measures.toml.
+MEASURES = [
+    "utilisation",
+    "reserve_years",
+    "applications_per_100_employees",
+    "approval_rate",
+    "granted_per_employee_sek",
+    "median_handling_days",
+]
 NATIONAL = "Alla rapporterande myndigheter"
-MONEY = {"allocated_sek": "Årets avsättning", "spent_sek": "Nyttjat", "closing_balance_sek": "Outnyttjade medel"}
+MONEY = {key: measures.label(key) for key in ("allocated_sek", "spent_sek", "closing_balance_sek")}
 
 COLUMNS = [
     Column("year", "År", "year"),
     Column("area", "Område"),
     Column("agencies_with_funds", "Rapporterande myndigheter", "int"),
-    Column("allocated_sek", "Årets avsättning", "kronor"),
-    Column("spent_sek", "Nyttjat", "kronor"),
-    Column("closing_balance_sek", "Outnyttjade medel", "kronor"),
-    Column("utilisation", "Nyttjandegrad", "percent"),
-    Column("reserve_years", "Saldo i årsavsättningar", "years"),
+    *(measure_column(key) for key in MONEY),
+    measure_column("utilisation"),
+    measure_column("reserve_years"),
     Column("applications", "Ansökningar", "int"),
-    Column("applications_per_100_employees", "Ansökningar per 100 anställda", "number1"),
-    Column("approval_rate", "Beviljandegrad", "percent"),
-    Column("median_handling_days", "Handläggningstid (dagar)", "days"),
+    measure_column("applications_per_100_employees"),
+    measure_column("approval_rate"),
+    measure_column("median_handling_days"),
 ]
 
 
@@ -51,7 +52,7 @@ def render(context: shell.Context) -> None:
     charts.show(lambda: money_chart(national, context), context.chart_key("money"), width="stretch")
 
     st.subheader("Per sektor")
-    measure = st.selectbox("Mått", list(MEASURES), format_func=lambda k: MEASURES[k][0], key="trend_measure")
+    measure = st.selectbox("Mått", MEASURES, format_func=fmt.titled, key="trend_measure")
     charts.show(lambda: sector_chart(totals, measure, context), context.chart_key("sectors", measure), width="stretch")
     st.caption(
         "Varje sektors värde räknas på summorna för sektorns rapporterande myndigheter; alla rapporterande "
@@ -135,7 +136,7 @@ def reporting_counts(totals: pl.DataFrame, height: int) -> alt.Chart:
 
 
 def sector_chart(totals: pl.DataFrame, measure: str, context: shell.Context) -> alt.Chart:
-    label, axis_format = MEASURES[measure]
+    title, axis_format = fmt.titled(measure), fmt.axis_format(measure)
     sectors = sorted(totals.filter(~pl.col("is_national"))["sector"].unique().to_list(), key=shell.swedish_key)
     domain = [NATIONAL, *sectors]
     palette = [charts.BLACK, *(c for c in charts.OKABE_ITO if c != charts.BLACK)]
@@ -152,14 +153,14 @@ def sector_chart(totals: pl.DataFrame, measure: str, context: shell.Context) -> 
         .mark_line(point=True)
         .encode(
             x=alt.X("year:O", title="År", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("value:Q", title=label, axis=alt.Axis(format=axis_format)),
+            y=alt.Y("value:Q", title=title, axis=alt.Axis(format=axis_format)),
             color=alt.Color("area:N", title=None, scale=alt.Scale(domain=domain, range=palette[: len(domain)])),
             strokeDash=alt.condition(f"datum.area == {NATIONAL!r}", alt.value([1, 0]), alt.value([4, 2])),
             opacity=highlighted,
             tooltip=[
                 alt.Tooltip("year:O", title="År"),
                 alt.Tooltip("area:N", title="Område"),
-                alt.Tooltip("value:Q", title=label, format=axis_format),
+                alt.Tooltip("value:Q", title=title, format=axis_format),
                 alt.Tooltip("agencies_with_funds:Q", title="Rapporterande myndigheter"),
             ],
         )
@@ -175,7 +176,7 @@ def sector_chart(totals: pl.DataFrame, measure: str, context: shell.Context) -> 
     ).properties(
         height=height,
         title=charts.title(
-            f"{label} per sektor, alla år",
+            f"{title} per sektor, alla år",
             f"Siffrorna nederst: antalet rapporterande myndigheter {counted_where(context)}. {context.vintage}",
         ),
     )

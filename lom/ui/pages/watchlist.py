@@ -5,12 +5,13 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from lom.db import measures
 from lom.followup import section as followup
 from lom.queries import watchlist
 from lom.queries.watchlist import Thresholds
 from lom.ui import charts, projection, shell, tables
 from lom.ui import format as fmt
-from lom.ui.tables import Column
+from lom.ui.tables import Column, measure_column
 
 RESERVE_LIMITS = [x / 2 for x in range(1, 41)]  # 0,5 to 20 years of allocation
 UTILISATION_LIMITS = list(range(5, 205, 5))  # per cent
@@ -19,9 +20,9 @@ LOW_YEARS = list(range(1, 21))
 COLUMNS = [
     Column("name", "Myndighet"),
     Column("sector", "Sektor"),
-    Column("closing_balance_sek", "Outnyttjade medel", "kronor", "Utgående saldo vid årets slut"),
-    Column("reserve_years", "Saldo i årsavsättningar", "years"),
-    Column("utilisation", "Nyttjandegrad", "percent"),
+    measure_column("closing_balance_sek", "Utgående saldo vid årets slut"),
+    measure_column("reserve_years"),
+    measure_column("utilisation"),
     Column("horizon_balance_sek", "Saldo om tre år", "kronor", "Om myndigheten fortsätter som de senaste tre åren"),
     Column("crossing", "Över gränsen", help="Året saldot i prognosen först är över saldogränsen"),
     Column(
@@ -49,7 +50,7 @@ def thresholds() -> Thresholds:
         help="Ta med en myndighet när dess utgående saldo är större än så många årsavsättningar.",
     )
     utilisation = middle.select_slider(
-        "Nyttjandegrad under",
+        f"{measures.label('utilisation')} under",
         UTILISATION_LIMITS,
         format_func=lambda x: f"{x} %",
         key="utilisation_limit",
@@ -63,7 +64,7 @@ def thresholds() -> Thresholds:
 
 
 def render(context: shell.Context) -> None:
-    st.title(f"Outnyttjade medel {context.year or ''}".strip())
+    st.title(f"{measures.label('closing_balance_sek')} {context.year or ''}".strip())
     if not context.viewer.is_tsn:
         st.warning("Listan över myndigheter att erbjuda stöd är bara för Trygghetsstiftelsen.")
         return
