@@ -241,3 +241,48 @@ def test_the_agency_sees_its_own_flow_and_applicants_and_the_nation_beside(sampl
     national = next(t.value for t in staff.dataframe if "Steg" in t.value.columns)
     total = rows(sample_db, "select count(*) from applications where year(received_on) = 2025")[0][0]
     assert int(national.iloc[0]["Alla myndigheter"]) == total
+
+
+@st.composite
+def group_counts(draw):
+    n = draw(st.integers(2, 5))
+    own = [draw(st.integers(0, 4)) for _ in range(n)]
+    rest = [draw(st.integers(0, 7)) for _ in range(n)]
+    others = [0 if r == 0 else draw(st.integers(1, 7)) for r in rest]
+    return own, rest, others
+
+
+@EXAMPLES
+@given(group_counts())
+def test_no_hidden_national_group_can_be_filled_in(case):
+    """Applications by group beside the total of all groups, which is shown: whatever is hidden, a
+    reader who knows its own counts and the total still finds more than one possible truth."""
+    own, rest, others = case
+    names = [f"g{i}" for i in range(len(own))]
+    national = [o + r for o, r in zip(own, rest, strict=True)]
+    frame = pl.DataFrame(
+        {
+            "applicant_group": names,
+            **{column: own for column in ("applications", "decided", "granted")},
+            **{f"national_{column}": national for column in ("applications", "decided", "granted")},
+            **{
+                f"national_agencies{suffix}": [o + (m > 0) for o, m in zip(others, own, strict=True)]
+                for suffix in ("", "_decided", "_granted")
+            },
+        }
+    )
+    shown = agency.application_groups(frame, protect=True)
+    hidden = {g for g, h in zip(shown["applicant_group"], shown["hidden"].to_list(), strict=True) if h}
+    sensitive = {g for g, r, o in zip(names, rest, others, strict=True) if small(r) or small(o)}
+    assert sensitive <= hidden
+    total = sum(national)
+    seen: dict[str, set[int]] = {g: set() for g in hidden}
+    known = {g: n for g, n in zip(names, national, strict=True) if g not in hidden}
+    mine = dict(zip(names, own, strict=True))
+    order = sorted(hidden)
+    for values in itertools.product(*(range(mine[g], mine[g] + 12) for g in order)):
+        if sum(values) + sum(known.values()) == total:
+            for g, v in zip(order, values, strict=True):
+                seen[g].add(v)
+    exposed = [g for g in sensitive if len(seen[g]) < 2]
+    assert not exposed, f"own={own} rest={rest} others={others} hidden={order}"

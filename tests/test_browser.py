@@ -128,3 +128,39 @@ def test_the_demo_switch_shows_an_agencys_view_with_pseudonyms(served, browser, 
 
     finally:
         page.close()
+
+
+def test_the_application_flow_and_the_applicants_as_an_agency_sees_them(served, browser, screenshots):
+    """The agency's profile: the flow from received to decided, granted, withdrawn and pending, and
+    the applicants by gender and age, each beside all agencies, drawn and saved for the README."""
+    page = browser.new_page(viewport={"width": 1400, "height": 9000}, locale="sv-SE")
+    try:
+        page.goto(f"{served}/myndighetsprofil")
+        page.locator("h1").first.wait_for(timeout=60_000)
+        page.get_by_text("Visa som myndighet").first.click()
+        page.get_by_text("Demoläge").first.wait_for(timeout=60_000)
+        flow = page.locator("h3", has_text="Ansökningarnas väg").first
+        groups = page.locator("h3", has_text="Sökande efter kön och ålder").first
+        after = page.locator("h3", has_text="med osäkerhet").first
+        after.wait_for(timeout=60_000)
+        page.locator(".vega-embed canvas, .vega-embed svg").nth(4).wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        sections = {
+            "myndighet-ansokningarnas-vag.png": (flow, groups),
+            "myndighet-kon-och-alder.png": (groups, after),
+        }
+        for name, (start, end) in sections.items():
+            top, bottom = start.bounding_box()["y"] - 12, end.bounding_box()["y"] - 8
+            assert bottom - top > 300, name
+            charts = [
+                box
+                for box in (c.bounding_box() for c in page.locator(".vega-embed").all())
+                if box and top <= box["y"] <= bottom
+            ]
+            assert charts and all(box["height"] > 100 for box in charts), name
+            page.screenshot(path=screenshots / name, clip={"x": 0, "y": top, "width": 1400, "height": bottom - top})
+            assert (screenshots / name).stat().st_size > 20_000
+        assert page.get_by_text("None", exact=True).count() == 0
+        assert page.locator("[data-testid='stException']").count() == 0
+    finally:
+        page.close()

@@ -127,7 +127,8 @@ def test_picking_an_agency_shows_its_measures_beside_its_peers(sample_db, monkey
     shown = [m.value for m in app.markdown]
     assert f"### {fmt.percent(float(spent) / float(allocated))}" in shown  # utilisation, computed here
     assert any("Median i jämförelsegruppen" in c.value for c in app.caption)
-    assert len(charts(app)) == 5  # trend, handling time, measure mix, funnel, projection
+    # trend, handling time, measure mix, the application flow, applicants by gender and by age, funnel, projection
+    assert len(charts(app)) == 8
     assert any("95 %-intervall" in m.value for m in app.markdown)
 
 

@@ -593,6 +593,17 @@ def test_pseudonyms_give_nothing_away(key, viewer):
         assert plain not in name.lower() and plain[:6] not in name.lower()
 
 
+def test_pseudonyms_are_as_short_as_keeps_them_apart():
+    """Three letters while they tell the agencies apart; one more only when three would not."""
+    few = {name.removeprefix("Myndighet ") for name in pseudonyms(KEY, ORG_NRS[0], ORG_NRS[:5]).values()}
+    assert {len(code) for code in few} == {3}
+    many = [name.removeprefix("Myndighet ") for name in pseudonyms(KEY, ORG_NRS[0], ORG_NRS).values()]
+    # 300 agencies in 20**3 = 8 000 three-letter codes: two share one (the letters are read from the
+    # digest's lowest digit up, so a shorter code is the start of a longer one).
+    assert len({code[:3] for code in many}) < len(many)
+    assert {len(code) for code in many} == {4} and len(set(many)) == len(many)
+
+
 def test_pseudonym_order_unrelated_to_org_nr():
     names = pseudonyms(KEY, ORG_NRS[0], ORG_NRS)
     by_org = sorted(ORG_NRS)

@@ -325,8 +325,8 @@ def national_beside_own(
     own part, which it knows, plus the rest of the agencies'. A figure is hidden when that rest
     rests on 1 to 4 applications, or the national figure on 1 to 4 agencies besides the viewer;
     then complementary suppression hides what would give it away. `total` names a national total
-    over all the groups (shown beside them, never hidden itself); `relations` are further additive
-    lines between the groups (received = decided + withdrawn + pending, for instance).
+    over all the groups, which the reader knows (it is shown elsewhere); `relations` are further
+    additive lines between the groups (received = decided + withdrawn + pending, for instance).
     """
     groups = list(national)
     units: dict[str, float] = {}
@@ -341,14 +341,17 @@ def national_beside_own(
     lines += list(relations)
     shown = set(groups)
     if total is not None:
+        # The total over the groups is known to the reader (the national applications stand on
+        # the pages beside them): never hidden, so a complement is always found among the groups;
+        # and when the other agencies' part of it is small, no group's figure can be shown.
         own_total = sum(own.values())
         units[total] = sum(national.values())
         units[f"own|{total}"], units[f"rest|{total}"] = own_total, units[total] - own_total
-        known.add(f"own|{total}")
+        if small(units[f"rest|{total}"]):
+            return set(groups)
+        known |= {total, f"own|{total}", f"rest|{total}"}
         lines += [Line(total, tuple(groups)), Line(total, (f"own|{total}", f"rest|{total}"))]
-        sensitive |= {f"rest|{total}"} if small(units[f"rest|{total}"]) else set()
-        shown.add(total)
-    return disclosure.protect(units, lines, shown=shown, known=known, sensitive=sensitive) - {total}
+    return disclosure.protect(units, lines, shown=shown, known=known, sensitive=sensitive)
 
 
 # The stages of the application flow and how they add up.
