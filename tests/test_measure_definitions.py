@@ -170,7 +170,7 @@ def test_the_pages_and_tables_show_the_file_s_labels_and_units():
             assert column.label.startswith(measures.label(column.source))
     assert fmt.titled("granted_per_employee_sek") == "Beviljat per anställd (kr)"  # an axis's numbers are bare
     assert fmt.axis_format("approval_rate") == ".0%" and fmt.by_measure(0.453, "approval_rate") == "45\u00a0%"
-    assert fmt.by_measure(3.04, "reserve_years") == "3,0\u00a0år"
+    assert fmt.by_measure(3.04, "reserve_years") == "3,0\u00a0årsavsättningar"  # "3,0 år" reads as a duration
 
 
 def test_a_page_shows_the_label_the_file_gives(sample_db, monkeypatch):

@@ -118,6 +118,11 @@ def definitions() -> tuple[Measure, ...]:
     return _read_cached(resources.measures_file())
 
 
+def compared() -> list[str]:
+    """Return the keys of the measures placed among peers, in the order they are shown."""
+    return [m.key for m in definitions() if m.compared]
+
+
 def measure(key: str) -> Measure:
     """Return one measure by its key; an unknown key is a bug and raises KeyError."""
     for found in definitions():

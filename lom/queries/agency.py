@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from lom.db import keys
+from lom.db import keys, measures
 from lom.queries import disclosure
 from lom.queries.connection import run
 from lom.queries.disclosure import MIN_OTHER_AGENCIES, Line, small
@@ -26,22 +26,12 @@ HIDDEN_COLUMNS = "hidden"  # per row, the names of the columns disclosure contro
 RANKING_COLUMNS = [
     "name",
     "is_self",
-    "utilisation",
-    "reserve_years",
-    "applications_per_100_employees",
-    "approval_rate",
-    "granted_per_employee_sek",
-    "median_handling_days",
+    *measures.compared(),
     "has_funds",
     "has_applications",
     "reports_applications",
     "peer_group",
-    "utilisation_class",
-    "reserve_years_class",
-    "applications_per_100_employees_class",
-    "approval_rate_class",
-    "granted_per_employee_sek_class",
-    "median_handling_days_class",
+    *(f"{key}_class" for key in measures.compared()),
 ]
 
 # Which counts each rate rests on: a rate is hidden when one of its counts is 1 to 4.

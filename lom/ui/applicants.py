@@ -162,6 +162,12 @@ def oldest_summary(groups: pl.DataFrame, name: str | None) -> str:
     return f"Andelen sökande som är 60 år och äldre: {own_text} hos {name}, {national_text} hos alla myndigheter."
 
 
+def bars_height(rows: int, bars: int) -> int:
+    """A chart's height (title, axis and legend included, as Streamlit fits it) that gives every bar
+    room for itself and every row room for its label."""
+    return 130 + 24 * rows * bars
+
+
 def flow_chart(flow: pl.DataFrame, name: str | None, context: shell.Context) -> alt.Chart:
     """Each stage's share of the applications received, the agency's beside all agencies'."""
     parts = [("own", name[:30])] if name else []
@@ -181,7 +187,12 @@ def flow_chart(flow: pl.DataFrame, name: str | None, context: shell.Context) -> 
     domain = [who for _, who in parts]
     bars = alt.Chart(data).encode(
         y=alt.Y("stage_name:N", title=None, sort=order, axis=alt.Axis(labelLimit=220)),
-        x=alt.X("share:Q", title="Andel av de inkomna", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1.1])),
+        x=alt.X(
+            "share:Q",
+            title="Andel av de inkomna",
+            axis=alt.Axis(format=".0%", values=[i / 10 for i in range(11)]),
+            scale=alt.Scale(domain=[0, 1.1]),  # room for the label of a bar at 100 %
+        ),
         yOffset=alt.YOffset("who:N", sort=domain),
         tooltip=[
             alt.Tooltip("stage_name:N", title="Steg"),
@@ -197,7 +208,7 @@ def flow_chart(flow: pl.DataFrame, name: str | None, context: shell.Context) -> 
         bars.mark_bar().encode(color=colour),
         bars.mark_text(align="left", dx=3, fontSize=11, color="#333333").encode(text=alt.Text("share:Q", format=".0%")),
     ).properties(
-        height=max(200, 26 * len(order) * len(domain)),
+        height=bars_height(len(order), len(domain)),
         title=charts.title(
             f"Ansökningarnas väg {context.year}, {name[:30] if name else 'alla rapporterande myndigheter'}",
             f"Andel av de inkomna ansökningarna i varje steg. {context.vintage}",
@@ -233,7 +244,7 @@ def groups_chart(groups: pl.DataFrame, dimension: str, name: str | None, context
             ],
         )
         .properties(
-            height=max(160, 26 * len(order) * len(domain)),
+            height=bars_height(len(order), len(domain)),
             title=charts.title(
                 f"Ansökningar efter {label} {context.year}, {name[:30] if name else 'alla rapporterande myndigheter'}",
                 f"Andel av ansökningarna i varje grupp. {context.vintage}",

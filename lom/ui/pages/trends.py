@@ -13,15 +13,8 @@ from lom.ui import applicants, charts, shell, tables
 from lom.ui import format as fmt
 from lom.ui.tables import Column, measure_column
 
-# The measures per sector, named and formatted by config/measures.toml.
-MEASURES = [
-    "utilisation",
-    "reserve_years",
-    "applications_per_100_employees",
-    "approval_rate",
-    "granted_per_employee_sek",
-    "median_handling_days",
-]
+# The measures per sector: those compared among peers, named and formatted by config/measures.toml.
+MEASURES = measures.compared()
 NATIONAL = "Alla rapporterande myndigheter"
 MONEY = {key: measures.label(key) for key in ("allocated_sek", "spent_sek", "closing_balance_sek")}
 
@@ -107,15 +100,20 @@ def money_chart(national: pl.DataFrame, context: shell.Context) -> alt.Chart:
             ],
         )
     )
-    height = 320
+    title = "Avsättning, nyttjat och outnyttjade medel, alla rapporterande myndigheter, alla år"
+    return over_years(lines, national, national["year"], 320, title, "varje år", context)
+
+
+def over_years(
+    lines: alt.Chart, counted: pl.DataFrame, years: pl.Series, height: int, title: str, where: str, context
+) -> alt.LayerChart:
+    """A chart over years finished: the count of reporting agencies under each year (`where` says
+    whose) and the 2024 rate change marked."""
     chart = alt.layer(
-        lines, reporting_counts(national, height), *charts.rate_change_marks(context.rates, national["year"])
+        lines, reporting_counts(counted, height), *charts.rate_change_marks(context.rates, years)
     ).properties(
         height=height,
-        title=charts.title(
-            "Avsättning, nyttjat och outnyttjade medel, alla rapporterande myndigheter, alla år",
-            f"Siffrorna nederst: antalet rapporterande myndigheter varje år. {context.vintage}",
-        ),
+        title=charts.title(title, f"Siffrorna nederst: antalet rapporterande myndigheter {where}. {context.vintage}"),
     )
     return charts.swedish(chart)
 
@@ -170,18 +168,5 @@ def sector_chart(totals: pl.DataFrame, measure: str, context: shell.Context) -> 
         counted = totals.filter(pl.col("is_national"))
     else:
         counted = totals.filter(~pl.col("is_national") & (pl.col("sector") == context.sector))
-    height = 380
-    chart = alt.layer(
-        lines, reporting_counts(counted, height), *charts.rate_change_marks(context.rates, totals["year"])
-    ).properties(
-        height=height,
-        title=charts.title(
-            f"{title} per sektor, alla år",
-            f"Siffrorna nederst: antalet rapporterande myndigheter {counted_where(context)}. {context.vintage}",
-        ),
-    )
-    return charts.swedish(chart)
-
-
-def counted_where(context: shell.Context) -> str:
-    return "totalt" if context.sector is None else f"i sektorn {context.sector}"
+    where = "totalt" if context.sector is None else f"i sektorn {context.sector}"
+    return over_years(lines, counted, totals["year"], 380, f"{title} per sektor, alla år", where, context)
