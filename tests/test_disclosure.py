@@ -644,3 +644,30 @@ def test_the_committed_examples_belong_to_todays_property_tests():
     assert {key.removesuffix(b".secondary") for key in keys} <= set(digests.values())
     assert digests["test_two_way_tables"] in keys
     assert list(DirectoryBasedExampleDatabase(EXAMPLES_FOLDER).fetch(digests["test_two_way_tables"]))
+
+
+# --- boundaries found by mutation testing ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("units", "hidden"), [(None, False), (0, False), (1, True), (4, True), (5, False), (6, False), (250, False)]
+)
+def test_the_products_small_is_1_to_4_and_nothing_else(units, hidden):
+    assert disclosure.small(units) is hidden
+
+
+def test_a_pinned_zero_that_is_never_shown_costs_no_figure():
+    """The other agencies' part of c is 0 and a reader can pin it (c is shown and equals the viewer's
+    own); that is no secret, so it must not make c hidden as well. By hand: a's rest of 2 is small,
+    so a goes, and b (21, the smallest other part of the national line) is its complement; c stays."""
+    units = {
+        "a": 5, "own|a": 3, "rest|a": 2,
+        "b": 21, "own|b": 1, "rest|b": 20,
+        "c": 30, "own|c": 30, "rest|c": 0,
+        "national": 56, "own|national": 34, "rest|national": 22,
+    }  # fmt: skip
+    lines = [Line(m, (f"own|{m}", f"rest|{m}")) for m in "abc"]
+    lines += [Line("national", ("a", "b", "c")), Line("national", ("own|national", "rest|national"))]
+    known = {"own|a", "own|b", "own|c", "own|national"}
+    hidden = protect(units, lines, shown={"a", "b", "c", "national"}, known=known, sensitive={"rest|a"})
+    assert hidden == {"a", "b"}
