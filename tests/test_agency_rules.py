@@ -208,3 +208,19 @@ def test_the_gap_to_the_peer_median_rests_on_5_other_agencies_with_a_reserve():
     assert result["year"].to_list() == [2022, 2023, 2024, 2025]
     assert [sorted(h) for h in result[HIDDEN_COLUMNS].to_list()] == [[], gap, [], gap]
     assert result["extra_spending_per_year_sek"].to_list() == [100.0, None, 100.0, None]
+
+
+def test_the_year_before_is_the_year_before_not_any_earlier():
+    """With three years, 2025 is set beside 2024, never beside 2023 (listed first here on purpose)."""
+    totals = pl.DataFrame(
+        {
+            "year": [2023, 2024, 2025],
+            "is_national": [True, True, True],
+            "sector": [None, None, None],
+            "applications": [60, 80, 100],
+            HIDDEN_COLUMNS: [[], [], []],
+        }
+    )
+    row = national_summary(totals, 2025).row(0, named=True)
+    assert (row["applications"], row["previous_applications"]) == (100, 80)
+    assert national_summary(totals, 2024).row(0, named=True)["previous_applications"] == 60
