@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import tomllib
 from decimal import Decimal
 
 import duckdb
@@ -168,7 +169,7 @@ def test_allocation_rates_are_the_code_s_and_a_hand_edit_outdates_the_measures(s
     ) == [(1.0,)]
 
 
-def test_the_schema_its_rates_and_the_measures_definitions_are_part_of_the_digest():
+def test_the_schema_its_rates_the_measures_and_the_decision_rules_are_part_of_the_digest():
     schema = models.SQL_DIR / "schema" / "01_allocation_rates.sql"
     assert "0.0020" in schema.read_text()
     sha = hashlib.sha256()
@@ -179,6 +180,10 @@ def test_the_schema_its_rates_and_the_measures_definitions_are_part_of_the_diges
     fields = ("key", "label", "unit", "direction", "compared", "definition")
     text = "\n".join("\x1f".join(str(getattr(m, name)) for name in fields) for m in definitions)
     sha.update(f"measures\n{text}\n".encode())
+    # The decision rules, read from config/lom.toml here: which decisions are granted and decided.
+    counts = tomllib.loads(resources.config_file().read_text(encoding="utf-8"))["decision_counts"]
+    counted = sorted((d, "granted" in what, "decided" in what) for d, what in counts.items())
+    sha.update(f"decisions\n{counted}\n".encode())
     assert models.digest() == sha.hexdigest()
 
 

@@ -56,14 +56,19 @@ def _text(path: Path) -> str:
 @cache
 def digest() -> str:
     """Return the SHA-256 of what builds the database: the schema (whose allocation rates the
-    summary tables rest on), the model files in build order, and the measures' definitions
-    (config/measures.toml, which kpi_definitions holds). Comments and spacing do not count, so that
+    summary tables rest on), the model files in build order, the measures' definitions
+    (config/measures.toml, which kpi_definitions holds) and the decision rules (which decisions
+    count as granted and as decided, config/lom.toml). Comments and spacing do not count, so that
     a change of wording in a comment does not outdate a database."""
     sha = hashlib.sha256()
     for path in [*sorted((SQL_DIR / "schema").glob("*.sql")), *model_files()]:
         sql_only = " ".join(re.sub(r"--[^\n]*", "", _text(path)).split())
         sha.update(f"{path.parent.name}/{path.name}\n{sql_only}\n".encode())
     sha.update(f"measures\n{measures.canonical(measures.definitions())}\n".encode())
+    # The decision rules (config/lom.toml [decision_counts]), which decision_types holds.
+    rules = vocabulary().decision_rules()
+    counted = sorted(zip(rules["decision"], rules["is_granted"], rules["is_decided"], strict=True))
+    sha.update(f"decisions\n{counted}\n".encode())
     return sha.hexdigest()
 
 
