@@ -168,23 +168,43 @@ def bars_height(rows: int, bars: int) -> int:
     return 130 + 24 * rows * bars
 
 
-def flow_chart(flow: pl.DataFrame, name: str | None, context: shell.Context) -> alt.Chart:
-    """Each stage's share of the applications received, the agency's beside all agencies'."""
-    parts = [("own", name[:30])] if name else []
-    parts.append(("national", ALL))
+def beside_all(frame: pl.DataFrame, row: str, name: str | None, own: dict, national: dict) -> tuple[pl.DataFrame, list]:
+    """Bars' data: one row per group and whose figure it is (the agency's, when named, and all
+    agencies'), from the columns `own` and `national` name (output name -> column)."""
+    parts = [(name[:30], own)] if name else []
+    parts.append((ALL, national))
     data = pl.concat(
         [
-            flow.select(
-                "stage_name",
-                pl.col(f"{column}_share").alias("share"),
-                pl.col(f"{column}_count").alias("count"),
-                pl.lit(who).alias("who"),
+            frame.select(
+                row, *(pl.col(column).alias(alias) for alias, column in columns.items()), pl.lit(who).alias("who")
             )
-            for column, who in parts
+            for who, columns in parts
         ]
     ).filter(pl.col("share").is_not_null())
+    return data, [who for who, _ in parts]
+
+
+def who_colour(domain: list[str]) -> alt.Color:
+    """The agency in blue, all agencies in grey (with the words in the legend, not colour alone)."""
+    return alt.Color(
+        "who:N", title=None, scale=alt.Scale(domain=domain, range=[charts.BLUE, charts.GREY][-len(domain) :])
+    )
+
+
+def whose(name: str | None) -> str:
+    return name[:30] if name else "alla rapporterande myndigheter"
+
+
+def flow_chart(flow: pl.DataFrame, name: str | None, context: shell.Context) -> alt.Chart:
+    """Each stage's share of the applications received, the agency's beside all agencies'."""
+    data, domain = beside_all(
+        flow,
+        "stage_name",
+        name,
+        {"share": "own_share", "count": "own_count"},
+        {"share": "national_share", "count": "national_count"},
+    )
     order = list(STAGES.values())
-    domain = [who for _, who in parts]
     bars = alt.Chart(data).encode(
         y=alt.Y("stage_name:N", title=None, sort=order, axis=alt.Axis(labelLimit=220)),
         x=alt.X(
@@ -201,16 +221,13 @@ def flow_chart(flow: pl.DataFrame, name: str | None, context: shell.Context) -> 
             alt.Tooltip("share:Q", title="Andel av de inkomna", format=".0%"),
         ],
     )
-    colour = alt.Color(
-        "who:N", title=None, scale=alt.Scale(domain=domain, range=[charts.BLUE, charts.GREY][-len(domain) :])
-    )
     chart = alt.layer(
-        bars.mark_bar().encode(color=colour),
+        bars.mark_bar().encode(color=who_colour(domain)),
         bars.mark_text(align="left", dx=3, fontSize=11, color="#333333").encode(text=alt.Text("share:Q", format=".0%")),
     ).properties(
         height=bars_height(len(order), len(domain)),
         title=charts.title(
-            f"Ansökningarnas väg {context.year}, {name[:30] if name else 'alla rapporterande myndigheter'}",
+            f"Ansökningarnas väg {context.year}, {whose(name)}",
             f"Andel av de inkomna ansökningarna i varje steg. {context.vintage}",
         ),
     )
@@ -219,14 +236,14 @@ def flow_chart(flow: pl.DataFrame, name: str | None, context: shell.Context) -> 
 
 def groups_chart(groups: pl.DataFrame, dimension: str, name: str | None, context: shell.Context) -> alt.Chart:
     """Each group's share of the applications, the agency's beside all agencies'."""
-    parts = [("share_of_applications", name[:30])] if name else []
-    parts.append(("national_share_of_applications", ALL))
-    data = pl.concat(
-        [groups.select("group_name", pl.col(column).alias("share"), pl.lit(who).alias("who")) for column, who in parts]
-    ).filter(pl.col("share").is_not_null())
+    data, domain = beside_all(
+        groups,
+        "group_name",
+        name,
+        {"share": "share_of_applications"},
+        {"share": "national_share_of_applications"},
+    )
     order = groups["group_name"].to_list()
-    domain = [who for _, who in parts]
-    label = DIMENSIONS[dimension].lower()
     chart = (
         alt.Chart(data)
         .mark_bar()
@@ -234,9 +251,7 @@ def groups_chart(groups: pl.DataFrame, dimension: str, name: str | None, context
             y=alt.Y("group_name:N", title=None, sort=order, axis=alt.Axis(labelLimit=220)),
             x=alt.X("share:Q", title="Andel av ansökningarna", axis=alt.Axis(format=".0%")),
             yOffset=alt.YOffset("who:N", sort=domain),
-            color=alt.Color(
-                "who:N", title=None, scale=alt.Scale(domain=domain, range=[charts.BLUE, charts.GREY][-len(domain) :])
-            ),
+            color=who_colour(domain),
             tooltip=[
                 alt.Tooltip("group_name:N", title=DIMENSIONS[dimension]),
                 alt.Tooltip("who:N", title="Vem"),
@@ -246,7 +261,7 @@ def groups_chart(groups: pl.DataFrame, dimension: str, name: str | None, context
         .properties(
             height=bars_height(len(order), len(domain)),
             title=charts.title(
-                f"Ansökningar efter {label} {context.year}, {name[:30] if name else 'alla rapporterande myndigheter'}",
+                f"Ansökningar efter {DIMENSIONS[dimension].lower()} {context.year}, {whose(name)}",
                 f"Andel av ansökningarna i varje grupp. {context.vintage}",
             ),
         )
