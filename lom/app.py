@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lom.ui import auth, navigation, shell
+from lom.ui import accessible, auth, navigation, shell
 
 
 def main() -> None:
     """Run one script run of the app."""
     # No page_icon: a Material icon there is fetched from Google's font servers by every visitor.
     st.set_page_config(page_title="Lokala omställningsmedel", layout="wide")
+    accessible.setup()
 
     # The role comes from the login (or, locally, the demo switch), never from the URL.
     viewer = auth.current_viewer(None if auth.login_configured() else shell.demo_agencies())

@@ -90,6 +90,7 @@ def section(context: shell.Context, org_nr: str | None, name: str | None) -> Non
         charts.show(
             lambda: flow_chart(flow, name, context),
             context.chart_key("flow", org_nr, name),
+            flow_description(flow, name),
             width="stretch",
         )
         st.caption(flow_summary(flow, name))
@@ -111,6 +112,7 @@ def section(context: shell.Context, org_nr: str | None, name: str | None) -> Non
         charts.show(
             lambda groups=groups, dimension=dimension: groups_chart(groups, dimension, name, context),
             context.chart_key("groups", org_nr, name, dimension),
+            groups_description(groups, dimension, name),
             width="stretch",
         )
         if dimension == "age_band":
@@ -149,17 +151,43 @@ def flow_summary(flow: pl.DataFrame, name: str | None) -> str:
 
 def oldest_summary(groups: pl.DataFrame, name: str | None) -> str:
     """The share of applicants aged 60 or over, the agency's beside all agencies'."""
-    oldest = groups.filter(pl.col("applicant_group") == OLDEST)
-    if oldest.is_empty():
-        return "Inga sökande 60 år och äldre."
-    row = oldest.row(0, named=True)
+    return share_summary(groups, name, OLDEST, "60 år och äldre")
+
+
+def share_summary(groups: pl.DataFrame, name: str | None, group: str, words: str) -> str:
+    """The share of applicants in `group` ("som är <words>"), the agency's beside all agencies'."""
+    found = groups.filter(pl.col("applicant_group") == group)
+    if found.is_empty():
+        return f"Inga sökande {words}."
+    row = found.row(0, named=True)
     national = row["national_share_of_applications"]
     national_text = ".." if national is None else fmt.percent(national)
     if not name:
-        return f"Andelen sökande som är 60 år och äldre: {national_text} hos alla rapporterande myndigheter."
+        return f"Andelen sökande som är {words}: {national_text} hos alla rapporterande myndigheter."
     own = row["share_of_applications"]
     own_text = "–" if own is None else fmt.percent(own)
-    return f"Andelen sökande som är 60 år och äldre: {own_text} hos {name}, {national_text} hos alla myndigheter."
+    return f"Andelen sökande som är {words}: {own_text} hos {name}, {national_text} hos alla myndigheter."
+
+
+def flow_description(flow: pl.DataFrame, name: str | None) -> str:
+    """The flow chart's text alternative: what the bars are, then the flow in words."""
+    whose = f"{name} och alla myndigheter" if name else "alla rapporterande myndigheter"
+    return (
+        f"Stapeldiagram: ansökningarna från inkomna till beslutade, beviljade, avslagna, återtagna och under "
+        f"handläggning, för {whose}. {flow_summary(flow, name)} Siffrorna står i tabellen under diagrammet."
+    )
+
+
+def groups_description(groups: pl.DataFrame, dimension: str, name: str | None) -> str:
+    """A groups chart's text alternative: what the bars are and one share that stands out."""
+    whose = f"{name} och alla myndigheter" if name else "alla rapporterande myndigheter"
+    finding = (
+        oldest_summary(groups, name) if dimension == "age_band" else share_summary(groups, name, "kvinna", "kvinnor")
+    )
+    return (
+        f"Stapeldiagram: varje grupps andel av ansökningarna efter {DIMENSIONS[dimension].lower()}, "
+        f"för {whose}. {finding} Siffrorna står i tabellen under diagrammet."
+    )
 
 
 def bars_height(rows: int, bars: int) -> int:

@@ -163,13 +163,35 @@ def data_of(frame: pl.DataFrame) -> alt.Data:
 alt.data_transformers.disable_max_rows()
 
 
-def show(build: Callable[[], alt.TopLevelMixin], cache_key: tuple, **options):
+def show(
+    build: Callable[[], alt.TopLevelMixin],
+    cache_key: tuple,
+    description: str,
+    table: Callable[[], object] | None = None,
+    **options,
+):
     """Draw the chart that build() makes, from the cache when `cache_key` was drawn before.
 
     `cache_key` must name everything the chart depends on: the database version, the viewer's role and
-    every filter and argument (ui.shell.Context.chart_key gives the shared part).
+    every filter and argument (ui.shell.Context.chart_key gives the shared part). `description` is the
+    chart's text alternative (its accessible name): what it shows and what stands out. `table` draws
+    the data behind the chart as a table, in a closed expander under it; leave it out only where the
+    page shows the same figures in a table beside the chart.
     """
-    return st.vega_lite_chart(_specification(cache_key, build), **options)
+    specification = {**_specification(cache_key, build), "description": description}
+    event = st.vega_lite_chart(specification, **options)
+    if table is not None:
+        with st.expander(TABLE_LABEL):
+            table()
+    return event
+
+
+TABLE_LABEL = "Visa diagrammets siffror som tabell"
+
+
+def plain(markdown: str) -> str:
+    """Text from a line of the pages' Markdown, for a chart's description: no bold, no line breaks."""
+    return " ".join(markdown.replace("**", "").split())
 
 
 @st.cache_data(max_entries=512, show_spinner=False)

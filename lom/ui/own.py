@@ -95,12 +95,15 @@ def outlook(context: shell.Context, org_nr: str, name: str) -> None:
         st.info(f"Ingen prognos för {name} {context.year}: den bygger på årets och de två föregående årens medel.")
         return
     path = context.fetch(watchlist.balance_path, org_nr, context.year)
+    found = projection.lines(summary.row(0, named=True), RESERVE_LIMIT, context.group_phrase)
     charts.show(
         lambda: projection.chart(path, name, RESERVE_LIMIT, context),
         context.chart_key("own_projection", org_nr),
+        projection.description(path, name, found),
+        lambda: projection.table(path, f"own_projection_{org_nr}", f"prognos_{org_nr}_{context.year}"),
         width="stretch",
     )
-    st.markdown("  \n".join(projection.lines(summary.row(0, named=True), RESERVE_LIMIT, context.group_phrase)))
+    st.markdown("  \n".join(found))
     st.caption(
         f"Prognosen följer {name}s nyttjandegrad de senaste tre åren med lönesumman oförändrad; gränsen "
         f"{fmt.number(RESERVE_LIMIT, 1)} årsavsättningar är Trygghetsstiftelsens utgångsläge för att erbjuda stöd."

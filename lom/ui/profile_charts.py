@@ -1,4 +1,5 @@
-"""The charts of Myndighetsprofil: pure builders, frame in, chart out (no Streamlit calls)."""
+"""The charts of Myndighetsprofil: pure builders, frame in, chart out (no Streamlit calls), with
+each chart's text alternative and the columns of the table behind it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import polars as pl
 from lom.db import measures
 from lom.ui import charts, shell
 from lom.ui import format as fmt
+from lom.ui.tables import Column
 
 APPROVAL = "approval_rate"
 
@@ -47,6 +49,61 @@ def trend_chart(trend: pl.DataFrame, kpi: str, name: str, context: shell.Context
         ),
     )
     return charts.swedish(chart)
+
+
+def trend_columns(kpi: str, name: str) -> list[Column]:
+    """The table behind a trend chart: the agency's value and its peer group's, year by year."""
+    kind = fmt.style(kpi).column_kind
+    neutral = measures.measure(kpi).neutral
+    return [
+        Column("year", "År", "year"),
+        Column("value", name[:40], kind),
+        Column("peer_median", "Median i jämförelsegruppen", kind),
+        Column("lower_quartile", "Nedre kvartil", kind),
+        Column("upper_quartile", "Övre kvartil", kind),
+        Column("peer_agencies", "Myndigheter i jämförelsegruppen", "int"),
+        Column("quartile_class", "Läge", "neutral_class" if neutral else "class"),
+    ]
+
+
+def trend_description(trend: pl.DataFrame, kpi: str, name: str) -> str:
+    """A trend chart's text alternative: what the line and the band are, and the latest year."""
+    rows = trend.filter(pl.col("kpi") == kpi).sort("year")
+    label = measures.label(kpi)
+    text = f"Linjediagram: {label.lower()} för {name} år för år, inom jämförelsegruppens mittersta hälft och median."
+    shown = rows.filter(pl.col("value").is_not_null())
+    if shown.is_empty():
+        return f"{text} {name} har inget värde något år."
+    last = shown.row(-1, named=True)
+    text += f" {last['year']}: {fmt.by_measure(last['value'], kpi)}"
+    if last["peer_median"] is not None:
+        text += f", medianen i jämförelsegruppen {fmt.by_measure(last['peer_median'], kpi)}"
+    if last.get("quartile_class"):
+        text += f", läge {charts.class_label(last['quartile_class'], measures.measure(kpi).neutral)}"
+    return f"{text}."
+
+
+def mix_description(mix: pl.DataFrame, basis: str, name: str) -> str:
+    """The mix chart's text alternative: the bars, and the agency's largest measure type."""
+    text = f"Stapeldiagram: andel av {MIX_BASES[basis]} per insats för {name}, bredvid alla myndigheters andelar."
+    own = mix.filter(pl.col(f"share_of_{basis}").is_not_null()).sort(f"share_of_{basis}", descending=True)
+    if own.height:
+        top = own.row(0, named=True)
+        national = top[f"national_share_of_{basis}"]
+        text += (
+            f" Störst hos {name}: {top['measure']}, {fmt.percent(top[f'share_of_{basis}'])} "
+            f"(alla myndigheter {'..' if national is None else fmt.percent(national)})."
+        )
+    return f"{text} Siffrorna står i tabellen under diagrammen."
+
+
+FUNNEL_COLUMNS = [
+    Column("name", "Myndighet"),
+    Column("approval_rate", "Beviljandegrad", "percent"),
+    Column("decided", "Beslutade ansökningar", "int"),
+    Column("wilson_low", "Intervall från", "percent"),
+    Column("wilson_high", "Intervall till", "percent"),
+]
 
 
 MIX_BASES = {"applications": "ansökningarna", "granted_sek": "beviljade kronor"}

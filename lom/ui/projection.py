@@ -8,8 +8,9 @@ import polars as pl
 
 from lom.db import measures
 from lom.queries.disclosure import MIN_OTHER_AGENCIES
-from lom.ui import charts, shell
+from lom.ui import charts, shell, tables
 from lom.ui import format as fmt
+from lom.ui.tables import Column
 
 RESERVE = "reserve_years"
 
@@ -87,3 +88,33 @@ def chart(path: pl.DataFrame, name: str, reserve_limit: float, context: shell.Co
         ),
     )
     return charts.swedish(chart)
+
+
+def description(path: pl.DataFrame, name: str, found: list[str]) -> str:
+    """The chart's text alternative: what it shows, then the projection in words (`lines()`)."""
+    actual = path.filter(~pl.col("is_projection"))["year"]
+    projected = path.filter(pl.col("is_projection"))["year"]
+    shown = f"Linjediagram: saldot i årsavsättningar för {name}"
+    if actual.len():
+        shown += f", utfall {actual.min()}–{actual.max()}"
+    if projected.len():
+        shown += f" och prognos till {projected.max()}"
+    return f"{shown}. " + " ".join(charts.plain(line) for line in found)
+
+
+def table(path: pl.DataFrame, key: str, file_stem: str) -> None:
+    """The figures behind the chart: year, outcome or projection, balance in kronor and in years."""
+    rows = path.with_columns(
+        pl.when(pl.col("is_projection")).then(pl.lit("Prognos")).otherwise(pl.lit("Utfall")).alias("kind")
+    )
+    tables.show(
+        rows,
+        [
+            Column("year", "År", "year"),
+            Column("kind", "Utfall eller prognos"),
+            Column("balance_sek", "Saldo (kr)", "kronor"),
+            Column(RESERVE, fmt.header(RESERVE), "years"),
+        ],
+        key=key,
+        file_stem=file_stem,
+    )

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lom import resources
 from lom.queries import data_status
-from lom.ui import charts, shell, tables
+from lom.ui import accessible, charts, shell, tables
 from lom.ui import format as fmt
 from lom.ui.tables import Column
 
@@ -94,6 +94,7 @@ def render(context: shell.Context) -> None:
         charts.show(
             lambda: rates_chart(rates, min(context.years), max(context.years), context),
             context.chart_key("rates"),
+            rates_description(rates),
             width="stretch",
         )
 
@@ -119,7 +120,21 @@ def render(context: shell.Context) -> None:
         "lokala omställningsmedel för staten."
     )
     with st.expander("Hela beräkningen med formler (på engelska)"):
-        st.markdown(MEASURES_DOC.read_text(encoding="utf-8"))
+        st.markdown(accessible.demote_headings(MEASURES_DOC.read_text(encoding="utf-8"), below=2))
+
+
+def rates_description(rates: pl.DataFrame) -> str:
+    """The rates chart's text alternative: each rate and its years (the table above has them too)."""
+    spans = [
+        f"{fmt.percent(float(r['rate']), 1)} av lönesumman från {r['first_year']}"
+        + (f" till och med {r['last_year']}" if r["last_year"] else "")
+        for r in rates.sort("first_year").iter_rows(named=True)
+    ]
+    return (
+        "Stapeldiagram: avsättningens andel av lönesumman år för år. "
+        + "; ".join(spans)
+        + ". Samma siffror står i tabellen ovanför diagrammet."
+    )
 
 
 def rates_chart(rates: pl.DataFrame, first: int, last: int, context: shell.Context) -> alt.Chart:

@@ -175,7 +175,12 @@ def show_results(results: list[dict]) -> None:
 def coverage(context: shell.Context) -> None:
     st.subheader("Rapporterade år per myndighet")
     years = context.fetch(overview.years)
-    charts.show(lambda: reporting_chart(years, context), context.chart_key("reporting"), width="stretch")
+    charts.show(
+        lambda: reporting_chart(years, context),
+        context.chart_key("reporting"),
+        reporting_description(years),
+        width="stretch",
+    )
     grid = context.fetch(data_status.coverage)
     if grid.is_empty():
         st.info("Inga medel eller ansökningar är inlästa ännu.")
@@ -228,6 +233,26 @@ def history(context: shell.Context) -> None:
     messages = context.fetch(data_status.load_messages, int(load_id)).with_columns(pl.col("severity").replace(SEVERITY))
     st.markdown(f"**Fel i inläsning {load_id}** ({rejected.filter(pl.col('load_id') == load_id)['file_name'][0]})")
     tables.show(messages, MESSAGES, key="rejected_messages", file_stem=f"fel_inlasning_{load_id}")
+
+
+def reporting_description(years: pl.DataFrame) -> str:
+    """The reporting chart's text alternative: the first and last year's counts (the grid below has
+    every agency and year)."""
+    if years.is_empty():
+        return "Stapeldiagram utan värden: inga år är inlästa."
+    ordered = years.sort("year")
+
+    def counts(row: dict) -> str:
+        return (
+            f"{row['year']}: {fmt.number(row['agencies_with_funds'])} med medel och "
+            f"{fmt.number(row['agencies_with_applications'])} med ansökningar"
+        )
+
+    return (
+        "Stapeldiagram: antalet myndigheter som rapporterat medel och ansökningar, år för år. "
+        f"{counts(ordered.row(0, named=True))}; {counts(ordered.row(-1, named=True))}. "
+        "Tabellen under diagrammet visar varje myndighet och år."
+    )
 
 
 def reporting_chart(years: pl.DataFrame, context: shell.Context) -> alt.Chart:

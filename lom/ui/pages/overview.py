@@ -88,6 +88,7 @@ def render(context: shell.Context) -> None:
     event = charts.show(
         lambda: scatter(ranking, context),
         context.chart_key("scatter"),
+        scatter_description(ranking, context),
         on_select="rerun",
         key="scatter",
         width="stretch",
@@ -123,7 +124,12 @@ def peers(ranking: pl.DataFrame, context: shell.Context) -> None:
     )
     tables.show(ranking, PEER_COLUMNS, key=f"peers-{year}-{context.group}-{chosen}", file_stem=f"jamforelse_{year}")
     st.subheader(f"Ansökningar och beviljandegrad {year}")
-    charts.show(lambda: scatter(ranking, context), context.chart_key("scatter"), width="stretch")
+    charts.show(
+        lambda: scatter(ranking, context),
+        context.chart_key("scatter"),
+        scatter_description(ranking, context),
+        width="stretch",
+    )
     st.caption(
         "Varje punkt är en myndighet i jämförelsegruppen; din myndighet är den stora, svartkantade punkten med "
         "namn. Formen och färgen visar läget för saldot. En myndighet vars beviljandegrad eller ansökningar är "
@@ -210,6 +216,31 @@ def scatter(ranking: pl.DataFrame, context: shell.Context) -> alt.LayerChart:
         return plots.peers(ranking, charts.title(title, context.vintage))
     title = f"{plots.TITLE}, {context.year} ({shell.where(context)})"
     return plots.agencies(ranking, charts.title(title, context.vintage), pick=True)
+
+
+def scatter_description(ranking: pl.DataFrame, context: shell.Context) -> str:
+    """The scatter's text alternative: what the points are, the medians of the agencies shown, and
+    (for an agency) where it stands; the same figures are in the table above the chart."""
+    x, y = "applications_per_100_employees", "approval_rate"
+    data, _ = plots.placed(ranking)
+    text = (
+        f"Punktdiagram: {measures.label(y).lower()} mot {measures.label(x).lower()} för "
+        f"{fmt.number(data.height)} myndigheter {context.year}, en punkt per myndighet; storleken visar outnyttjade "
+        "medel och formen och färgen läget för saldot."
+    )
+    if data.height:
+        text += (
+            f" Medianen är {fmt.by_measure(data[x].median(), x)} ansökningar per 100 anställda och "
+            f"{measures.label(y).lower()} {fmt.by_measure(data[y].median(), y)}."
+        )
+    own = ranking.filter(pl.col("is_self")) if "is_self" in ranking.columns else ranking.clear()
+    if own.height:
+        row = own.row(0, named=True)
+        text += (
+            f" {row['name']}: {fmt.by_measure(row[x], x)} ansökningar per 100 anställda, "
+            f"{measures.label(y).lower()} {fmt.by_measure(row[y], y)}."
+        )
+    return f"{text} {scatter_note(ranking)} Samma siffror står i tabellen ovanför diagrammet.".replace("  ", " ")
 
 
 def scatter_note(ranking: pl.DataFrame) -> str:

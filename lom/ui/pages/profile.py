@@ -12,7 +12,16 @@ from lom.queries import profile
 from lom.queries.disclosure import MIN_OTHER_AGENCIES
 from lom.ui import applicants, charts, own, shell, tables
 from lom.ui import format as fmt
-from lom.ui.profile_charts import MIX_BASES, funnel_chart, mix_chart, trend_chart
+from lom.ui.profile_charts import (
+    FUNNEL_COLUMNS,
+    MIX_BASES,
+    funnel_chart,
+    mix_chart,
+    mix_description,
+    trend_chart,
+    trend_columns,
+    trend_description,
+)
 from lom.ui.tables import Column
 
 TREND_DEFAULT = "utilisation"
@@ -86,6 +95,8 @@ def render(context: shell.Context) -> None:
     charts.show(
         lambda: marks.apply(trend_chart(trend, kpi, name, context)),
         context.chart_key("trend", org_nr, kpi, *marks.key),
+        trend_description(trend, kpi, name),
+        lambda: trend_table(trend, kpi, name, org_nr),
         width="stretch",
     )
 
@@ -95,6 +106,8 @@ def render(context: shell.Context) -> None:
         charts.show(
             lambda: marks.apply(trend_chart(trend, HANDLING, name, context)),
             context.chart_key("trend", org_nr, HANDLING, *marks.key),
+            trend_description(trend, HANDLING, name),
+            lambda: trend_table(trend, HANDLING, name, org_nr),
             width="stretch",
         )
     with right:
@@ -105,7 +118,10 @@ def render(context: shell.Context) -> None:
         else:
             basis = st.radio("Andel av", list(MIX_BASES), format_func=MIX_BASES.get, horizontal=True, key="mix_basis")
             charts.show(
-                lambda: mix_chart(mix, basis, name, context), context.chart_key("mix", org_nr, basis), width="stretch"
+                lambda: mix_chart(mix, basis, name, context),
+                context.chart_key("mix", org_nr, basis),
+                mix_description(mix, basis, name),
+                width="stretch",
             )
             if "hidden" in mix.columns and mix["hidden"].list.len().sum():
                 st.caption(
@@ -188,6 +204,12 @@ BADGE = {
 }
 
 
+def trend_table(trend: pl.DataFrame, kpi: str, name: str, org_nr: str) -> None:
+    """The figures behind a trend chart, newest year first."""
+    rows = trend.filter(pl.col("kpi") == kpi).sort("year", descending=True)
+    tables.show(rows, trend_columns(kpi, name), key=f"trend_{kpi}_{org_nr}", file_stem=f"utveckling_{kpi}_{org_nr}")
+
+
 def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Context) -> None:
     """The agency's approval rate with its 95 % interval, in a funnel plot of its peer group."""
     own_rate = intervals.filter(pl.col("org_nr") == org_nr)
@@ -215,9 +237,20 @@ def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Con
         f"{measures.label(APPROVAL)} mot antal beslut bland {context.group_phrase}, {context.year}",
         f"Tratten: där 95 % av andelarna hamnar av slumpen vid medianen i jämförelsegruppen. {context.vintage}",
     )
+    shown = points.filter(pl.col("approval_rate").is_not_null())
+    if "name" not in shown.columns:  # an agency's own row only
+        shown = shown.with_columns(pl.lit(name).alias("name"))
     charts.show(
         lambda: funnel_chart(points, band, row["peer_median"], org_nr, name, texts),
         context.chart_key("funnel", org_nr),
+        f"Punktdiagram med tratt: {texts[0].lower()}. {text} Tratten visar var 95 % av andelarna hamnar av "
+        "slumpen vid medianen i jämförelsegruppen.",
+        lambda: tables.show(
+            shown.sort("decided", descending=True),
+            FUNNEL_COLUMNS,
+            key=f"funnel_{org_nr}",
+            file_stem=f"beviljandegrad_{context.year}",
+        ),
         width="stretch",
     )
     edge = row["peer_median"] in (0, 1)

@@ -42,11 +42,21 @@ def render(context: shell.Context) -> None:
     )
     national = totals.filter(pl.col("is_national"))
     st.subheader("Alla rapporterande myndigheter")
-    charts.show(lambda: money_chart(national, context), context.chart_key("money"), width="stretch")
+    charts.show(
+        lambda: money_chart(national, context),
+        context.chart_key("money"),
+        money_description(national),
+        width="stretch",
+    )
 
     st.subheader("Per sektor")
     measure = st.selectbox("Mått", MEASURES, format_func=fmt.titled, key="trend_measure")
-    charts.show(lambda: sector_chart(totals, measure, context), context.chart_key("sectors", measure), width="stretch")
+    charts.show(
+        lambda: sector_chart(totals, measure, context),
+        context.chart_key("sectors", measure),
+        sector_description(totals, measure),
+        width="stretch",
+    )
     st.caption(
         "Varje sektors värde räknas på summorna för sektorns rapporterande myndigheter; alla rapporterande "
         "myndigheter tillsammans är svart. Siffrorna nederst i diagrammet är antalet rapporterande myndigheter. "
@@ -57,7 +67,7 @@ def render(context: shell.Context) -> None:
             "skulle avslöja dem, visas inte (..) och saknas i diagrammet."
         )
     )
-    with st.expander("Tabell"):
+    with st.expander("Visa diagrammens siffror som tabell"):
         shown = (
             totals
             if context.sector is None
@@ -102,6 +112,39 @@ def money_chart(national: pl.DataFrame, context: shell.Context) -> alt.Chart:
     )
     title = "Avsättning, nyttjat och outnyttjade medel, alla rapporterande myndigheter, alla år"
     return over_years(lines, national, national["year"], 320, title, "varje år", context)
+
+
+def money_description(national: pl.DataFrame) -> str:
+    """The money chart's text alternative: the lines, then the first and the last year in kronor."""
+    ordered = national.sort("year")
+    if ordered.is_empty():
+        return "Linjediagram utan värden: inga medel är inlästa."
+
+    def year_text(row: dict) -> str:
+        money = ", ".join(f"{label.lower()} {fmt.short_kronor(row[key])}" for key, label in MONEY.items())
+        return f"{row['year']}: {money} ({fmt.number(row['agencies_with_funds'])} rapporterande myndigheter)"
+
+    first, last = ordered.row(0, named=True), ordered.row(-1, named=True)
+    return (
+        "Linjediagram: avsättning, nyttjat och outnyttjade medel år för år, alla rapporterande myndigheter. "
+        f"{year_text(first)}. {year_text(last)}. Siffrorna står i tabellen längre ned på sidan."
+    )
+
+
+def sector_description(totals: pl.DataFrame, measure: str) -> str:
+    """The sector chart's text alternative: the lines, then each area's value in the last year."""
+    if totals.is_empty():
+        return f"Linjediagram utan värden: {measures.label(measure).lower()} per sektor."
+    last = int(totals["year"].max())
+    values = totals.filter(pl.col("year") == last).sort("is_national", descending=True)
+    parts = [
+        f"{row['area']} {fmt.by_measure(row[measure], measure) if row[measure] is not None else '..'}"
+        for row in values.iter_rows(named=True)
+    ]
+    return (
+        f"Linjediagram: {measures.label(measure).lower()} per sektor och för alla rapporterande myndigheter, "
+        f"år för år. {last}: {'; '.join(parts)}. Siffrorna står i tabellen under diagrammet."
+    )
 
 
 def over_years(

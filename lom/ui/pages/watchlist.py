@@ -149,15 +149,17 @@ def detail(context: shell.Context, row: dict, limits: Thresholds) -> None:
     """One agency's balance and its projection against the limit, with the gap in words."""
     st.subheader(f"Prognos: {row['name']}")
     path = context.fetch(watchlist.balance_path, row["org_nr"], context.year)
-    charts.show(
-        lambda: projection.chart(path, row["name"], limits.reserve_limit, context),
-        context.chart_key("projection", row["org_nr"], limits),
-        width="stretch",
-    )
     lines = [
         f"**Skäl:** {row['reasons'].rstrip('.')}.",
         *projection.lines(row, limits.reserve_limit, context.group_phrase),
     ]
+    charts.show(
+        lambda: projection.chart(path, row["name"], limits.reserve_limit, context),
+        context.chart_key("projection", row["org_nr"], limits),
+        projection.description(path, row["name"], lines),
+        lambda: projection.table(path, f"projection_{row['org_nr']}", f"prognos_{row['org_nr']}_{context.year}"),
+        width="stretch",
+    )
     st.markdown("  \n".join(lines))
     if st.button("Öppna myndighetens profil", key="watchlist_profile", icon=":material/account_balance:"):
         shell.open_profile(row["org_nr"])
