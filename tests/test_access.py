@@ -32,8 +32,8 @@ AUTH = {
     "client_secret": "not-a-secret",
     "server_metadata_url": "https://login.example.invalid/.well-known/openid-configuration",
 }
-AGENCY_PAGES = ["overview", "profile", "trends", "about"]
-TSN_PAGES = ["overview", "watchlist", "profile", "trends", "data", "about"]
+AGENCY_PAGES = ["overview", "profile", "trends", "about", "accessibility"]
+TSN_PAGES = ["overview", "watchlist", "profile", "trends", "data", "about", "accessibility"]
 
 
 def agencies(db: Path) -> list[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""The six pages: each a function that Streamlit runs with the context of the script run."""
+"""The seven pages: each a function that Streamlit runs with the context of the script run."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import streamlit as st
 
 from lom.db import measures
 from lom.ui import shell
-from lom.ui.pages import about, data, overview, profile, trends, watchlist
+from lom.ui.pages import about, accessibility, data, overview, profile, trends, watchlist
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ PAGES = (
     PageSpec(trends, "Utveckling", "utveckling", ":material/trending_up:"),
     PageSpec(data, "Data och inläsning", "data", ":material/upload_file:", tsn_only=True),
     PageSpec(about, "Om måtten", "om-matten", ":material/menu_book:"),
+    PageSpec(accessibility, accessibility.TITLE, "tillganglighet", ":material/accessibility:"),
 )
 BY_NAME = {spec.name: spec for spec in PAGES}
 DEFAULT = "oversikt"

@@ -71,7 +71,8 @@ def render(context: shell.Context) -> None:
         f"{fmt.number(ranking.height)} myndigheter ({shell.where(context)}), "
         f"sorterade efter {measures.label(chosen).lower()}, "
         f"{'högst' if descending else 'lägst'} först. Läget jämförs med {context.group_phrase}. "
-        f"{charts.CLASS_CAVEAT} Klicka på en rad för att öppna myndighetens profil."
+        f"{charts.CLASS_CAVEAT} Klicka på en rad för att öppna myndighetens profil (med tangentbordet: gå till "
+        "raden med piltangenterna och tryck Skift+Mellanslag)."
     )
     picked = tables.show(
         ranking,
