@@ -1,4 +1,4 @@
-"""LOM-benchmark: the Streamlit app. Six pages over the published database (LOM_DB).
+"""LOM-benchmark: the Streamlit app. Six pages and the accessibility statement over the published database (LOM_DB).
 
     lom serve                    (or, from a checkout, streamlit run dashboard.py)
 

@@ -1,8 +1,8 @@
 """What every page needs for WCAG 2.1 AA that Streamlit does not give: the page's language, caption
-contrast, a visible focus and a skip link to the main content.
+contrast, a visible focus and a skip link to the main content in Swedish.
 
 Streamlit's page declares `lang="en"`, draws captions in a grey of 3.9:1 against white (AA asks
-4.5:1), and has no skip link. `setup()` runs once per script run, before anything else is drawn.
+4.5:1), and names its skip link in English. `setup()` runs once per script run, before anything else is drawn.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ a:focus-visible, button:focus-visible, [role="button"]:focus-visible, input:focu
 [tabindex]:focus-visible, summary:focus-visible {{ outline: 3px solid #0B5CAD; outline-offset: 2px; }}
 </style>"""
 
-# Idempotent: a rerun draws the element again and the script runs again. The skip link goes first
-# in the body, so it is the first thing a keyboard reaches; it moves the focus to the page's main
+# Idempotent: a rerun draws the element again and the script runs again. The skip link is the
+# first thing a keyboard reaches; it moves the focus to the page's main
 # area (Streamlit's <section data-testid="stMain">, focusable already). The script sits in the
 # sidebar, where its empty element takes no room from the page.
 SCRIPT = f"""<script>
@@ -47,7 +47,11 @@ SCRIPT = f"""<script>
     return found;
   }}
   main();
-  if (!document.querySelector("a.lom-skip-link")) {{
+  // Streamlit 1.67 has its own skip link, in English: say it in Swedish. Without one, add ours.
+  const own = document.querySelector('[data-testid="stSkipToContent"]');
+  if (own) {{
+    if (own.textContent !== "{SKIP_LINK}") own.textContent = "{SKIP_LINK}";
+  }} else if (!document.querySelector("a.lom-skip-link")) {{
     const link = document.createElement("a");
     link.className = "lom-skip-link";
     const target = main();

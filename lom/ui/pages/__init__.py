@@ -1,1 +1,1 @@
-"""The six pages; each has a render(context) that draws it for the context's viewer."""
+"""The six pages and the accessibility statement; each has a render(context) that draws it for the context's viewer."""

@@ -87,10 +87,9 @@ def render(context: shell.Context) -> None:
         "CSV eller Excel med samma uppgifter. Med tangentbordet flyttar du mellan cellerna med piltangenterna, "
         "och i en tabell där du väljer en rad (till exempel en myndighet på Översikt) väljer du raden med "
         "Skift+Mellanslag.\n"
-        "- **Diagrammen.** Diagrammen är bilder med en textbeskrivning. De flesta har samma siffror i en tabell "
-        "på sidan, men inte alla: utvecklingen mot jämförelsegruppen, handläggningstiden och beviljandegraden med "
-        "osäkerhet på Myndighetsprofil, och prognoserna på Myndighetsprofil och Outnyttjade medel, har ingen "
-        "tabell med alla värden i diagrammet. För Trygghetsstiftelsen öppnar en punkt i diagrammet på Översikt "
+        "- **Diagrammen.** Diagrammen är bilder. Varje diagram har en textbeskrivning som säger vad det visar och "
+        "vad som sticker ut, och samma siffror finns i en tabell på sidan: bredvid diagrammet eller under "
+        "”Visa diagrammets siffror som tabell”. För Trygghetsstiftelsen öppnar en punkt i diagrammet på Översikt "
         "myndighetens profil. Det går bara med mus, men samma myndigheter finns i tabellen ovanför, där en rad kan "
         "väljas med tangentbordet."
     )
