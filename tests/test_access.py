@@ -224,7 +224,7 @@ def test_no_followup_entry_reaches_an_agency_an_unknown_or_a_logged_out_browser(
         open_page(agency, page).run()
         assert not agency.exception, page
         sent.append(_everything_sent(agency).decode("utf-8", "replace"))
-    assert "Uppföljning" not in [s.value for s in agency.subheader] and not agency.text_area
+    assert "Uppföljning" not in [s.value for s in agency.header] and not agency.text_area
     assert not found("".join(sent))
     assert downloads and not [name for name, make in downloads.items() if found(_file_text(name, make()))]
     for user in ({"is_logged_in": True, "email": "someone@else.example"}, {"is_logged_in": False}):

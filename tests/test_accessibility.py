@@ -7,6 +7,8 @@ other browser tests do (tests/test_browser.py, whose server and browser fixtures
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import duckdb
 import pytest
 
@@ -63,6 +65,13 @@ def test_every_page_passes_axe_and_names_its_charts(served, browser, role, path)
         assert not violations, f"{len(violations)} WCAG A/AA violations on /{path} as {role}:\n" + "\n".join(violations)
         assert page.evaluate("document.documentElement.lang") == "sv"
         assert page.locator("h1").count() == 1
+        # Headings in order: the page's h1 first, and no level skipped on the way down.
+        levels = (
+            page.locator("[data-testid='stMain']")
+            .locator("h1, h2, h3, h4, h5, h6")
+            .evaluate_all("headings => headings.map(h => Number(h.tagName[1]))")
+        )
+        assert levels[0] == 1 and all(after - before <= 1 for before, after in pairwise(levels)), levels
         # Each chart's accessible name is its description, never Vega's default.
         names = page.locator(".vega-embed").evaluate_all("charts => charts.map(c => c.getAttribute('aria-label'))")
         assert all(name and len(name) > 40 and "Vega visualization" not in name for name in names), names

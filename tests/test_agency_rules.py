@@ -111,6 +111,21 @@ def test_a_sector_with_4_agencies_reporting_applications_hides_every_rate_on_the
     assert by_cell(_year_hidden(rows, viewer, "A")) == {"national": [], "A": rates, "B": rates, "C": []}
 
 
+@pytest.mark.parametrize("what", ["funds", "applications"])
+def test_a_viewer_without_its_own_part_counts_it_as_0_not_less(what):
+    # The viewer has no funds (or reports no applications) this year; its sector A has 4 other
+    # agencies with them: 4 is small, so A hides, and B (6, before C's 7) with it. Counting the
+    # viewer's missing part as anything but 0 would make A's rest 5 and show it.
+    counts = {"agencies_with_funds": [6, 6, 7], "agencies_with_applications": [6, 6, 7]}
+    counts[f"agencies_with_{what}"] = [4, 6, 7]
+    rows = year_rows(**counts, applications=[10, 20, 30], decided=[10, 10, 17], granted=[5, 7, 8], rejected=[5, 5, 9])
+    viewer = own(applications=0, decided=0, granted=0, rejected=0) | (
+        {"has_funds": False} if what == "funds" else {"reports_applications": False}
+    )
+    columns = sorted(set(KRONOR)) if what == "funds" else sorted([*agency.RESTS_ON, "applications"])
+    assert by_cell(_year_hidden(rows, viewer, "A")) == {"national": [], "A": columns, "B": columns, "C": []}
+
+
 def test_the_rest_of_the_nation_is_small():
     # Decided: 14 in the nation, 10 of them the viewer's, so the other 4 are small and the national
     # count hides (14 - 10 would give them). A = 12 holds the viewer's 10 and 2 others' (small): A

@@ -224,7 +224,7 @@ def test_the_agency_sees_its_own_flow_and_applicants_and_the_nation_beside(sampl
     app = login_app(sample_db, monkeypatch, {"is_logged_in": True, "email": roles["agency"]})
     open_page(app, "profile").run()
     assert not app.exception
-    subheaders = [s.value for s in app.subheader]
+    subheaders = [s.value for s in app.header]
     assert "Ansökningarnas väg 2025" in subheaders and "Sökande efter kön och ålder 2025" in subheaders
     flow = next(t.value for t in app.dataframe if "Steg" in t.value.columns)
     assert flow["Steg"].tolist() == list(applicants.STAGES.values())

@@ -139,9 +139,9 @@ def test_the_application_flow_and_the_applicants_as_an_agency_sees_them(served, 
         page.locator("h1").first.wait_for(timeout=60_000)
         page.get_by_text("Visa som myndighet").first.click()
         page.get_by_text("Demoläge").first.wait_for(timeout=60_000)
-        flow = page.locator("h3", has_text="Ansökningarnas väg").first
-        groups = page.locator("h3", has_text="Sökande efter kön och ålder").first
-        after = page.locator("h3", has_text="med osäkerhet").first
+        flow = page.locator("h2", has_text="Ansökningarnas väg").first
+        groups = page.locator("h2", has_text="Sökande efter kön och ålder").first
+        after = page.locator("h2", has_text="med osäkerhet").first
         after.wait_for(timeout=60_000)
         page.locator(".vega-embed canvas, .vega-embed svg").nth(4).wait_for(timeout=60_000)
         page.wait_for_timeout(1500)

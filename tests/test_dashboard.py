@@ -50,7 +50,7 @@ def charts(app: AppTest) -> list:
 
 def prognosis(app: AppTest) -> str:
     """The watchlist's heading of the chosen agency's projection (Uppföljning follows it)."""
-    return next(s.value for s in app.subheader if s.value.startswith("Prognos:"))
+    return next(s.value for s in app.header if s.value.startswith("Prognos:"))
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -65,7 +65,7 @@ def test_an_entry_saved_through_the_form_is_in_the_history_and_the_watchlist_and
 ):
     app = start(sample_copy, monkeypatch, "watchlist")
     org_nr = app.query_params["myndighet"]  # the agency whose projection and follow-up are shown
-    assert app.subheader[-1].value == "Uppföljning"
+    assert app.header[-1].value == "Uppföljning"
     assert [f.label for f in app.text_area] == ["Anteckning", "Myndighetens plan"]
     assert {"Status", "Nästa uppföljning"} <= {w.label for w in [*app.selectbox, *app.date_input]}
     assert any("personnummer" in c.value for c in app.caption)  # the form says so beside the fields
@@ -163,7 +163,7 @@ def test_the_profile_shows_the_section_and_marks_contacts_on_the_trend_charts(sa
         now=datetime(2024, 3, 15, 12, tzinfo=UTC),
     )
     app = start(sample_db, monkeypatch, "profile", myndighet=ORG)
-    assert "Uppföljning" in [s.value for s in app.subheader]
+    assert "Uppföljning" in [s.value for s in app.header]
     assert list(table_with(app, "Anteckning")["Status"]) == ["Ej kontaktad", "Kontaktad"]
     sent = [c.proto.SerializeToString() for c in app.get("vega_lite_chart")]  # the spec and its data
     marked = [s for s in sent if "Kontakt från Trygghetsstiftelsen".encode() in s]

@@ -80,7 +80,7 @@ def by_mouse_on_a_point(page) -> str:
 
 
 def by_the_watchlists_button(page) -> str:
-    chosen = page.locator("h3", has_text="Prognos: ").first
+    chosen = page.locator("h2", has_text="Prognos: ").first
     chosen.wait_for(timeout=60_000)
     name = chosen.inner_text().removeprefix("Prognos: ").strip()
     page.get_by_role("button", name="Öppna myndighetens profil").click()

@@ -103,7 +103,7 @@ def test_totals_name_their_count_of_reporting_agencies(sample_db, monkeypatch, r
     assert any(f"de {counted[year]} rapporterande myndigheterna {year}" in c.value for c in app.caption)
 
     open_page(app, "trends").run()
-    assert app.subheader[0].value == "Alla rapporterande myndigheter"
+    assert app.header[0].value == "Alla rapporterande myndigheter"
     money = charts_of(app)[0]
     spec = json.loads(money.proto.spec)
     assert "rapporterande myndigheter" in spec["title"]["text"]

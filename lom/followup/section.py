@@ -150,7 +150,7 @@ def section(context: shell.Context, org_nr: str, name: str, place: str) -> None:
     """Uppföljning: the form that appends an entry for the agency, and its history beneath."""
     if not context.viewer.is_tsn:
         return
-    st.subheader("Uppföljning")
+    st.header("Uppföljning")
     keys = Keys(place, org_nr)
     try:
         history = log.history(open_store(), org_nr, role=context.viewer.role)

@@ -1,5 +1,6 @@
 """What every page needs for WCAG 2.1 AA that Streamlit does not give: the page's language, caption
-contrast, a visible focus and a skip link to the main content in Swedish.
+contrast, a visible focus, section headings sized as before when they became h2 (`st.header`: the
+pages go h1, h2, h3 in order) and a skip link to the main content in Swedish.
 
 Streamlit's page declares `lang="en"`, draws captions in a grey of 3.9:1 against white (AA asks
 4.5:1), and names its skip link in English. `setup()` runs once per script run, before anything else is drawn.
@@ -19,6 +20,8 @@ MAIN_ID = "huvudinnehall"
 STYLE = f"""<style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stWidgetLabel"] [data-testid="stCaptionContainer"] {{ color: {MUTED_TEXT}; opacity: 1; }}
+/* Sections are h2 under the page's h1 (headings in order), drawn at the size of Streamlit's h3. */
+[data-testid="stMain"] h2 {{ font-size: 1.75rem; line-height: 1.2; padding-top: 0.75rem; }}
 a.lom-skip-link {{
   position: absolute; left: 0.5rem; top: -4rem; z-index: 1000200; padding: 0.5rem 1rem;
   background: #ffffff; color: #1a1a1a; border: 2px solid #1a1a1a; border-radius: 0.25rem;

@@ -82,7 +82,7 @@ def section(context: shell.Context, org_nr: str | None, name: str | None) -> Non
     year = context.year
     flow = with_names(context.fetch(profile.application_flow, org_nr, year), "stage", STAGES, "stage_name")
     whose = name or "alla rapporterande myndigheter"
-    st.subheader(f"Ansökningarnas väg {year}")
+    st.header(f"Ansökningarnas väg {year}")
     received = flow.filter(pl.col("stage") == "applications").row(0, named=True)
     if not (received["own_count"] if name else received["national_count"]):
         st.info(f"Inga ansökningar inkom {year} för {whose}.")
@@ -98,7 +98,7 @@ def section(context: shell.Context, org_nr: str | None, name: str | None) -> Non
     if _any_hidden(flow):
         st.caption(HIDDEN_NOTE)
 
-    st.subheader(f"Sökande efter kön och ålder {year}")
+    st.header(f"Sökande efter kön och ålder {year}")
     for dimension, label in DIMENSIONS.items():
         groups = with_names(
             context.fetch(profile.application_groups, org_nr, year, dimension),

@@ -59,7 +59,7 @@ RESERVE_LIMIT = 3.0  # the watchlist's default limit, in years of allocation
 
 def key_figures(figures: pl.DataFrame, name: str, year: int) -> None:
     """The year's kronor and counts as cards, the rates in a sentence below them."""
-    st.subheader(f"Egna siffror {year}")
+    st.header(f"Egna siffror {year}")
     this_year = figures.filter(pl.col("year") == year)
     if this_year.is_empty():
         st.info(f"{name} har inga siffror inlästa för {year}.")
@@ -89,7 +89,7 @@ def key_figures(figures: pl.DataFrame, name: str, year: int) -> None:
 
 def outlook(context: shell.Context, org_nr: str, name: str) -> None:
     """The agency's projection: its balance path, the year it crosses the limit, the gap in kronor."""
-    st.subheader("Prognos")
+    st.header("Prognos")
     summary = context.fetch(watchlist.own_projection, org_nr, context.year, RESERVE_LIMIT, context.group)
     if summary.is_empty():
         st.info(f"Ingen prognos för {name} {context.year}: den bygger på årets och de två föregående årens medel.")
@@ -112,10 +112,10 @@ def outlook(context: shell.Context, org_nr: str, name: str) -> None:
 
 def years(figures: pl.DataFrame, coverage: pl.DataFrame, org_nr: str) -> None:
     """Every year's own figures, and which years are reported and when they were loaded."""
-    st.subheader("Alla år")
+    st.header("Alla år")
     st.caption("Myndighetens egna siffror år för år, som underlag till den årliga redovisningen till parterna.")
     tables.show(figures, YEARS, key="own_years", file_stem=f"egna_siffror_{org_nr}")
-    st.subheader("Inlästa år")
+    st.header("Inlästa år")
     reported = coverage.with_columns(
         pl.when(pl.col("has_funds")).then(pl.lit("Ja")).otherwise(pl.lit(fmt.MISSING)).alias("funds"),
         pl.when(pl.col("funds_corrected") | pl.col("applications_corrected"))

@@ -27,7 +27,7 @@ def render(context: shell.Context) -> None:
         "Myndigheten och de lokala parterna bestämmer tillsammans hur pengarna används. Måtten nedan "
         "räknas på myndigheternas egna, avidentifierade leveranser till Trygghetsstiftelsen."
     )
-    st.subheader("Måtten")
+    st.header("Måtten")
     definitions = context.fetch(data_status.kpi_definitions).with_columns(
         pl.col("direction").replace_strict(DIRECTION, default="Neutralt"),
         pl.when(pl.col("compared")).then(pl.lit("Ja")).otherwise(pl.lit("Nej")).alias("compared_sv"),
@@ -45,7 +45,7 @@ def render(context: shell.Context) -> None:
         file_stem="definitioner",
     )
 
-    st.subheader("Läge bland jämförbara myndigheter")
+    st.header("Läge bland jämförbara myndigheter")
     st.markdown(
         "Som i Kolada delas varje jämförelsegrupp i fjärdedelar efter måttets riktning: "
         f"**{charts.class_label('best')}**, **{charts.class_label('middle')}** och "
@@ -72,7 +72,7 @@ def render(context: shell.Context) -> None:
         f"{fmt.number(settings_row['sector_weight'], 1)} om sektorn skiljer sig."
     )
 
-    st.subheader("Avsättningens andel av lönesumman")
+    st.header("Avsättningens andel av lönesumman")
     rates = context.fetch(data_status.allocation_rates).with_columns(
         pl.col("rate").cast(pl.Float64), pl.col("last_year").cast(pl.String).fill_null("och framåt")
     )
@@ -98,7 +98,7 @@ def render(context: shell.Context) -> None:
             width="stretch",
         )
 
-    st.subheader("Underlaget")
+    st.header("Underlaget")
     vintage = context.fetch(data_status.data_vintage).row(0, named=True)
     st.markdown(
         f"- Medel för åren {vintage['first_funds_year']}–{vintage['last_funds_year']}, ansökningar för "

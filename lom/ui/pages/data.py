@@ -76,7 +76,7 @@ def render(context: shell.Context) -> None:
 
 def upload(context: shell.Context) -> None:
     """Files through the loader: each file is checked whole and loaded in one transaction, or not at all."""
-    st.subheader("Läs in filer")
+    st.header("Läs in filer")
     results = st.session_state.pop(RESULT_KEY, None)
     if results:
         show_results(results)
@@ -173,7 +173,7 @@ def show_results(results: list[dict]) -> None:
 
 
 def coverage(context: shell.Context) -> None:
-    st.subheader("Rapporterade år per myndighet")
+    st.header("Rapporterade år per myndighet")
     years = context.fetch(overview.years)
     charts.show(
         lambda: reporting_chart(years, context),
@@ -210,13 +210,13 @@ def coverage(context: shell.Context) -> None:
 
 
 def history(context: shell.Context) -> None:
-    st.subheader("Inläsningar")
+    st.header("Inläsningar")
     loads = context.fetch(data_status.load_history).with_columns(
         pl.col("status").replace(LoadStatus.labels()), pl.col("kinds").str.replace_many(FileKind.labels())
     )
     tables.show(loads, HISTORY, key="history", file_stem="inlasningar")
 
-    st.subheader("Avvisade filer")
+    st.header("Avvisade filer")
     rejected = context.fetch(data_status.rejected_files)
     if rejected.is_empty():
         st.success("Ingen fil har avvisats.")

@@ -63,7 +63,7 @@ def render(context: shell.Context) -> None:
     if not context.viewer.is_tsn:
         peers(ranking, context)
         return
-    st.subheader(f"Myndigheterna {year}, rangordnade")
+    st.header(f"Myndigheterna {year}, rangordnade")
     chosen = st.selectbox("Rangordna efter", RANK_BY, format_func=measures.label, key="rank_by")
     descending = worst_first(chosen)
     ranking = ranking.sort(chosen, descending=descending, nulls_last=True)
@@ -85,7 +85,7 @@ def render(context: shell.Context) -> None:
     if picked is not None:
         shell.open_profile(ranking["org_nr"][picked])
 
-    st.subheader(f"Ansökningar och beviljandegrad {year}")
+    st.header(f"Ansökningar och beviljandegrad {year}")
     event = charts.show(
         lambda: scatter(ranking, context),
         context.chart_key("scatter"),
@@ -107,7 +107,7 @@ def render(context: shell.Context) -> None:
 def peers(ranking: pl.DataFrame, context: shell.Context) -> None:
     """An agency's view: itself beside its peer group, the peers under pseudonyms."""
     year = context.year
-    st.subheader(f"Din myndighet bland {context.group_phrase}, {year}")
+    st.header(f"Din myndighet bland {context.group_phrase}, {year}")
     if ranking.height - 1 < disclosure.MIN_OTHER_AGENCIES:
         st.info(
             f"Jämförelsegruppen har färre än {disclosure.MIN_OTHER_AGENCIES} andra myndigheter {year}, "
@@ -124,7 +124,7 @@ def peers(ranking: pl.DataFrame, context: shell.Context) -> None:
         f"användare. {HIDDEN_NOTE} {charts.CLASS_CAVEAT}"
     )
     tables.show(ranking, PEER_COLUMNS, key=f"peers-{year}-{context.group}-{chosen}", file_stem=f"jamforelse_{year}")
-    st.subheader(f"Ansökningar och beviljandegrad {year}")
+    st.header(f"Ansökningar och beviljandegrad {year}")
     charts.show(
         lambda: scatter(ranking, context),
         context.chart_key("scatter"),

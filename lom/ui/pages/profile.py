@@ -78,7 +78,7 @@ def render(context: shell.Context) -> None:
         return
     group = positions["group_label"][0]
     peers = positions["peer_agencies"].max()
-    st.subheader(f"Jämfört med {context.group_phrase}")
+    st.header(f"Jämfört med {context.group_phrase}")
     st.markdown(
         f"Jämförs med {context.group_phrase}: **{group}** ({fmt.number(peers)} myndigheter med värden). "
         f"{charts.CLASS_CAVEAT}"
@@ -87,7 +87,7 @@ def render(context: shell.Context) -> None:
         st.info(f"{name} har medel {year} men inga beslutade ansökningar; måtten för ansökningar saknas (–).")
     key_figures(positions)
 
-    st.subheader("Utveckling mot jämförelsegruppen")
+    st.header("Utveckling mot jämförelsegruppen")
     trend = context.fetch(profile.agency_trend, org_nr, context.group)
     kpis = [k for k in positions["kpi"] if k != HANDLING]  # handling time is drawn on its own below
     kpi = st.selectbox("Mått", kpis, format_func=measures.label, index=kpis.index(TREND_DEFAULT))
@@ -134,7 +134,7 @@ def render(context: shell.Context) -> None:
 
     applicants.section(context, org_nr, name)
 
-    st.subheader(f"{measures.label(APPROVAL)} {year} med osäkerhet")
+    st.header(f"{measures.label(APPROVAL)} {year} med osäkerhet")
     intervals = context.fetch(profile.approval_intervals, year, context.group)
     approval(intervals, org_nr, name, context)
 

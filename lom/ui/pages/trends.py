@@ -41,7 +41,7 @@ def render(context: shell.Context) -> None:
         pl.when(pl.col("is_national")).then(pl.lit(NATIONAL)).otherwise(pl.col("sector")).alias("area")
     )
     national = totals.filter(pl.col("is_national"))
-    st.subheader("Alla rapporterande myndigheter")
+    st.header("Alla rapporterande myndigheter")
     charts.show(
         lambda: money_chart(national, context),
         context.chart_key("money"),
@@ -49,7 +49,7 @@ def render(context: shell.Context) -> None:
         width="stretch",
     )
 
-    st.subheader("Per sektor")
+    st.header("Per sektor")
     measure = st.selectbox("Mått", MEASURES, format_func=fmt.titled, key="trend_measure")
     charts.show(
         lambda: sector_chart(totals, measure, context),

@@ -93,7 +93,7 @@ def render(context: shell.Context) -> None:
         st.success(f"Ingen myndighet{among} når gränserna {year}.")
         return
 
-    st.subheader(f"Myndigheter att erbjuda stöd {year}")
+    st.header(f"Myndigheter att erbjuda stöd {year}")
     st.caption(
         f"{fmt.number(listed.height)} myndigheter ({shell.where(context)}), störst saldo i årsavsättningar först. "
         f"Prognosen följer myndighetens nyttjandegrad de senaste tre åren; behovet jämförs med "
@@ -147,7 +147,7 @@ def listing(flags: pl.DataFrame, projections: pl.DataFrame) -> pl.DataFrame:
 
 def detail(context: shell.Context, row: dict, limits: Thresholds) -> None:
     """One agency's balance and its projection against the limit, with the gap in words."""
-    st.subheader(f"Prognos: {row['name']}")
+    st.header(f"Prognos: {row['name']}")
     path = context.fetch(watchlist.balance_path, row["org_nr"], context.year)
     lines = [
         f"**Skäl:** {row['reasons'].rstrip('.')}.",

@@ -1,0 +1,143 @@
+"""What every agency of the sample is shown, year by year, against the raw tables: its peer group of
+that year once (a group of many years is not a bigger group), no peer's rate that rests on a count
+of 1 to 4 whatever the peer's org_nr, its own measures once each; and a national share of a measure
+type hidden when the rest of the nation is small (a fixture of two measure types).
+
+Expected figures come from the raw tables (agencies, fund_years, applications) by SQL written here."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from lom.queries import overview, profile
+from lom.queries.connection import connect
+from lom.queries.disclosure import MIN_OTHER_AGENCIES
+from pipelines.load import load_files
+
+from . import boundary_fixture
+from .boundary_fixture import ORG
+
+GRANTED = ("beviljad", "delvis beviljad")
+DECIDED = (*GRANTED, "avslag")
+
+
+def members(con, viewer: str, year: int) -> list[str]:
+    """The viewer's sector group of a year, from the raw tables: the sector's agencies with funds."""
+    return [
+        r[0]
+        for r in con.execute(
+            "select a.org_nr from agencies a join fund_years f using (org_nr) where f.year = ? "
+            "and a.sector = (select sector from agencies where org_nr = ?) order by 1",
+            [year, viewer],
+        ).fetchall()
+    ]
+
+
+def counts(con, year: int) -> dict[str, dict[str, int]]:
+    """Every agency's applications, decided, granted and rejected of a year received, from the raw rows."""
+    rows = con.execute(
+        "select org_nr, count(*), count(*) filter (where decision in ?), count(*) filter (where decision in ?), "
+        "count(*) filter (where decision = 'avslag') from applications where year(received_on) = ? group by 1",
+        [list(DECIDED), list(GRANTED), year],
+    ).fetchall()
+    return {o: {"applications": a, "decided": d, "granted": g, "rejected": r} for o, a, d, g, r in rows}
+
+
+def is_small(n: int) -> bool:
+    return 1 <= n <= 4
+
+
+@pytest.fixture(scope="module")
+def viewers(sample_db) -> list[str]:
+    with connect(sample_db) as con:
+        return [r[0] for r in con.sql("select org_nr from agencies order by org_nr").fetchall()]
+
+
+@pytest.mark.parametrize("year", [2025, 2019])
+def test_each_viewers_ranking_holds_its_group_of_that_year_once(sample_db, viewers, year):
+    seen_peers = 0
+    with connect(sample_db) as con:
+        for viewer in viewers:
+            group = members(con, viewer, year)
+            if viewer not in group:
+                continue
+            ranking = overview.agency_ranking(con, year, "sector", role=viewer)
+            expected = len(group) if len(group) - 1 >= MIN_OTHER_AGENCIES else 1
+            assert ranking.height == expected, viewer
+            assert ranking["name"].n_unique() == ranking.height and ranking["is_self"].sum() == 1
+            seen_peers += ranking.height - 1
+    assert seen_peers > 100  # the sample's groups do show peers
+
+
+def test_no_peer_rate_that_rests_on_a_small_count_is_shown_whatever_its_org_nr(sample_db, viewers):
+    year = 2025
+    hidden_somewhere = 0
+    with connect(sample_db) as con:
+        by_agency = counts(con, year)
+        for viewer in viewers:
+            group = members(con, viewer, year)
+            if viewer not in group or len(group) - 1 < MIN_OTHER_AGENCIES:
+                continue
+            peers = [
+                by_agency.get(o, dict.fromkeys(("applications", "decided", "granted", "rejected"), 0))
+                for o in group
+                if o != viewer
+            ]
+            allowed = sorted(
+                c["granted"] / c["decided"]
+                for c in peers
+                if c["decided"] and not any(is_small(c[k]) for k in ("decided", "granted", "rejected"))
+            )
+            ranking = overview.agency_ranking(con, year, "sector", role=viewer)
+            shown = sorted(ranking.filter(~pl.col("is_self"))["approval_rate"].drop_nulls().cast(pl.Float64).to_list())
+            assert shown == pytest.approx(allowed), viewer
+            hidden_somewhere += len([c for c in peers if c["decided"]]) - len(allowed)
+    assert hidden_somewhere > 0  # the sample has peers whose rates rest on small counts
+
+
+def test_each_viewers_own_measures_appear_once_with_its_own_values(sample_db, viewers):
+    year = 2025
+    with connect(sample_db) as con:
+        by_agency = counts(con, year)
+        for viewer in viewers:
+            positions = profile.agency_positions(con, viewer, year, "sector", role=viewer)
+            if positions.is_empty():
+                continue
+            assert positions["kpi"].n_unique() == positions.height, viewer
+            own = by_agency.get(viewer)
+            approval = positions.filter(pl.col("kpi") == "approval_rate")["value"].to_list()
+            if own and own["decided"]:
+                assert approval == [pytest.approx(own["granted"] / own["decided"])], viewer
+
+
+def test_a_national_share_whose_rest_is_small_is_hidden_with_its_complement(tmp_path):
+    # The boundary fixture's applications are all "studier". Fem A sends 2 "mentorskap" applications
+    # and Fem B 3: the nation's 5, less Fem A's own 2, leaves 3 (small) from one other agency, so the
+    # national shares of mentorskap hide for Fem A, and those of studier with them (the national
+    # total is shown, so studier = total - mentorskap). Fem C, with none of its own, sees 5
+    # applications from 2 agencies: the count is not small, but 2 agencies are, so it hides too.
+    files = boundary_fixture.write_files(tmp_path / "files")
+    extra = [(ORG["Fem A"], 2), (ORG["Fem B"], 3)]
+    lines = [
+        f"M{n}-{i};{org};{date(2025, 4, 1)};{date(2025, 4, 10)};mentorskap;beviljad;5000;5000\n"
+        for n, (org, many) in enumerate(extra)
+        for i in range(many)
+    ]
+    with files[2].open("a", encoding="utf-8") as out:
+        out.writelines(lines)
+    db = tmp_path / "lom.duckdb"
+    assert [o.status for o in load_files(files, db)] == ["loaded"] * 3
+    shares = ["national_share_of_applications", "national_share_of_granted_sek"]
+    with connect(db) as con:
+        for viewer in (ORG["Fem A"], ORG["Fem C"]):
+            mix = profile.measure_mix(con, viewer, 2025, role=viewer)
+            assert sorted(mix["measure"]) == ["mentorskap", "studier"]
+            for row in mix.iter_rows(named=True):
+                assert set(shares) <= set(row["hidden"]), (viewer, row["measure"])
+                assert all(row[s] is None for s in shares), (viewer, row["measure"])
+        # Fem A's own counts are its own, always shown.
+        own = profile.measure_mix(con, ORG["Fem A"], 2025, role=ORG["Fem A"]).filter(pl.col("measure") == "mentorskap")
+        assert own["applications"].to_list() == [2] and own["granted"].to_list() == [2]
