@@ -8,6 +8,7 @@ Expected figures come from the raw tables (agencies, fund_years, applications) b
 from __future__ import annotations
 
 from datetime import date
+from statistics import median
 
 import polars as pl
 import pytest
@@ -16,6 +17,7 @@ from lom.queries import overview, profile
 from lom.queries.connection import connect
 from lom.queries.disclosure import MIN_OTHER_AGENCIES
 from pipelines.load import load_files
+from sample_data.generate import fictitious_org_nr
 
 from . import boundary_fixture
 from .boundary_fixture import ORG
@@ -141,3 +143,54 @@ def test_a_national_share_whose_rest_is_small_is_hidden_with_its_complement(tmp_
         # Fem A's own counts are its own, always shown.
         own = profile.measure_mix(con, ORG["Fem A"], 2025, role=ORG["Fem A"]).filter(pl.col("measure") == "mentorskap")
         assert own["applications"].to_list() == [2] and own["granted"].to_list() == [2]
+
+
+def test_the_approval_peer_check_counts_the_other_agencies_with_a_shown_rate(sample_db, viewers):
+    # Every viewer with decisions of its own: the peer median shows only when at least 5 other
+    # agencies of its group have a rate it may see, and is then their median with its own rate.
+    year = 2025
+    at_the_boundary = 0
+    with connect(sample_db) as con:
+        by_agency = counts(con, year)
+
+        def rate(org_nr: str) -> float | None:
+            c = by_agency.get(org_nr)
+            if not c or not c["decided"] or any(is_small(c[k]) for k in ("decided", "granted", "rejected")):
+                return None
+            return c["granted"] / c["decided"]
+
+        for viewer in viewers:
+            own = by_agency.get(viewer)
+            group = members(con, viewer, year)
+            if viewer not in group or not own or not own["decided"]:
+                continue
+            others = [r for r in (rate(o) for o in group if o != viewer) if r is not None]
+            row = profile.approval_intervals(con, year, "sector", role=viewer).row(0, named=True)
+            if len(others) < MIN_OTHER_AGENCIES:
+                assert "peer_median" in row["hidden"] and row["peer_median"] is None, viewer
+                at_the_boundary += len(others) == MIN_OTHER_AGENCIES - 1
+            else:
+                assert row["hidden"] == [], viewer
+                assert row["peer_median"] == pytest.approx(median([*others, own["granted"] / own["decided"]]))
+    assert at_the_boundary > 0  # the sample has viewers with exactly 4 other agencies with a rate
+
+
+def test_a_member_without_a_rate_does_not_count_toward_the_approval_peer_check(tmp_path):
+    # The five agencies of "Fyra" and a sixth with funds but no applications, whose org_nr sorts
+    # first: Fyra A has 5 other agencies in its group but only 4 with a rate, so no peer check.
+    files = boundary_fixture.write_files(tmp_path / "files")
+    first = min(ORG[f"Fyra {x}"] for x in "ABCDE")
+    serial = next(s for s in range(100, 940) if fictitious_org_nr(s) < first)
+    silent = fictitious_org_nr(serial)
+    with files[0].open("a", encoding="utf-8") as out:
+        out.write(f"{silent};Fyra tyst;{boundary_fixture.FOUR}\n")
+    with files[1].open("a", encoding="utf-8") as out:
+        out.write(f"{silent};2025;100;25000000;50000;30000;40000;60000\n")
+    db = tmp_path / "lom.duckdb"
+    assert [o.status for o in load_files(files, db)] == ["loaded"] * 3
+    viewer = ORG["Fyra A"]
+    with connect(db) as con:
+        assert len(members(con, viewer, 2025)) == 6
+        row = profile.approval_intervals(con, 2025, "sector", role=viewer).row(0, named=True)
+    assert "peer_median" in row["hidden"] and row["peer_median"] is None
+    assert row["approval_rate"] == pytest.approx(20 / 26)  # its own, always

@@ -239,3 +239,13 @@ def test_the_year_before_is_the_year_before_not_any_earlier():
     row = national_summary(totals, 2025).row(0, named=True)
     assert (row["applications"], row["previous_applications"]) == (100, 80)
     assert national_summary(totals, 2024).row(0, named=True)["previous_applications"] == 60
+
+
+def test_when_the_rest_of_a_known_total_is_small_no_group_shows():
+    # Three groups with a total the reader knows (13, of which the viewer's own 10): the other
+    # agencies' part of it is 3, small, so every group hides, even b and c whose rests are 0 (with
+    # c shown, a's rest plus b's would be known to be 3).
+    hidden = agency.national_beside_own(
+        {"a": 0, "b": 5, "c": 5}, {"a": 3, "b": 5, "c": 5}, {"a": 10, "b": 10, "c": 10}, total="all"
+    )
+    assert hidden == {"a", "b", "c"}
