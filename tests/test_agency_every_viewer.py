@@ -172,6 +172,10 @@ def test_the_approval_peer_check_counts_the_other_agencies_with_a_shown_rate(sam
             else:
                 assert row["hidden"] == [], viewer
                 assert row["peer_median"] == pytest.approx(median([*others, own["granted"] / own["decided"]]))
+                # The funnel around the median, as numbers, and the difference from it in words.
+                assert isinstance(row["funnel_low"], float) and isinstance(row["funnel_high"], float)
+                assert row["funnel_low"] <= row["peer_median"] <= row["funnel_high"]
+                assert row["difference"] in ("above", "below", "within")
     assert at_the_boundary > 0  # the sample has viewers with exactly 4 other agencies with a rate
 
 

@@ -72,6 +72,17 @@ def test_a_stage_resting_on_few_other_agencies_is_hidden():
     assert agency.MIN_OTHER_AGENCIES == 5 and MIN_COUNT == 5
 
 
+def test_a_stage_no_agency_reached_is_shown_as_0():
+    # Nobody in the nation has a pending application: 0 from 0 agencies is no one's figure, so it
+    # shows, and nothing else needs hiding.
+    own = {"applications": 30, "decided": 25, "granted": 20, "rejected": 5, "withdrawn": 5, "pending": 0}
+    national = {"applications": 130, "decided": 110, "granted": 90, "rejected": 20, "withdrawn": 20, "pending": 0}
+    agencies = dict.fromkeys(STAGES, 12) | {"pending": 0}
+    flow = agency.application_flow(flow_input(own, national, agencies), protect=True)
+    assert hidden_stages(flow) == set()
+    assert flow.filter(pl.col("stage") == "pending")["national_count"].to_list() == [0]
+
+
 def test_when_the_received_are_hidden_every_share_goes():
     own = {"applications": 2, "decided": 2, "granted": 2, "rejected": 0, "withdrawn": 0, "pending": 0}
     national = {"applications": 5, "decided": 5, "granted": 5, "rejected": 0, "withdrawn": 0, "pending": 0}
