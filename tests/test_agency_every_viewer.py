@@ -179,6 +179,25 @@ def test_the_approval_peer_check_counts_the_other_agencies_with_a_shown_rate(sam
     assert at_the_boundary > 0  # the sample has viewers with exactly 4 other agencies with a rate
 
 
+def test_an_agency_with_applications_but_no_funds_sees_its_own_approval_rate(tmp_path):
+    # An agency that sent its applications but not yet its funds for the year sees its own rate.
+    files = boundary_fixture.write_files(tmp_path / "files")
+    late = fictitious_org_nr(930)
+    with files[0].open("a", encoding="utf-8") as out:
+        out.write(f"{late};Sen med medel;{boundary_fixture.FIVE}\n")
+    with files[2].open("a", encoding="utf-8") as out:
+        out.writelines(
+            f"S-{i};{late};2025-03-01;2025-03-20;studier;{'beviljad' if i < 7 else 'avslag'};5000;"
+            f"{5000 if i < 7 else 0}\n"
+            for i in range(10)
+        )
+    db = tmp_path / "lom.duckdb"
+    assert [o.status for o in load_files(files, db)] == ["loaded"] * 3
+    with connect(db) as con:
+        row = profile.approval_intervals(con, 2025, "sector", role=late).row(0, named=True)
+    assert row["approval_rate"] == pytest.approx(0.7)
+
+
 def test_a_member_without_a_rate_does_not_count_toward_the_approval_peer_check(tmp_path):
     # The five agencies of "Fyra" and a sixth with funds but no applications, whose org_nr sorts
     # first: Fyra A has 5 other agencies in its group but only 4 with a rate, so no peer check.
@@ -198,3 +217,5 @@ def test_a_member_without_a_rate_does_not_count_toward_the_approval_peer_check(t
         row = profile.approval_intervals(con, 2025, "sector", role=viewer).row(0, named=True)
     assert "peer_median" in row["hidden"] and row["peer_median"] is None
     assert row["approval_rate"] == pytest.approx(20 / 26)  # its own, always
+    with connect(db) as con:  # the silent agency itself: no decisions, so no approval rate
+        assert profile.approval_intervals(con, 2025, "sector", role=silent)["approval_rate"].to_list() == [None]

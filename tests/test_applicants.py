@@ -118,6 +118,28 @@ def test_groups_hide_a_small_rest_and_the_group_that_would_give_it_away():
     assert not any(agency.application_groups(groups, protect=False)["hidden"].to_list())
 
 
+def test_an_agency_without_applications_has_no_shares_not_0():
+    # The agency sent none this year: its shares are missing (–), not 0 %, while the nation's stand.
+    groups = pl.DataFrame(
+        {
+            "applicant_group": ["kvinna", "man"],
+            "applications": [0, 0],
+            "decided": [0, 0],
+            "granted": [0, 0],
+            "national_applications": [60, 40],
+            "national_decided": [50, 30],
+            "national_granted": [40, 20],
+            "national_agencies": [20, 20],
+            "national_agencies_decided": [20, 20],
+            "national_agencies_granted": [20, 20],
+        }
+    )
+    shown = agency.application_groups(groups, protect=True)
+    assert shown["share_of_applications"].to_list() == [None, None]
+    assert shown["approval_rate"].to_list() == [None, None]
+    assert shown["national_share_of_applications"].to_list() == pytest.approx([0.6, 0.4])
+
+
 # --- random flows, judged by enumerating what a reader could fill in -------------------------------
 
 
