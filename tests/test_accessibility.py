@@ -37,8 +37,18 @@ def open_page(browser, url: str, path: str, role: str, size: dict | None = None,
         page.set_viewport_size(size)
     if page.locator(".vega-embed").count() or path in ("", "myndighetsprofil", "utveckling"):
         page.locator(".vega-embed canvas, .vega-embed svg").first.wait_for(timeout=60_000)
-    page.wait_for_timeout(1500)
+    settle(page)
     return page
+
+
+def settle(page) -> None:
+    """Wait until the script run has finished: while it runs, Streamlit fades the page's elements
+    (data-stale) and shows its status widget, and a faded label fails the contrast check."""
+    page.wait_for_function(
+        "!document.querySelector('[data-testid=stStatusWidget]') && !document.querySelector('[data-stale=true]')",
+        timeout=120_000,
+    )
+    page.wait_for_timeout(1000)
 
 
 def axe_violations(page) -> list[str]:
@@ -169,10 +179,12 @@ def test_the_keyboard_alone_reaches_an_agencys_profile_and_downloads_a_table(ser
         page.keyboard.press("Enter")
         page.locator("h1").filter(has_text="2025").first.wait_for(timeout=60_000)
         page.wait_for_function("document.querySelector('h1').innerText !== 'Översikt 2025'", timeout=60_000)
+        settle(page)
         focus_until(page, "e.tagName === 'INPUT' && (e.getAttribute('aria-label') || '').includes('Myndighet')")
         page.keyboard.type(name)
         page.keyboard.press("Enter")
         page.locator("h1", has_text=name).first.wait_for(timeout=60_000)
+        settle(page)
         focus_until(page, "e.tagName === 'BUTTON' && e.innerText.includes('Ladda ned CSV')")
         with page.expect_download(timeout=60_000) as download:
             page.keyboard.press("Enter")

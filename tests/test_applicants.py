@@ -72,6 +72,32 @@ def test_a_stage_resting_on_few_other_agencies_is_hidden():
     assert agency.MIN_OTHER_AGENCIES == 5 and MIN_COUNT == 5
 
 
+@pytest.mark.parametrize(
+    ("own", "national", "agencies"),
+    [
+        # Found by Hypothesis under CI: 13 received, 6 granted and 0 withdrawn shown; decided (9, one
+        # other agency's 5) hidden with rejected and pending. decided = 6 + rejected >= 6 + 3 and
+        # pending = 13 - decided >= 4 (the own figures): decided is 9, nothing else.
+        (
+            {"applications": 8, "decided": 4, "granted": 1, "rejected": 3, "withdrawn": 0, "pending": 4},
+            {"applications": 13, "decided": 9, "granted": 6, "rejected": 3, "withdrawn": 0, "pending": 4},
+            {"applications": 6, "decided": 2, "granted": 8, "rejected": 1, "withdrawn": 0, "pending": 1},
+        ),
+        (
+            {"applications": 9, "decided": 5, "granted": 3, "rejected": 2, "withdrawn": 4, "pending": 0},
+            {"applications": 20, "decided": 11, "granted": 9, "rejected": 2, "withdrawn": 4, "pending": 5},
+            {"applications": 6, "decided": 2, "granted": 6, "rejected": 1, "withdrawn": 1, "pending": 7},
+        ),
+    ],
+)
+def test_a_stage_that_no_other_agencys_count_below_0_would_pin_is_hidden_with_all(own, national, agencies):
+    # The lines alone leave decided open; a reader who adds that the other agencies' counts are
+    # at least 0 closes it. The whole national flow hides.
+    flow = agency.application_flow(flow_input(own, national, agencies), protect=True)
+    assert hidden_stages(flow) == set(STAGES)
+    assert flow["own_count"].to_list() == [own[s] for s in STAGES]  # its own, whole
+
+
 def test_a_stage_no_agency_reached_is_shown_as_0():
     # Nobody in the nation has a pending application: 0 from 0 agencies is no one's figure, so it
     # shows, and nothing else needs hiding.

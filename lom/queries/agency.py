@@ -9,6 +9,7 @@ agency's name or org_nr.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -358,10 +359,38 @@ def application_flow(flow: pl.DataFrame, *, protect: bool) -> pl.DataFrame:
     national = {s: int(counts[s]["national_count"] or 0) if s in counts else 0 for s in FLOW_STAGES}
     agencies = {s: int(counts[s]["national_agencies"] or 0) if s in counts else 0 for s in FLOW_STAGES}
     hidden = national_beside_own(own, national, agencies, relations=FLOW_LINES) if protect else set()
-    if "applications" in hidden:  # every national share is over the received
-        hidden = set(FLOW_STAGES)
+    if "applications" in hidden or (protect and pinned_by_own(own, national, agencies, hidden)):
+        hidden = set(FLOW_STAGES)  # every national share is over the received; or a hidden stage is pinned
     frame = flow_frame(own, national)
     return with_hidden(frame, [["national_count", "national_share"] if s in hidden else [] for s in frame["stage"]])
+
+
+FLOW_LEAVES = ("granted", "rejected", "withdrawn", "pending")
+
+
+def pinned_by_own(own: dict[str, int], national: dict[str, int], agencies: dict[str, int], hidden: set[str]) -> bool:
+    """Whether a hidden stage that must not show still has one value only, once a reader adds to the
+    lines of the flow that no other agency's count is below 0 (each national leaf at least the
+    viewer's own). The lines alone leave it open; the bounds can close it: 13 received shown with
+    6 granted and 0 withdrawn, the own 3 rejected and 4 pending give decided = 9 exactly.
+
+    Exact by the lines' structure: their matrix is totally unimodular, so if another filling-in
+    exists, one lies a step of -1, 0 or +1 per hidden leaf away from the truth, within the bounds.
+    """
+    sensitive = {s for s in FLOW_STAGES if small(national[s] - own[s]) or small(agencies[s] - (own[s] > 0))}
+    if not sensitive & hidden:
+        return False
+    free = [s for s in FLOW_LEAVES if s in hidden]
+    moved: set[str] = set()
+    for step in itertools.product((-1, 0, 1), repeat=len(free)):
+        leaves = {s: national[s] for s in FLOW_LEAVES} | {s: national[s] + d for s, d in zip(free, step, strict=True)}
+        if not any(step) or any(leaves[s] < own[s] for s in FLOW_LEAVES):
+            continue
+        decided = leaves["granted"] + leaves["rejected"]
+        guess = {**leaves, "decided": decided, "applications": decided + leaves["withdrawn"] + leaves["pending"]}
+        if all(guess[s] == national[s] for s in FLOW_STAGES if s not in hidden):
+            moved |= {s for s in hidden if guess[s] != national[s]}
+    return bool((sensitive & hidden) - moved)
 
 
 def flow_frame(own: dict[str, int], national: dict[str, int]) -> pl.DataFrame:
