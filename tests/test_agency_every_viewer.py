@@ -109,6 +109,10 @@ def test_each_viewers_own_measures_appear_once_with_its_own_values(sample_db, vi
             if positions.is_empty():
                 continue
             assert positions["kpi"].n_unique() == positions.height, viewer
+            # The peers' distribution of utilisation shows only with 5 other agencies with funds.
+            utilisation = positions.filter(pl.col("kpi") == "utilisation").row(0, named=True)
+            others = len(members(con, viewer, year)) - 1
+            assert ("peer_median" in utilisation["hidden"]) == (others < MIN_OTHER_AGENCIES), viewer
             own = by_agency.get(viewer)
             approval = positions.filter(pl.col("kpi") == "approval_rate")["value"].to_list()
             if own and own["decided"]:
@@ -140,9 +144,31 @@ def test_a_national_share_whose_rest_is_small_is_hidden_with_its_complement(tmp_
             for row in mix.iter_rows(named=True):
                 assert set(shares) <= set(row["hidden"]), (viewer, row["measure"])
                 assert all(row[s] is None for s in shares), (viewer, row["measure"])
-        # Fem A's own counts are its own, always shown.
-        own = profile.measure_mix(con, ORG["Fem A"], 2025, role=ORG["Fem A"]).filter(pl.col("measure") == "mentorskap")
-        assert own["applications"].to_list() == [2] and own["granted"].to_list() == [2]
+        # Fem A's own counts and shares are its own, always shown: 2 mentorskap and 26 studier.
+        own = profile.measure_mix(con, ORG["Fem A"], 2025, role=ORG["Fem A"]).sort("measure")
+        assert own["applications"].to_list() == [2, 26] and own["granted"].to_list() == [2, 20]
+        assert own["share_of_applications"].to_list() == pytest.approx([2 / 28, 26 / 28])
+        assert own["share_of_granted_sek"].to_list() == pytest.approx([10_000 / 110_000, 100_000 / 110_000])
+
+
+def test_the_totals_of_the_viewers_own_sector_hide_when_its_others_are_few(tmp_path):
+    # The boundary fixture without its lone agency, so that no other sector is small. Each of the
+    # five "Fyra" agencies: its sector's totals rest on 4 other agencies, so they hide (with "Fem",
+    # the smaller of the other two, as complement), whichever agency sorts first by name or org_nr.
+    files = boundary_fixture.write_files(tmp_path / "files")
+    for file in files:
+        kept = [line for line in file.read_text(encoding="utf-8").splitlines(keepends=True) if ORG["Minus"] not in line]
+        file.write_text("".join(kept), encoding="utf-8")
+    db = tmp_path / "lom.duckdb"
+    assert [o.status for o in load_files(files, db)] == ["loaded"] * 3
+    with connect(db) as con:
+        for letter in "ABCDE":
+            viewer = ORG[f"Fyra {letter}"]
+            totals = overview.year_totals(con, role=viewer)
+            own_sector = totals.filter(pl.col("sector") == boundary_fixture.FOUR).row(0, named=True)
+            assert own_sector["allocated_sek"] is None and "allocated_sek" in own_sector["hidden"], letter
+            hidden = {r["sector"] for r in totals.filter(pl.col("year") == 2025).iter_rows(named=True) if r["hidden"]}
+            assert hidden == {boundary_fixture.FOUR, boundary_fixture.FIVE}, letter
 
 
 def test_the_approval_peer_check_counts_the_other_agencies_with_a_shown_rate(sample_db, viewers):

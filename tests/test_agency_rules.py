@@ -38,6 +38,7 @@ def by_cell(hidden: dict[tuple, list[str]]) -> dict[str, list[str]]:
     return {sector or "national": sorted(set(columns)) for (_, _, sector), columns in hidden.items()}
 
 
+COUNTS = {"applications": [10, 20, 30], "decided": [10, 10, 17], "granted": [5, 7, 8], "rejected": [5, 5, 9]}
 # Six agencies with funds and with applications in every sector: nothing small there.
 WIDE = {"agencies_with_funds": [6, 6, 6], "agencies_with_applications": [6, 6, 6]}
 
@@ -249,3 +250,24 @@ def test_when_the_rest_of_a_known_total_is_small_no_group_shows():
         {"a": 0, "b": 5, "c": 5}, {"a": 3, "b": 5, "c": 5}, {"a": 10, "b": 10, "c": 10}, total="all"
     )
     assert hidden == {"a", "b", "c"}
+
+
+@pytest.mark.parametrize(
+    ("funds", "expected"),
+    [
+        # The viewer's sector B has 5 agencies with funds, the viewer one of them: its 4 others are
+        # small, so B hides, and A (5, fewer than C's 6) with it.
+        ([5, 5, 6], {"national": [], "Sektor A": KRONOR, "Sektor B": KRONOR, "Sektor C": []}),
+        # B has 6: 5 others, enough. A's 5 are no one's part but the other agencies': nothing hides.
+        ([5, 6, 6], {"national": [], "Sektor A": [], "Sektor B": [], "Sektor C": []}),
+    ],
+)
+def test_the_viewers_own_sector_is_the_one_named_like_it_and_no_other(funds, expected):
+    # Sector names as the database gives them (not Python's cached one-letter strings), and a
+    # sector that sorts before the viewer's: only the viewer's own sector has its part subtracted.
+    rows = year_rows(agencies_with_funds=funds, agencies_with_applications=[6, 6, 6], **COUNTS).with_columns(
+        ("Sektor " + pl.col("sector")).alias("sector")
+    )
+    own_sector = " ".join(["Sektor", "B"])
+    hidden = by_cell(_year_hidden(rows, own(applications=0, decided=0, granted=0, rejected=0), own_sector))
+    assert hidden == {k: sorted(set(v)) for k, v in expected.items()}

@@ -144,6 +144,29 @@ def test_groups_hide_a_small_rest_and_the_group_that_would_give_it_away():
     assert not any(agency.application_groups(groups, protect=False)["hidden"].to_list())
 
 
+def test_the_approval_rate_rests_on_the_agencies_with_decisions_not_with_applications():
+    # 20 agencies sent applications in each group, but only 3 decided any for men: 2 besides the
+    # viewer, small. The men's national approval rate hides, and the women's with it (the total
+    # is shown); the applications, resting on 20 agencies, stay.
+    groups = pl.DataFrame(
+        {
+            "applicant_group": ["kvinna", "man"],
+            "applications": [4, 3],
+            "decided": [4, 3],
+            "granted": [3, 2],
+            "national_applications": [64, 43],
+            "national_decided": [60, 40],
+            "national_granted": [50, 30],
+            "national_agencies": [20, 20],
+            "national_agencies_decided": [20, 3],
+            "national_agencies_granted": [20, 20],
+        }
+    )
+    shown = agency.application_groups(groups, protect=True)
+    assert [sorted(h) for h in shown["hidden"].to_list()] == [["national_approval_rate"]] * 2
+    assert shown["national_applications"].to_list() == [64, 43]
+
+
 def test_an_agency_without_applications_has_no_shares_not_0():
     # The agency sent none this year: its shares are missing (–), not 0 %, while the nation's stand.
     groups = pl.DataFrame(
