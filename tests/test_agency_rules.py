@@ -271,3 +271,9 @@ def test_the_viewers_own_sector_is_the_one_named_like_it_and_no_other(funds, exp
     own_sector = " ".join(["Sektor", "B"])
     hidden = by_cell(_year_hidden(rows, own(applications=0, decided=0, granted=0, rejected=0), own_sector))
     assert hidden == {k: sorted(set(v)) for k, v in expected.items()}
+
+
+def test_six_agencies_with_the_viewer_among_them_are_five_others_enough():
+    # Group a rests on 6 agencies, the viewer's one of them: 5 others, not small. Nothing hides.
+    hidden = agency.national_beside_own({"a": 2, "b": 3}, {"a": 40, "b": 50}, {"a": 6, "b": 20}, total="all")
+    assert hidden == set()
