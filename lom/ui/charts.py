@@ -44,7 +44,12 @@ LOCALE = alt.Locale(
 # Okabe and Ito's palette, readable with the common colour-vision deficiencies.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILLION, YELLOW, BLACK = OKABE_ITO
-GREY = "#9E9E9E"
+GREY = "#767676"  # 4.5:1 on white: bars and points in grey stay visible (WCAG 1.4.11 asks 3:1)
+# Lines and bars stand alone against white, so their colours need 3:1 (WCAG 1.4.11): Okabe and Ito's
+# blue, vermillion, green and purple do; their orange, sky blue and yellow (1.3-2.3:1) are darkened
+# here to 3.7-5.1:1. Filled points keep the light colours inside a dark outline.
+DARK_ORANGE, DARK_SKY, OLIVE = "#A66A00", "#3D8DB8", "#7A7000"
+LINE_COLOURS = [BLUE, VERMILLION, GREEN, PURPLE, DARK_SKY, DARK_ORANGE, OLIVE, BLACK]
 
 # Position among peers (Kolada): colour, a shape and a word, never colour alone.
 CLASSES = {

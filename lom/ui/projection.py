@@ -60,7 +60,7 @@ def chart(path: pl.DataFrame, name: str, reserve_limit: float, context: shell.Co
         x=alt.X("year:O", title="År", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("reserve_years:Q", title=fmt.titled(RESERVE), axis=alt.Axis(format=fmt.axis_format(RESERVE))),
         color=alt.Color(
-            "kind:N", title=None, scale=alt.Scale(domain=["Utfall", "Prognos"], range=[charts.BLUE, charts.ORANGE])
+            "kind:N", title=None, scale=alt.Scale(domain=["Utfall", "Prognos"], range=[charts.BLUE, charts.DARK_ORANGE])
         ),
         strokeDash=alt.StrokeDash(
             "kind:N", title=None, scale=alt.Scale(domain=["Utfall", "Prognos"], range=[[1, 0], [6, 4]])

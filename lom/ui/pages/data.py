@@ -269,7 +269,10 @@ def reporting_chart(years: pl.DataFrame, context: shell.Context) -> alt.Chart:
             xOffset=alt.XOffset("kind:N", sort=list(kinds.values())),
             y=alt.Y("agencies:Q", title="Myndigheter", axis=alt.Axis(format=",.0f")),
             color=alt.Color(
-                "kind:N", title=None, sort=list(kinds.values()), scale=alt.Scale(range=[charts.BLUE, charts.ORANGE])
+                "kind:N",
+                title=None,
+                sort=list(kinds.values()),
+                scale=alt.Scale(range=[charts.BLUE, charts.DARK_ORANGE]),
             ),
             tooltip=[
                 alt.Tooltip("year:O", title="År"),

@@ -180,7 +180,7 @@ def sector_chart(totals: pl.DataFrame, measure: str, context: shell.Context) -> 
     title, axis_format = fmt.titled(measure), fmt.axis_format(measure)
     sectors = sorted(totals.filter(~pl.col("is_national"))["sector"].unique().to_list(), key=shell.swedish_key)
     domain = [NATIONAL, *sectors]
-    palette = [charts.BLACK, *(c for c in charts.OKABE_ITO if c != charts.BLACK)]
+    palette = [charts.BLACK, *(c for c in charts.LINE_COLOURS if c != charts.BLACK)]
     highlighted = (
         alt.value(1)
         if context.sector is None
