@@ -133,7 +133,7 @@ def test_every_page_reflows_without_sideways_scrolling(served, browser, screensh
     page = open_page(browser, served, path, role, **WINDOWS[window])
     try:
         width = page.evaluate("window.innerWidth")
-        for _ in range(20):  # charts lay themselves out again after the window narrows: let them settle
+        for _ in range(60):  # charts lay themselves out again after the window narrows: let them settle
             if not overflowing(page):
                 break
             page.wait_for_timeout(500)
@@ -181,7 +181,9 @@ def test_the_keyboard_alone_reaches_an_agencys_profile_and_downloads_a_table(ser
         page.wait_for_function("document.querySelector('h1').innerText !== 'Översikt 2025'", timeout=60_000)
         settle(page)
         focus_until(page, "e.tagName === 'INPUT' && (e.getAttribute('aria-label') || '').includes('Myndighet')")
-        page.keyboard.type(name)
+        page.keyboard.type(name, delay=50)
+        # Enter chooses the option the typing left highlighted: wait until the list shows it.
+        page.get_by_role("option", name=name).first.wait_for(timeout=60_000)
         page.keyboard.press("Enter")
         page.locator("h1", has_text=name).first.wait_for(timeout=60_000)
         settle(page)
