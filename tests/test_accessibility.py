@@ -178,7 +178,10 @@ def test_the_keyboard_alone_reaches_an_agencys_profile_and_downloads_a_table(ser
         focus_until(page, "e.tagName === 'A' && (e.getAttribute('href') || '').endsWith('/myndighetsprofil')")
         page.keyboard.press("Enter")
         page.locator("h1").filter(has_text="2025").first.wait_for(timeout=60_000)
-        page.wait_for_function("document.querySelector('h1').innerText !== 'Översikt 2025'", timeout=60_000)
+        page.wait_for_function(
+            "(document.querySelector('h1') || {innerText: 'Översikt 2025'}).innerText !== 'Översikt 2025'",
+            timeout=60_000,
+        )
         settle(page)
         focus_until(page, "e.tagName === 'INPUT' && (e.getAttribute('aria-label') || '').includes('Myndighet')")
         page.keyboard.type(name, delay=50)
