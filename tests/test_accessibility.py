@@ -108,8 +108,8 @@ def overflowing(page) -> list[str]:
         for (const e of document.querySelectorAll('[data-testid="stMain"] [data-testid="stElementContainer"]')) {
             const box = e.getBoundingClientRect();
             if (box.width && (box.right > width + 1 || box.left < -1))
-                out.push(`${e.className.split(' ').slice(-1)[0]} ${Math.round(box.left)}-${Math.round(box.right)}: `
-                         + e.innerText.slice(0, 60));
+                out.push(`${(e.firstElementChild || e).getAttribute('data-testid')} `
+                         + `${Math.round(box.left)}-${Math.round(box.right)}: ` + e.innerText.slice(0, 60));
         }
         const main = document.querySelector('[data-testid="stMain"]');
         if (document.documentElement.scrollWidth > width + 1) out.push(`page ${document.documentElement.scrollWidth}`);
