@@ -145,6 +145,13 @@ def mix_chart(mix: pl.DataFrame, basis: str, name: str, context: shell.Context) 
     return charts.swedish(chart)
 
 
+def funnel_points(points: pl.DataFrame, name: str) -> pl.DataFrame:
+    """The agencies the funnel draws (those with an approval rate), named; an agency viewer's frame
+    holds its own row only, without a name column."""
+    data = points.filter(pl.col("approval_rate").is_not_null())
+    return data if "name" in data.columns else data.with_columns(pl.lit(name).alias("name"))
+
+
 def funnel_chart(
     points: pl.DataFrame, band: pl.DataFrame, median: float, org_nr: str, name: str, texts
 ) -> alt.LayerChart:
@@ -154,11 +161,7 @@ def funnel_chart(
     agency viewer's own row only); band: decided, funnel_low, funnel_high (queries.profile.funnel_band);
     texts: (title, subtitle).
     """
-    data = points.filter(pl.col("approval_rate").is_not_null()).with_columns(
-        (pl.col("org_nr") == org_nr).alias("is_self")
-    )
-    if "name" not in data.columns:  # an agency's own row only: no peers' points
-        data = data.with_columns(pl.lit(name).alias("name"))
+    data = funnel_points(points, name).with_columns((pl.col("org_nr") == org_nr).alias("is_self"))
     data = data.with_columns(
         pl.when(pl.col("is_self")).then(pl.lit(name[:30])).otherwise(pl.lit("Övriga i jämförelsegruppen")).alias("who")
     ).select("name", "is_self", "who", "approval_rate", "decided", "wilson_low", "wilson_high")

@@ -16,6 +16,7 @@ from lom.ui.profile_charts import (
     FUNNEL_COLUMNS,
     MIX_BASES,
     funnel_chart,
+    funnel_points,
     mix_chart,
     mix_description,
     trend_chart,
@@ -237,9 +238,7 @@ def approval(intervals: pl.DataFrame, org_nr: str, name: str, context: shell.Con
         f"{measures.label(APPROVAL)} mot antal beslut bland {context.group_phrase}, {context.year}",
         f"Tratten: där 95 % av andelarna hamnar av slumpen vid medianen i jämförelsegruppen. {context.vintage}",
     )
-    shown = points.filter(pl.col("approval_rate").is_not_null())
-    if "name" not in shown.columns:  # an agency's own row only
-        shown = shown.with_columns(pl.lit(name).alias("name"))
+    shown = funnel_points(points, name)
     charts.show(
         lambda: funnel_chart(points, band, row["peer_median"], org_nr, name, texts),
         context.chart_key("funnel", org_nr),
