@@ -4,6 +4,9 @@ lom load [--db PATH] FILE...
 lom check FILE...
 lom bootstrap [--db PATH]
 lom serve [--db PATH] [--port N]
+lom report agency ORG_NR --year YEAR --out FILE [--group sector|size|similar] [--db PATH]
+lom report agency --all --year YEAR --out DIR [--group ...] [--db PATH]
+lom report national --year YEAR --out FILE [--db PATH]
 """
 
 from __future__ import annotations
@@ -26,10 +29,33 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--db", help="databasfil (standard: LOM_DB eller data/lom.duckdb)")
     serve.add_argument("--port", type=int, help="port (standard: 8501)")
     serve.add_argument("--address", help="adress att lyssna på (standard: alla)")
+    add_report_commands(commands)
     args = parser.parse_args(argv)
     if args.command == "serve":
         _serve(args)
+    if args.command == "report":
+        from streamlit import logger
+
+        logger.set_log_level("error")  # the charts' caches warn that no Streamlit runtime runs here
+        from lom.report import command  # Typst and the charts load only for a report
+
+        return command.run(args)
     return loader_cli.run(args)
+
+
+def add_report_commands(commands: argparse._SubParsersAction) -> None:
+    """`lom report agency` and `lom report national`: the reports as PDF files."""
+    report = commands.add_parser("report", help="skriv rapporter som PDF")
+    kinds = report.add_subparsers(dest="kind", required=True)
+    agency = kinds.add_parser("agency", help="myndighetens LOM-rapport, en sida")
+    agency.add_argument("org_nr", nargs="?", help="myndighetens organisationsnummer, t.ex. 202100-1234")
+    agency.add_argument("--all", action="store_true", help="en rapport per myndighet med siffror för året")
+    national = kinds.add_parser("national", help="den nationella rapporten för Trygghetsstiftelsen")
+    for kind in (agency, national):
+        kind.add_argument("--year", type=int, required=True, help="året rapporten gäller")
+        kind.add_argument("--out", required=True, help="PDF-fil att skriva (med --all: en mapp)")
+        kind.add_argument("--db", help="databasfil (standard: LOM_DB eller data/lom.duckdb)")
+    agency.add_argument("--group", default="sector", choices=["sector", "size", "similar"], help="jämförelsegrupp")
 
 
 def streamlit_flags() -> list[str]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import ast
 import io
+import re
+import subprocess
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -166,6 +168,9 @@ def _file_text(name: str, data: bytes) -> str:
     if name.endswith(".xlsx"):
         with zipfile.ZipFile(io.BytesIO(data)) as book:
             return "".join(book.read(n).decode("utf-8") for n in book.namelist() if n.endswith(".xml"))
+    if name.endswith(".pdf"):  # the report: its text as pdftotext reads it, a name broken at a line end joined
+        text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout
+        return re.sub(r"\s+", " ", text.decode("utf-8"))
     return data.decode("utf-8-sig")
 
 

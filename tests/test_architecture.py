@@ -24,8 +24,11 @@ ALLOWED = {
     "lom.followup.log": ("lom.followup.store", "lom.queries", "lom.db", "lom.resources"),
     "lom.followup.section": ("lom.followup", "lom.ui", "lom.queries", "lom.db", "lom.resources", "lom.swedish"),
     "lom.followup.charts": ("lom.ui",),
+    # The reports reuse the app's formats and chart builders; the buttons on the pages make them.
+    "lom.report": ("lom.report", "lom.ui", "lom.followup", "lom.queries", "lom.db", "lom.resources", "lom.swedish"),
+    "lom.ui.reports": ("lom.report", "lom.followup.store", "lom.ui", "lom.queries", "lom.db"),
     "lom.app": ("lom.ui",),
-    "lom.cli": ("lom.resources", "pipelines"),
+    "lom.cli": ("lom.resources", "pipelines", "lom.report.command"),
     "dashboard": ("lom.app",),
 }
 # The one way from the app to the loader: an upload, after the query layer's access check.

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lom.db import measures
 from lom.queries import disclosure, overview
-from lom.ui import charts, shell, tables
+from lom.ui import charts, reports, shell, tables
 from lom.ui import format as fmt
 from lom.ui import scatter as plots
 from lom.ui.tables import Column, measure_column
@@ -55,6 +55,7 @@ def render(context: shell.Context) -> None:
         st.info(f"Det finns inga siffror för {year}.")
         return
     key_figures(summary.row(0, named=True))
+    reports.national_button(context)  # Trygghetsstiftelsen only
 
     ranking = shell.sector_filter(context.fetch(overview.agency_ranking, year, context.group), context)
     if ranking.is_empty():

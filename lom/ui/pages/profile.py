@@ -10,7 +10,7 @@ from lom.db import measures
 from lom.followup import section as followup
 from lom.queries import profile
 from lom.queries.disclosure import MIN_OTHER_AGENCIES
-from lom.ui import applicants, charts, own, shell, tables
+from lom.ui import applicants, charts, own, reports, shell, tables
 from lom.ui import format as fmt
 from lom.ui.profile_charts import (
     FUNNEL_COLUMNS,
@@ -71,6 +71,8 @@ def render(context: shell.Context) -> None:
     st.title(f"{name} {year}")
     shell.caption_vintage(context)
     figures, coverage = own.fetch_figures(context, org_nr)
+    if not figures.filter(pl.col("year") == year).is_empty():
+        reports.agency_button(context, org_nr)
     own.key_figures(figures, name, year)
     positions = context.fetch(profile.agency_positions, org_nr, year, context.group)
     if positions.is_empty() or positions["value"].is_null().all():
