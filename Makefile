@@ -35,8 +35,8 @@ bench: $(VENV)/.installed  ## time loading, the queries, the pages and the serve
 	$(PY) -m bench.served_benchmark --scales $(BENCH_SCALES) $(BENCH_ARGS)
 	$(PY) -m bench.report
 
-screenshots: $(VENV)/.installed  ## serve the app, open every page in headless Chromium, save docs/screenshots/
-	LOM_SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest tests/test_browser.py tests/test_followup_browser.py tests/test_accessibility.py -q -k 'not reflows or tsn-oversikt-320px'
+screenshots: $(VENV)/.installed  ## serve the app, open every page in headless Chromium, save docs/screenshots/ (and a report's page)
+	LOM_SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest tests/test_browser.py tests/test_followup_browser.py tests/test_accessibility.py tests/test_report.py -q -k 'not reflows or tsn-oversikt-320px'
 
 # Mutation testing (cosmic-ray) of the modules in tests/mutation/, each in its own copy of the
 # committed tree so that the checkout is never mutated; each report lands in mutants/NAME.txt.

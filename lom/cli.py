@@ -34,9 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         _serve(args)
     if args.command == "report":
-        from streamlit import logger
+        from lom.report import quiet_streamlit
 
-        logger.set_log_level("error")  # the charts' caches warn that no Streamlit runtime runs here
+        quiet_streamlit()
         from lom.report import command  # Typst and the charts load only for a report
 
         return command.run(args)
@@ -56,6 +56,12 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
         kind.add_argument("--out", required=True, help="PDF-fil att skriva (med --all: en mapp)")
         kind.add_argument("--db", help="databasfil (standard: LOM_DB eller data/lom.duckdb)")
     agency.add_argument("--group", default="sector", choices=["sector", "size", "similar"], help="jämförelsegrupp")
+    agency.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="med --all: processer som arbetar samtidigt (standard: alla kärnor)",
+    )
 
 
 def streamlit_flags() -> list[str]:

@@ -28,7 +28,7 @@ ALLOWED = {
     "lom.report": ("lom.report", "lom.ui", "lom.followup", "lom.queries", "lom.db", "lom.resources", "lom.swedish"),
     "lom.ui.reports": ("lom.report", "lom.followup.store", "lom.ui", "lom.queries", "lom.db"),
     "lom.app": ("lom.ui",),
-    "lom.cli": ("lom.resources", "pipelines", "lom.report.command"),
+    "lom.cli": ("lom.resources", "pipelines", "lom.report"),
     "dashboard": ("lom.app",),
 }
 # The one way from the app to the loader: an upload, after the query layer's access check.

@@ -4,6 +4,7 @@ pdffonts. Expected figures come from the raw tables by SQL written here (tests/t
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -104,6 +105,8 @@ def test_a_report_is_titled_tagged_in_swedish_with_every_font_embedded(sample_db
     assert found and all(row[-5] == "yes" for row in found), found  # the "emb" column
     assert {row[0].split("+")[-1] for row in found} >= {"LiberationSans"}
     assert b"/Lang (sv-SE)" in pdf.read_bytes() or b"/Lang(sv-SE)" in pdf.read_bytes()
+    if folder := os.environ.get("LOM_SCREENSHOT_DIR"):  # make screenshots: the page as the README shows it
+        subprocess.run(["pdftoppm", "-png", "-r", "110", "-singlefile", str(pdf), f"{folder}/rapport"], check=True)
 
 
 def test_a_negative_figure_reads_with_the_swedish_minus(sample_db, tmp_path):

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import multiprocessing
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from lom.db import settings
@@ -16,7 +21,7 @@ from lom.db.models import ModelsOutdated
 from lom.followup.store import open_store
 from lom.queries import access, overview
 from lom.queries.connection import connect
-from lom.report import agency, national
+from lom.report import agency, national, quiet_streamlit
 from lom.ui import format as fmt
 
 EXIT_OK, EXIT_REFUSED = 0, 1
@@ -26,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     """Write the report(s) the arguments ask for and return the exit code: 1, with a message on
     standard error, for an agency or a year not in the database."""
     db = settings.db_path(args.db)
+    args.db_path = str(db)
     try:
         with connect(db) as con:
             if args.kind == "national":
@@ -55,17 +61,41 @@ def _agencies(con, args: argparse.Namespace) -> int:
         return _refuse(f"året {args.year} finns inte i databasen")
     folder = Path(args.out)
     folder.mkdir(parents=True, exist_ok=True)
-    started, written = time.perf_counter(), 0
-    for org_nr in overview.agencies(con, role=access.TSN)["org_nr"].sort():
-        try:
-            pdf = agency.report(con, org_nr, args.year, args.group, role=access.TSN)
-        except agency.NotInDatabase:
-            continue  # no figures for the year: no report
-        write(folder / f"{org_nr}.pdf", pdf)
-        written += 1
+    org_nrs = overview.agencies(con, role=access.TSN)["org_nr"].sort().to_list()
+    started = time.perf_counter()
+    written = sum(_batch(Path(args.db_path), org_nrs, args.year, args.group, folder, args.jobs))
     seconds = time.perf_counter() - started
     print(f"Skrev {written} rapporter i {folder} ({fmt.number(seconds, 1)} s)" if written else "Inga rapporter")
     return EXIT_OK
+
+
+def _batch(db: Path, org_nrs: list[str], year: int, group: str, folder: Path, jobs: int) -> Iterator[bool]:
+    """Write each agency's report into folder, in `jobs` processes; yield whether each was written
+    (an agency without figures for the year gets none). Fresh processes (spawn), not forks: Polars'
+    thread pool does not survive a fork."""
+    work = [(db, org_nr, year, group, folder) for org_nr in org_nrs]
+    if jobs <= 1 or len(work) < 2 * jobs:
+        yield from (_write_one(*item) for item in work)
+        return
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=spawn, initializer=quiet_streamlit) as pool:
+        yield from pool.map(_write_one, *zip(*work, strict=True), chunksize=max(1, len(work) // (4 * jobs)))
+
+
+_connections: dict[Path, duckdb.DuckDBPyConnection] = {}
+_opened = contextlib.ExitStack()  # this process's connections, closed when it ends
+
+
+def _write_one(db: Path, org_nr: str, year: int, group: str, folder: Path) -> bool:
+    """One agency's report into folder/ORG_NR.pdf, on this process's connection to the database."""
+    if db not in _connections:
+        _connections[db] = _opened.enter_context(connect(db))
+    try:
+        pdf = agency.report(_connections[db], org_nr, year, group, role=access.TSN)
+    except agency.NotInDatabase:
+        return False
+    write(folder / f"{org_nr}.pdf", pdf)
+    return True
 
 
 def write(path: Path, pdf: bytes) -> None:

@@ -32,9 +32,13 @@ def svg(chart: alt.TopLevelMixin) -> bytes:
 
 def pdf(name: str, data: dict, charts: dict[str, alt.TopLevelMixin], now: datetime | None = None) -> bytes:
     """Compile the template `name` with its data and charts into PDF bytes."""
-    files = {"main": template(name), "data.json": json.dumps(data, ensure_ascii=False).encode()}
-    files |= {f"{key}.svg": svg(chart) for key, chart in charts.items()}
-    return typst.compile(files, format="pdf", pdf_standards=["ua-1"], timestamp=_stamp(now))
+    return compile_files(name, data, {f"{key}.svg": svg(chart) for key, chart in charts.items()}, now)
+
+
+def compile_files(name: str, data: dict, files: dict[str, bytes], now: datetime | None = None) -> bytes:
+    """Compile the template `name` with its data and the files it reads (the charts' SVG)."""
+    inputs = {"main": template(name), "data.json": json.dumps(data, ensure_ascii=False).encode(), **files}
+    return typst.compile(inputs, format="pdf", pdf_standards=["ua-1"], timestamp=_stamp(now))
 
 
 def _stamp(now: datetime | None) -> int | None:
