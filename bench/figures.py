@@ -14,6 +14,7 @@ from bench import load_benchmark, page_benchmark, query_benchmark
 
 BENCH = Path(__file__).resolve().parent
 SERVED_RESULTS = BENCH / "served_results.json"  # written by bench.served_benchmark
+REPORT_RESULTS = Path(__file__).resolve().parent / "report_results.json"  # bench/report_benchmark.py
 LOAD_MEMORY_RESULTS = BENCH / "load_memory_results.json"  # written by bench.load_memory
 SCALES = ("1x", "10x", "100x")
 DASH = "–"
@@ -29,6 +30,7 @@ class Results:
     load: dict = field(default_factory=dict)
     served: dict = field(default_factory=dict)
     load_memory: dict = field(default_factory=dict)
+    reports: dict = field(default_factory=dict)
 
     @classmethod
     def read(cls) -> Results:
@@ -43,6 +45,7 @@ class Results:
             read(load_benchmark.RESULTS),
             read(SERVED_RESULTS),
             read(LOAD_MEMORY_RESULTS),
+            read(REPORT_RESULTS),
         )
 
 

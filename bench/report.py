@@ -296,6 +296,30 @@ pages: the warm medians (pages also cold); served: the medians over the runs.
 """
 
 
+def reports_section(reports: dict) -> str:
+    """The PDF reports on the sample database (bench/report_benchmark.py): a report by stage, the batch."""
+    if not reports:
+        return "## PDF reports\n\nNot run (`python -m bench.report_benchmark`)."
+    one, batch = reports["per_report"], reports["batch"]
+    met = "met" if batch["per_report"] <= reports["goal_seconds"] else "not met"
+    return f"""## PDF reports
+
+The agency's one-page report for each of the sample's {batch["reports"]} agencies ({reports["year"]}),
+`python -m bench.report_benchmark` (medians of {batch["runs"]} runs; {reports["cores"]} cores). Goal: under
+{reports["goal_seconds"]:.1f} s a report in the batch: **{met}**.
+
+| what | median |
+|---|---|
+| one report in one process: reading its figures through the query layer | {one["gather"]:.3f} s |
+| ... rendering its two charts to SVG (vl-convert) | {one["charts"]:.3f} s |
+| ... typesetting the PDF (Typst) | {one["typeset"]:.3f} s |
+| ... in all | {one["total"]:.3f} s |
+| `lom report agency --all`: {batch["reports"]} reports, a process per core, start included | {batch["seconds"]:.1f} s |
+| ... a report | {batch["per_report"]:.3f} s |
+| the national report | {reports["national"]["seconds"]:.3f} s |
+"""
+
+
 def render(results: Results, chart: str | None = CHART) -> str:
     """The text of bench/README.md; chart: the image's file name beside it, or None for no image."""
     parts = [
@@ -307,6 +331,7 @@ def render(results: Results, chart: str | None = CHART) -> str:
         page_section(results.pages),
         served_section(results.served),
         load_section(results.load, results.load_memory),
+        reports_section(results.reports),
         growth_section(results, chart),
     ]
     return "\n\n".join(part.strip() for part in parts) + "\n"

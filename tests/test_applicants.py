@@ -240,6 +240,70 @@ def test_no_hidden_national_stage_can_be_filled_in(case):
     assert not exposed, f"own={own} national={national} hidden={sorted(hidden)}"
 
 
+def fillings(own: dict, national: dict, hidden: set[str]) -> dict[str, set[int]]:
+    """Every value of each hidden stage that some filling-in of the hidden leaves gives, where the
+    filling-in fits the shown national figures, the lines of the flow, and no other agency's count
+    below 0 (each leaf at least the own). Rests are at most 7, so a window of 12 holds every second
+    truth there is."""
+    leaves = ["granted", "rejected", "withdrawn", "pending"]
+    seen: dict[str, set[int]] = {s: set() for s in hidden}
+    for values in itertools.product(*(range(own[s], own[s] + 12) if s in hidden else (national[s],) for s in leaves)):
+        guess = dict(zip(leaves, values, strict=True))
+        guess["decided"] = guess["granted"] + guess["rejected"]
+        guess["applications"] = guess["decided"] + guess["withdrawn"] + guess["pending"]
+        if all(guess[s] == national[s] for s in STAGES if s not in hidden):
+            for s in hidden:
+                seen[s].add(guess[s])
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("own_withdrawn", "national_withdrawn", "agencies_withdrawn", "pinned"),
+    [
+        (0, 6, 1, True),  # 6 from one other agency: its count, pinned by the lines
+        (0, 6, 5, False),  # 6 from five other agencies: not small, shown whatever the lines say
+        (2, 8, 5, True),  # the own 2 and 6 from four others (5 agencies with the own)
+        (2, 8, 6, False),  # ... from five others
+        (0, 4, 9, True),  # 4 persons from nine agencies: a small count
+        (0, 5, 9, False),  # 5 persons: not small
+        (3, 3, 1, False),  # only the own: nothing of anyone else's to give away
+    ],
+)
+def test_a_hidden_stage_pinned_by_the_lines_counts_only_if_it_rests_on_few(
+    own_withdrawn, national_withdrawn, agencies_withdrawn, pinned
+):
+    # Withdrawn alone hidden: received - decided - pending gives it back exactly, so the whole flow
+    # must hide exactly when withdrawn rests on 1-4 persons or 1-4 other agencies.
+    own = {"applications": 20 + own_withdrawn, "decided": 15, "granted": 10, "rejected": 5, "pending": 5}
+    own["withdrawn"] = own_withdrawn
+    national = {"decided": 150, "granted": 100, "rejected": 50, "pending": 50, "withdrawn": national_withdrawn}
+    national["applications"] = 200 + national_withdrawn
+    agencies = dict.fromkeys(STAGES, 30) | {"withdrawn": agencies_withdrawn}
+    assert agency.pinned_by_own(own, national, agencies, {"withdrawn"}) is pinned
+    # Counts beyond 256 compare by value (a Python `is` would not): the same flow at a thousand times.
+    large = {s: v * 1000 for s, v in national.items()} | {"withdrawn": national_withdrawn}
+    large["applications"] = 200_000 + national_withdrawn
+    large_own = {s: v * 1000 for s, v in own.items()} | {"withdrawn": own_withdrawn}
+    large_own["applications"] = 20_000 + own_withdrawn
+    assert agency.pinned_by_own(large_own, large, agencies, {"withdrawn"}) is pinned
+    # With pending hidden too, the two trade one for one: withdrawn is open again, nothing is pinned.
+    assert agency.pinned_by_own(own, national, agencies, {"withdrawn", "pending"}) is False
+    assert agency.pinned_by_own(large_own, large, agencies, {"withdrawn", "pending"}) is False
+
+
+@EXAMPLES
+@given(flows(), st.sets(st.sampled_from(STAGES[1:])))
+def test_a_flow_is_pinned_exactly_when_a_hidden_small_stage_has_one_filling_in(case, hidden):
+    # pinned_by_own against enumeration, for any set of hidden stages below the received: true
+    # exactly when a hidden stage resting on 1-4 persons or agencies besides the own has one value
+    # only. Hiding more than that costs the agency the national flow for nothing.
+    own, national, agencies, others = case
+    sensitive = {s for s in STAGES if small(national[s] - own[s]) or small(others[s])}
+    seen = fillings(own, national, hidden)
+    expected = any(len(seen[s]) < 2 for s in sensitive & hidden)
+    assert agency.pinned_by_own(own, national, agencies, hidden) == expected, (own, national, sorted(hidden))
+
+
 # --- the sample database, checked against the raw tables -------------------------------------------
 
 

@@ -4,6 +4,7 @@ pdffonts. Expected figures come from the raw tables by SQL written here (tests/t
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -115,7 +116,7 @@ def test_a_negative_figure_reads_with_the_swedish_minus(sample_db, tmp_path):
         figures = agency.gather(con, org_nr, YEAR)
     changed = dict(figures.own, closing_balance_sek=-1234567, negative_balance=True)
     pdf = tmp_path / "negative.pdf"
-    pdf.write_bytes(agency.render(agency.Figures(**{**figures.__dict__, "own": changed})))
+    pdf.write_bytes(agency.render(dataclasses.replace(figures, own=changed)))
     text = text_of(pdf)
     assert "Utgående saldo \u22121 234 567 kr" in text
     assert "negativt (\u22121 234 567 kr)" in flat(text) and "-1 234 567" not in text
