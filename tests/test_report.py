@@ -26,6 +26,7 @@ from lom.ui import format as fmt
 from .conftest import rows
 from .pages import open_page
 from .test_access import login_app
+from .test_browser import browser, served  # noqa: F401  fixtures
 from .test_own_view import figures_from_the_raw_tables
 
 YEAR = 2025
@@ -195,3 +196,23 @@ def test_the_profile_and_the_overview_offer_the_reports_to_whom_they_belong(samp
     assert downloads[f"lom-nationell-rapport_{YEAR}.pdf"]().startswith(b"%PDF")
     open_page(staff, "profile").run()
     assert any(f.startswith("lom-rapport_") for f in downloads)
+
+
+@pytest.mark.browser
+def test_the_profiles_button_downloads_the_report_in_the_browser(served, browser, tmp_path):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1400, "height": 1200}, locale="sv-SE")
+    try:
+        page.goto(f"{served}/myndighetsprofil")
+        button = page.get_by_text("Ladda ner rapport (PDF)").first
+        button.wait_for(timeout=60_000)
+        title = page.locator("h1").first.inner_text()
+        with page.expect_download(timeout=120_000) as download:
+            button.click()
+        pdf = tmp_path / download.value.suggested_filename
+        download.value.save_as(pdf)
+        assert re.fullmatch(r"lom-rapport_\d{6}-\d{4}_\d{4}\.pdf", pdf.name)
+        meta = info(pdf)
+        name, year = title.rsplit(" ", 1)  # the page's h1: "Björkvalla samlingar 2025"
+        assert meta["Pages"] == "1" and meta["Title"] == f"LOM-rapport {year}: {name}"
+    finally:
+        page.close()
