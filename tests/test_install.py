@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import rows
 from .paths import ROOT, SAMPLE_DIR
 from .served import free_port
 
@@ -34,6 +35,9 @@ PACKAGED = [
     "lom/streamlit/config.toml",
     "lom/sample_data/myndigheter.csv",
     "lom/sample_data/ansokningar_2020-2025.xlsx",
+    "lom/report/templates/agency.typ",
+    "lom/report/templates/national.typ",
+    "lom/followup/store.py",
 ]
 
 
@@ -83,6 +87,13 @@ def test_lom_bootstraps_checks_and_serves_from_another_folder(installed, tmp_pat
     for sample in samples:
         assert f"{sample.name}: godkänd" in checked.stdout, checked.stdout
     assert f"Totalt {len(samples)} filer: {len(samples)} godkända, 0 avvisade" in checked.stdout
+
+    # The reports: templates, fonts and the chart renderer travel with the package.
+    [(org_nr,)] = rows(db, "select org_nr from agencies order by org_nr limit 1")
+    for kind in (["agency", org_nr], ["national"]):
+        report = elsewhere / f"{kind[0]}.pdf"
+        run(["lom", "report", *kind, "--year", "2025", "--out", str(report), "--db", str(db)], elsewhere, env)
+        assert report.read_bytes().startswith(b"%PDF"), kind
 
     port = free_port()
     log = tmp_path / "serve.log"
