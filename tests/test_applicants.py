@@ -291,6 +291,18 @@ def test_a_hidden_stage_pinned_by_the_lines_counts_only_if_it_rests_on_few(
     assert agency.pinned_by_own(large_own, large, agencies, {"withdrawn", "pending"}) is False
 
 
+def test_a_large_pinned_stage_stays_pinned_while_others_trade():
+    # Granted and rejected hidden trade one for one under the shown decided; withdrawn, hidden too,
+    # is still pinned (received - decided - pending) and rests on one other agency: all hide. Every
+    # count above 256, so that counts compare by value (a Python `is` would call them moved).
+    own = {"applications": 2020, "decided": 1500, "granted": 1000, "rejected": 500, "withdrawn": 0, "pending": 520}
+    national = {"decided": 150_000, "granted": 100_000, "rejected": 50_000, "withdrawn": 1000, "pending": 50_000}
+    national["applications"] = 201_000
+    agencies = dict.fromkeys(STAGES, 30) | {"withdrawn": 1}
+    assert agency.pinned_by_own(own, national, agencies, {"granted", "rejected", "withdrawn"}) is True
+    assert agency.pinned_by_own(own, national, agencies, {"granted", "rejected"}) is False
+
+
 @EXAMPLES
 @given(flows(), st.sets(st.sampled_from(STAGES[1:])))
 def test_a_flow_is_pinned_exactly_when_a_hidden_small_stage_has_one_filling_in(case, hidden):
