@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from lom.queries import access, overview
 from lom.queries.connection import connect
 from lom.report import agency, national, typeset
 from pipelines.load import load_files
@@ -43,7 +44,7 @@ def per_report(db: Path, runs: int) -> dict:
     """Each agency's report in this process, stage by stage."""
     stages: dict[str, list[float]] = {"gather": [], "charts": [], "typeset": [], "total": []}
     with connect(db) as con:
-        org_nrs = [r[0] for r in con.sql("select org_nr from agencies order by org_nr").fetchall()]
+        org_nrs = overview.agencies(con, role=access.TSN)["org_nr"].sort().to_list()
         agency.report(con, org_nrs[0], YEAR, role=org_nrs[0])  # warm: fonts, the chart renderer
         for _ in range(runs):
             for org_nr in org_nrs:
@@ -78,10 +79,10 @@ def batch(db: Path, runs: int) -> dict:
 def national_report(db: Path, runs: int) -> dict:
     times = []
     with connect(db) as con:
-        national.report(con, YEAR, None, role="tsn")
+        national.report(con, YEAR, None, role=access.TSN)
         for _ in range(runs):
             started = time.perf_counter()
-            national.report(con, YEAR, None, role="tsn")
+            national.report(con, YEAR, None, role=access.TSN)
             times.append(time.perf_counter() - started)
     return {"seconds": statistics.median(times), "runs": runs}
 
