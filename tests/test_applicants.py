@@ -226,16 +226,7 @@ def test_no_hidden_national_stage_can_be_filled_in(case):
     # agency's count below 0. Every filling-in of the hidden leaves (granted, rejected, withdrawn,
     # pending) that fits the figures shown is a possible truth; 12 values a leaf is wider than any
     # rest drawn (0 to 7), so a second truth, where there is one, is among them.
-    leaves = ["granted", "rejected", "withdrawn", "pending"]
-    seen: dict[str, set[int]] = {s: set() for s in hidden}
-    for values in itertools.product(*(range(own[s], own[s] + 12) if s in hidden else (national[s],) for s in leaves)):
-        guess = dict(zip(leaves, values, strict=True))
-        guess["decided"] = guess["granted"] + guess["rejected"]
-        guess["applications"] = guess["decided"] + guess["withdrawn"] + guess["pending"]
-        if any(guess[s] != national[s] for s in STAGES if s not in hidden):
-            continue
-        for s in hidden:
-            seen[s].add(guess[s])
+    seen = fillings(own, national, hidden)
     exposed = [s for s in sensitive if len(seen[s]) < 2]
     assert not exposed, f"own={own} national={national} hidden={sorted(hidden)}"
 
