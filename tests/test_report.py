@@ -18,7 +18,8 @@ from lom.cli import main
 from lom.db import measures
 from lom.followup import log
 from lom.followup.store import open_store
-from lom.queries import access
+from lom.queries import access, profile
+from lom.queries import agency as agency_view
 from lom.queries.connection import connect
 from lom.report import agency, national
 from lom.ui import format as fmt
@@ -179,6 +180,41 @@ def test_only_the_agency_itself_or_trygghetsstiftelsen_may_make_its_report(sampl
         with pytest.raises(PermissionError):
             national.report(con, YEAR, None, role=first)
         assert agency.report(con, first, YEAR, role=first).startswith(b"%PDF")
+
+
+def test_a_report_reads_the_peer_group_once_and_shows_what_the_page_shows(sample_db, monkeypatch):
+    """The report shares one reading of the peer group between positions, trend and approval rate;
+    each equals what the profile reads alone, and outside the report every query reads afresh."""
+    org_nr = rows(sample_db, "select min(org_nr) from agencies")[0][0]
+    reads = []
+    counted = agency_view.run
+
+    def counting(con, name, **params):
+        reads.append(name)
+        return counted(con, name, **params)
+
+    monkeypatch.setattr(agency_view, "run", counting)
+
+    def shown(con):
+        return [
+            profile.agency_positions(con, org_nr, YEAR, "sector", role=org_nr),
+            profile.agency_trend(con, org_nr, "sector", role=org_nr),
+            profile.approval_intervals(con, YEAR, "sector", role=org_nr),
+        ]
+
+    with connect(sample_db) as con:
+        alone = shown(con)
+        assert reads.count("peer_counts") == reads.count("shown_peer_positions") == 3
+        reads.clear()
+        with agency_view.reading_once():
+            shared = shown(con)
+        assert reads.count("peer_counts") == reads.count("shown_peer_positions") == 1
+        reads.clear()
+        shown(con)
+        assert reads.count("peer_counts") == 3
+    for one, other in zip(alone, shared, strict=True):
+        assert one.height > 0
+        assert one.equals(other)
 
 
 def test_the_profile_and_the_overview_offer_the_reports_to_whom_they_belong(sample_db, monkeypatch, roles, downloads):

@@ -10,7 +10,9 @@ agency's name or org_nr.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import duckdb
@@ -125,8 +127,27 @@ class ShownGroup:
     positions: pl.DataFrame
 
 
-def shown_group(con: duckdb.DuckDBPyConnection, viewer: str, group_type: str, year: int | None = None) -> ShownGroup:
-    """The viewer's peer group, one year or every year, with the distributions resting only on what it may see."""
+# Within `reading_once()`: the peer groups already read, by connection, viewer and group type.
+_GROUPS_READ: ContextVar[dict | None] = ContextVar("groups_read", default=None)
+
+
+@contextmanager
+def reading_once() -> Iterator[None]:
+    """Within the block, each viewer's peer group is read from the database once and shared by the
+    queries that show it (positions, trend, approval): for a report, which reads them all at once.
+    The block's reads see the database as it was at the first; outside a block nothing is kept."""
+    token = _GROUPS_READ.set({})
+    try:
+        yield
+    finally:
+        _GROUPS_READ.reset(token)
+
+
+def _read_group(con: duckdb.DuckDBPyConnection, viewer: str, group_type: str) -> tuple:
+    """The viewer's peer group over every year: counts, the keys of the hidden rates, positions."""
+    read = _GROUPS_READ.get()
+    if read is not None and (con, viewer, group_type) in read:
+        return read[con, viewer, group_type]
     counts = run(con, "peer_counts", role=viewer, org_nr=viewer, group_type=group_type)
     hidden_keys = [
         f"{row['year']}|{row['org_nr']}|{rate}"
@@ -135,6 +156,14 @@ def shown_group(con: duckdb.DuckDBPyConnection, viewer: str, group_type: str, ye
         for rate in hidden_rates(row)
     ]
     positions = run(con, "shown_peer_positions", role=viewer, org_nr=viewer, group_type=group_type, hidden=hidden_keys)
+    if read is not None:
+        read[con, viewer, group_type] = counts, hidden_keys, positions
+    return counts, hidden_keys, positions
+
+
+def shown_group(con: duckdb.DuckDBPyConnection, viewer: str, group_type: str, year: int | None = None) -> ShownGroup:
+    """The viewer's peer group, one year or every year, with the distributions resting only on what it may see."""
+    counts, hidden_keys, positions = _read_group(con, viewer, group_type)
     if year is not None:
         counts, positions = counts.filter(pl.col("year") == year), positions.filter(pl.col("year") == year)
     hidden: dict[str, list[str]] = {}

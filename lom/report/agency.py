@@ -17,6 +17,7 @@ import polars as pl
 
 from lom.db import measures
 from lom.queries import access, data_status, overview, profile, watchlist
+from lom.queries.agency import reading_once
 from lom.queries.disclosure import MIN_OTHER_AGENCIES
 from lom.report import typeset
 from lom.ui import applicants, charts, projection
@@ -65,7 +66,13 @@ class Figures:
 
 def gather(con: duckdb.DuckDBPyConnection, org_nr: str, year: int, group: str = "sector") -> Figures:
     """Read everything the report shows, in the agency's own role; NotInDatabase if the agency has
-    no figures for the year."""
+    no figures for the year. The peer group is read once and shared by the positions, the trend
+    and the approval rate."""
+    with reading_once():
+        return _gather(con, org_nr, year, group)
+
+
+def _gather(con: duckdb.DuckDBPyConnection, org_nr: str, year: int, group: str) -> Figures:
     role = org_nr
     names = overview.agencies(con, role=role).filter(pl.col("org_nr") == org_nr)["name"]
     if names.is_empty():
