@@ -14,12 +14,14 @@ from lom.db import models, settings
 from lom.db.outcomes import FileKind, LoadStatus
 from lom.db.store import LoadBusy, WriteFailed
 from pipelines.load import check_files, load_files
+from pipelines.parse import one_org_nr
 from pipelines.personal_data import safe_name
 from pipelines.pseudonym import KeyProblem
 from pipelines.report import swedish_int
 from pipelines.write import REJECTED, Outcome
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+ORG_NR_FORM = "NNNNNN-NNNN med rätt kontrollsiffra"
 PLANNED = {"loaded": "godkänd", "rejected": "avvisad"}
 STATUS_COUNTED = {
     "loaded": ("inläst", "inlästa"),
@@ -43,6 +45,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     load.add_argument("files", nargs="+", type=Path)
     check = commands.add_parser("check", help="kontrollera filer utan att skriva något")
     check.add_argument("--db", help="databasfil att jämföra mot (känd myndighet, saldon)")
+    check.add_argument(
+        "--as",
+        dest="sender",
+        metavar="ORG_NR",
+        help="kontrollera som myndigheten som skickar filerna: en rad som gäller en annan myndighet är fel",
+    )
     check.add_argument("files", nargs="+", type=Path)
     bootstrap = commands.add_parser(
         "bootstrap", help="bygg databasen av exempeldata om den saknas, och måtten om de är inaktuella"
@@ -62,9 +70,14 @@ def run(args: argparse.Namespace) -> int:
     if db.is_dir():
         print(f"fel: databasen {db} är en mapp, inte en fil", file=sys.stderr)
         return EXIT_USAGE
+    sender = getattr(args, "sender", None)
+    if sender is not None and (sender := one_org_nr(sender)) is None:
+        # Not echoed: what was typed could be a personal identity number.
+        print(f"fel: --as ska vara myndighetens organisationsnummer, {ORG_NR_FORM}", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        run = check_files if args.command == "check" else load_files
-        outcomes = run(args.files, db)
+        checking = args.command == "check"
+        outcomes = check_files(args.files, db, sender=sender) if checking else load_files(args.files, db)
     except LoadBusy as busy:
         print(f"fel: {busy}; försök igen senare", file=sys.stderr)
         return EXIT_REJECTED

@@ -42,12 +42,16 @@ PERSON_HEADER_KINDS = (FileKind.FUNDS, FileKind.APPLICATIONS)  # an agencies fil
 INCOMING = tuple(f"incoming_{kind}" for kind in FileKind)  # where a file's rows wait to be written
 
 
-def check_files(paths: list[Path], db: Path, today: date | None = None) -> list[Outcome]:
-    """Validate files against the published database without writing anything."""
+def check_files(paths: list[Path], db: Path, today: date | None = None, sender: str | None = None) -> list[Outcome]:
+    """Validate files against the published database without writing anything.
+
+    `sender`: the org_nr of the agency that sends the files; a row of any other agency is an error,
+    and the sender counts as a known agency (it says who it is; the load checks it again).
+    """
     today = today or date.today()
     con = store.open_read_only(db) if db.exists() else store.open_schema_only()
     try:
-        return _check_all(con, _read_all(paths), today, write=False)
+        return _check_all(con, _read_all(paths), today, write=False, sender=sender)
     finally:
         con.close()
 
@@ -78,6 +82,7 @@ def _check_all(
     today: date,
     write: bool,
     listener: StageListener | None = None,
+    sender: str | None = None,
 ) -> list[Outcome]:
     """Check every file, part by part, and write each that has no error, in its own transaction;
     or, for a check (`write` false), say what a load would do, writing nothing.
@@ -95,7 +100,7 @@ def _check_all(
             progress.stage("kontrollerar", 0.3)
             started = datetime.now()
             with _staging(con):
-                context = _context(con, today, extra_agencies, extra_closings)
+                context = _context(con, today, extra_agencies, extra_closings, sender)
                 _guarded(item, _check, con, item, context, key, hashing, progress)
                 if not write:
                     outcomes.append(outcome_of(item, REJECTED if item.findings.has_errors else LOADED))
@@ -498,6 +503,7 @@ def _context(
     today: date,
     extra_agencies: set[str],
     extra_closings: list[pl.DataFrame] = (),
+    sender: str | None = None,
 ) -> Context:
     """What validation needs from the database, plus what earlier files of a check would add."""
     stored = store.closing_balances(con)
@@ -505,7 +511,8 @@ def _context(
     return Context(
         today=today,
         vocabulary=vocabulary(),
-        known_agencies=store.known_agencies(con) | extra_agencies,
+        known_agencies=store.known_agencies(con) | extra_agencies | ({sender} if sender else set()),
         rates=store.allocation_rates(con, range(2000, today.year + 2)),
         previous_closing=closings.unique(["org_nr", "year"], keep="first", maintain_order=True),
+        sender=sender,
     )

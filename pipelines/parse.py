@@ -66,6 +66,11 @@ def org_nr(name: str) -> Parsed:
     return Parsed(value, text.is_not_null() & ~readable.fill_null(False))
 
 
+def one_org_nr(text: str) -> str | None:
+    """One organisation number read as a file's cell is read, as NNNNNN-NNNN; None when it is none."""
+    return pl.DataFrame({"org_nr": [text]}, schema={"org_nr": pl.String}).select(org_nr("org_nr").value).item()
+
+
 def luhn_valid(digits: pl.Expr) -> pl.Expr:
     """Check the mod-10 (Luhn) digit of a ten-digit string."""
     total = pl.lit(0, dtype=pl.Int32)

@@ -32,6 +32,7 @@ MAX_CELL_CHARS = 1000
 TOO_LONG = f"cellen har fler än {swedish_int(MAX_CELL_CHARS)} tecken; inget värde i avtalet är så långt (visas inte)"
 PENDING = "under handläggning"
 NO_ROWS = "inga rader"
+OTHER_AGENCY = "annan myndighet"  # a row of another agency than the sender's
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Context:
     known_agencies: frozenset[str]
     rates: dict[int, Decimal]
     previous_closing: pl.DataFrame  # org_nr, year, closing_balance_sek already in the database
+    sender: str | None = None  # the one agency whose rows the file may hold (`lom check --as`), if any
 
 
 @dataclass
@@ -93,6 +95,13 @@ def validate(table: RawTable, context: Context) -> Validated:
                 column.name,
                 show_value=False,
             )
+    if context.sender is not None and "org_nr" in frame.columns:
+        check.rule(
+            pl.col("org_nr").is_not_null() & (pl.col("org_nr") != context.sender),
+            OTHER_AGENCY,
+            f"raden gäller en annan myndighet än avsändaren {context.sender}",
+            "org_nr",
+        )
     rules = {AGENCIES.name: _agency_rules, FUNDS.name: _fund_rules, APPLICATIONS.name: _application_rules}
     if not any(f.severity == ERROR and f.row is None for f in table.findings):
         rules[kind.name](check, context)
