@@ -2,6 +2,7 @@
 
 lom load [--db PATH] FILE...
 lom check [--as ORG_NR] FILE...
+lom template --out FILE
 lom bootstrap [--db PATH]
 lom serve [--db PATH] [--port N]
 lom report agency ORG_NR --year YEAR --out FILE [--group sector|size|similar] [--db PATH]

@@ -1,4 +1,4 @@
-"""Command line: python -m pipelines load|check|bootstrap (see docs/data-contract.md)."""
+"""Command line: python -m pipelines load|check|template|bootstrap (see docs/data-contract.md)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from lom import resources
 from lom.db import models, settings
 from lom.db.outcomes import FileKind, LoadStatus
 from lom.db.store import LoadBusy, WriteFailed
+from pipelines import template
 from pipelines.load import check_files, load_files
 from pipelines.parse import one_org_nr
 from pipelines.personal_data import safe_name
@@ -52,6 +53,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         help="kontrollera som myndigheten som skickar filerna: en rad som gäller en annan myndighet är fel",
     )
     check.add_argument("files", nargs="+", type=Path)
+    template = commands.add_parser("template", help="skriv mallen för inrapportering (Excel) som myndigheter fyller i")
+    template.add_argument("--out", required=True, type=Path, help="xlsx-fil att skriva")
     bootstrap = commands.add_parser(
         "bootstrap", help="bygg databasen av exempeldata om den saknas, och måtten om de är inaktuella"
     )
@@ -59,7 +62,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run one of the verbs load, check and bootstrap and return its exit code."""
+    """Run one of the verbs load, check, template and bootstrap and return its exit code."""
+    if args.command == "template":
+        return _template(args.out)
     db = settings.db_path(args.db)
     if args.command == "bootstrap":
         return _bootstrap(db)
@@ -111,6 +116,23 @@ def _unusable(path: Path) -> str | None:
     if path.is_file() and not path.is_symlink() and not os.access(path, os.R_OK):
         return f"filen kan inte läsas (behörighet saknas): {safe_name(path.name)}"
     return None
+
+
+def _template(out: Path) -> int:
+    """Write the template workbook, whole or not at all."""
+    if out.is_dir():
+        print(f"fel: {safe_name(out.name)} är en mapp; ange en xlsx-fil", file=sys.stderr)
+        return EXIT_USAGE
+    draft = out.with_name(f".{out.name}.part")
+    try:
+        draft.write_bytes(template.workbook())
+        draft.replace(out)
+    except OSError as failure:
+        draft.unlink(missing_ok=True)
+        print(f"fel: mallen kunde inte skrivas ({failure.strerror})", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"mallen är skriven: {out}")
+    return EXIT_OK
 
 
 def _bootstrap(db: Path) -> int:

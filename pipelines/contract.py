@@ -29,6 +29,12 @@ class Column:
     type: str  # text, org_nr, integer, amount, decimal, date, code
     aliases: tuple[str, ...] = ()
     required: bool = True
+    meaning: str = ""  # what the column holds, in a sentence for the one who fills in the file
+
+    @property
+    def heading(self) -> str:
+        """The column's header in the template: its label capitalised, amounts with their unit."""
+        return self.label[0].upper() + self.label[1:] + (" (kr)" if self.type == "amount" else "")
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,13 @@ class Kind:
         object.__setattr__(self, "headers", mapping)
 
 
-ORG_NR = Column("org_nr", "organisationsnummer", "org_nr", ("organisationsnummer", "orgnr"))
+ORG_NR = Column(
+    "org_nr",
+    "organisationsnummer",
+    "org_nr",
+    ("organisationsnummer", "orgnr"),
+    meaning="Myndighetens organisationsnummer, tio siffror.",
+)
 
 AGENCIES = Kind(
     FileKind.AGENCIES,
@@ -65,8 +77,8 @@ AGENCIES = Kind(
     "agencies",
     (
         ORG_NR,
-        Column("name", "namn", "text", ("namn", "myndighet")),
-        Column("sector", "sektor", "code", ("sektor",)),
+        Column("name", "namn", "text", ("namn", "myndighet"), meaning="Myndighetens namn."),
+        Column("sector", "sektor", "code", ("sektor",), meaning="Den sektor myndigheten hör till."),
     ),
 )
 
@@ -76,16 +88,55 @@ FUNDS = Kind(
     "fund_years",
     (
         ORG_NR,
-        Column("year", "år", "integer", ("år",)),
+        Column("year", "år", "integer", ("år",), meaning="Året som uppgifterna på raden gäller."),
         # Head count and full-time equivalents are different figures: the rates per 100 employees
         # use the head count; the full-time equivalents are kept beside it, when the file has them.
-        Column("employees", "anställda", "integer", ("anställda", "antal anställda")),
-        Column("fte", "årsarbetskrafter", "decimal", ("årsarbetskrafter", "årsarbetare"), required=False),
-        Column("payroll_sek", "lönesumma", "amount", ("lönesumma",)),
-        Column("allocated_sek", "avsättning", "amount", ("avsättning", "årets avsättning")),
-        Column("spent_sek", "nyttjat", "amount", ("nyttjat", "förbrukat")),
-        Column("opening_balance_sek", "ingående saldo", "amount", ("ingående saldo",)),
-        Column("closing_balance_sek", "utgående saldo", "amount", ("utgående saldo",)),
+        Column(
+            "employees",
+            "anställda",
+            "integer",
+            ("anställda", "antal anställda"),
+            meaning="Antal anställda under året (personer, inte årsarbetskrafter).",
+        ),
+        Column(
+            "fte",
+            "årsarbetskrafter",
+            "decimal",
+            ("årsarbetskrafter", "årsarbetare"),
+            required=False,
+            meaning="Årsarbetskrafter under året; kolumnen får saknas.",
+        ),
+        Column(
+            "payroll_sek", "lönesumma", "amount", ("lönesumma",), meaning="Årets lönesumma, som avsättningen räknas på."
+        ),
+        Column(
+            "allocated_sek",
+            "avsättning",
+            "amount",
+            ("avsättning", "årets avsättning"),
+            meaning="Årets avsättning till lokala omställningsmedel.",
+        ),
+        Column(
+            "spent_sek",
+            "nyttjat",
+            "amount",
+            ("nyttjat", "förbrukat"),
+            meaning="Det som medlen användes till under året.",
+        ),
+        Column(
+            "opening_balance_sek",
+            "ingående saldo",
+            "amount",
+            ("ingående saldo",),
+            meaning="Saldot vid årets början: förra årets utgående saldo.",
+        ),
+        Column(
+            "closing_balance_sek",
+            "utgående saldo",
+            "amount",
+            ("utgående saldo",),
+            meaning="Saldot vid årets slut: ingående saldo + avsättning − nyttjat.",
+        ),
     ),
 )
 
@@ -94,18 +145,53 @@ APPLICATIONS = Kind(
     FileKind.APPLICATIONS.label,
     "applications",
     (
-        Column("application_id", "ärendenummer", "text", ("ärendenummer", "ärende", "ansökan")),
+        Column(
+            "application_id",
+            "ärendenummer",
+            "text",
+            ("ärendenummer", "ärende", "ansökan"),
+            meaning="Ert diarie- eller ärendenummer för ansökan; det sparas bara som pseudonym.",
+        ),
         ORG_NR,
-        Column("received_on", "inkom", "date", ("inkom", "inkommen", "ansökningsdatum")),
-        Column("decided_on", "beslutsdatum", "date", ("beslutsdatum",)),
-        Column("measure", "insats", "code", ("insats", "insatstyp")),
-        Column("decision", "beslut", "code", ("beslut",)),
-        Column("requested_sek", "sökt belopp", "amount", ("sökt belopp",)),
-        Column("granted_sek", "beviljat belopp", "amount", ("beviljat belopp",)),
-        Column("gender", "kön", "code", ("kön",), required=False),
-        Column("age_band", "åldersgrupp", "code", ("åldersgrupp",), required=False),
+        Column(
+            "received_on",
+            "inkom",
+            "date",
+            ("inkom", "inkommen", "ansökningsdatum"),
+            meaning="Dagen då ansökan kom in.",
+        ),
+        Column(
+            "decided_on",
+            "beslutsdatum",
+            "date",
+            ("beslutsdatum",),
+            meaning="Dagen för beslutet; tom för en ansökan under handläggning.",
+        ),
+        Column("measure", "insats", "code", ("insats", "insatstyp"), meaning="Vilken sorts insats ansökan gäller."),
+        Column("decision", "beslut", "code", ("beslut",), meaning="Beslutet, eller att ansökan är under handläggning."),
+        Column("requested_sek", "sökt belopp", "amount", ("sökt belopp",), meaning="Beloppet som söktes."),
+        Column(
+            "granted_sek",
+            "beviljat belopp",
+            "amount",
+            ("beviljat belopp",),
+            meaning="Beloppet som beviljades; tomt eller 0 vid avslag.",
+        ),
+        Column("gender", "kön", "code", ("kön",), required=False, meaning="Den sökandes kön; kolumnen får saknas."),
+        Column(
+            "age_band",
+            "åldersgrupp",
+            "code",
+            ("åldersgrupp",),
+            required=False,
+            meaning="Den sökandes åldersgrupp; kolumnen får saknas.",
+        ),
     ),
 )
+
+# The sheets of the template (pipelines/template.py) that are no kind of file: the instructions and
+# the lists of accepted values. A workbook's sheet of either name is passed by without a warning.
+GUIDE, LISTS = "Anvisningar", "Listor"
 
 ROW = "_row"  # the row number a person sees in the file (the header of a CSV is row 1)
 

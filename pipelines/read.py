@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.contract import ROW, Ambiguous, Recognised, known_headers, recognise
+from pipelines.contract import GUIDE, LISTS, ROW, Ambiguous, Recognised, known_headers, recognise
 from pipelines.personal_data import excel_letter, redact_headers
 from pipelines.report import (
     ERROR,
@@ -544,7 +544,8 @@ def _from_workbook(path: Path, data: bytes, findings: Findings) -> ReadResult:
                 )
             )
         if sheet.hidden or sheet.header_row is None:
-            findings.add(_ignored_sheet(sheet))
+            if sheet.hidden or sheet.name not in (GUIDE, LISTS):  # the template's own sheets: no warning
+                findings.add(_ignored_sheet(sheet))
             if sheet.hidden and sheet.header_row is not None:
                 hidden_kinds.append(sheet.name)
             unloaded.append((sheet.name, sheet.text, sheet.first_column))

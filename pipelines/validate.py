@@ -86,8 +86,8 @@ def validate(table: RawTable, context: Context) -> Validated:
             long = pl.col(f"long_{column.name}")
             check.rule(long, "för lång", TOO_LONG, column.name, show_value=False)
             bad = bad & ~long
-        check.rule(bad, "format", _format_message(column, context.vocabulary), column.name)
-        if _value_required(column):
+        check.rule(bad, "format", format_message(column, context.vocabulary), column.name)
+        if value_required(column):
             check.rule(
                 pl.col(column.name).is_null() & ~pl.col(f"bad_{column.name}"),
                 "värde saknas",
@@ -212,10 +212,10 @@ class Checker:
         if amount is not None:
             return f"{message}{swedish_amount(amount)} kr"
         if kind == "code" and value is not None:
-            accepted = _accepted(self.table.recognised.kind.column(column), self.vocabulary)
-            near = difflib.get_close_matches(normalise(value), list(accepted), n=1, cutoff=0.75)
+            values = accepted(self.table.recognised.kind.column(column), self.vocabulary)
+            near = difflib.get_close_matches(normalise(value), list(values), n=1, cutoff=0.75)
             if near:
-                return f"{message}; menade du '{accepted[near[0]]}'?"
+                return f"{message}; menade du '{values[near[0]]}'?"
         return message
 
 
@@ -229,11 +229,11 @@ def _parser(column: Column, vocabulary: Vocabulary) -> parse.Parsed:
     if column.type == "org_nr":
         return parse.org_nr(column.name)
     if column.type == "code":
-        return parse.code(column.name, _accepted(column, vocabulary))
+        return parse.code(column.name, accepted(column, vocabulary))
     return parse.text(column.name)
 
 
-def _accepted(column: Column, vocabulary: Vocabulary) -> dict[str, str]:
+def accepted(column: Column, vocabulary: Vocabulary) -> dict[str, str]:
     """Return the accepted values of a code column: canonical value by normalised alias."""
     return {
         "sector": vocabulary.sectors,
@@ -244,13 +244,13 @@ def _accepted(column: Column, vocabulary: Vocabulary) -> dict[str, str]:
     }[column.name]
 
 
-def _value_required(column: Column) -> bool:
+def value_required(column: Column) -> bool:
     return column.required and column.name not in ("decided_on", "granted_sek")
 
 
-def _format_message(column: Column, vocabulary: Vocabulary) -> str:
+def format_message(column: Column, vocabulary: Vocabulary) -> str:
     if column.type == "code":
-        allowed = "; ".join(dict.fromkeys(_accepted(column, vocabulary).values()))
+        allowed = "; ".join(dict.fromkeys(accepted(column, vocabulary).values()))
         return f"okänt värde för {column.label}; tillåtna: {allowed}"
     return {
         "amount": "ogiltigt belopp; skriv till exempel 1 234 567,50 (högst två decimaler, "

@@ -88,6 +88,11 @@ def test_lom_bootstraps_checks_and_serves_from_another_folder(installed, tmp_pat
         assert f"{sample.name}: godkänd" in checked.stdout, checked.stdout
     assert f"Totalt {len(samples)} filer: {len(samples)} godkända, 0 avvisade" in checked.stdout
 
+    # The template for agencies, from the installed contract, checks as a workbook without errors.
+    template = elsewhere / "mall.xlsx"
+    run(["lom", "template", "--out", str(template)], elsewhere, env)
+    assert "mall.xlsx: godkänd" in run(["lom", "check", str(template)], elsewhere, env).stdout
+
     # The reports: templates, fonts and the chart renderer travel with the package.
     [(org_nr,)] = rows(db, "select org_nr from agencies order by org_nr limit 1")
     for kind in (["agency", org_nr], ["national"]):

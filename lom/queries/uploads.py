@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from lom.queries import access
+from pipelines import template as contract_template
 from pipelines.load import load_files
 from pipelines.personal_data import safe_name
 from pipelines.write import Outcome
@@ -33,6 +34,11 @@ def load(
     """Load files for a viewer who may (TSN staff) and return what the page shows of each."""
     access.require_tsn(role)
     return [summary_of(outcome) for outcome in load_files(paths, db, listener=listener)]
+
+
+def template() -> bytes:
+    """The template workbook agencies fill in (Mall för inrapportering), from the loader's contract."""
+    return contract_template.workbook()
 
 
 def summary_of(outcome: Outcome) -> dict:

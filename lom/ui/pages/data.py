@@ -74,6 +74,24 @@ def render(context: shell.Context) -> None:
     history(context)
 
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def template_button() -> None:
+    """Ladda ner mallen (Excel): the workbook agencies fill in, made from the loader's own contract."""
+    st.download_button(
+        "Ladda ner mallen för inrapportering (Excel)",
+        data=uploads.template,
+        file_name="lom-mall-for-inrapportering.xlsx",
+        mime=XLSX_MIME,
+        on_click="ignore",
+        icon=":material/download:",
+        key="template_download",
+        help="Ett blad per filtyp med rubriker, exempel och listor över tillåtna värden, och ett blad med "
+        "anvisningar. En ifylld mall läses in som den är.",
+    )
+
+
 def upload(context: shell.Context) -> None:
     """Files through the loader: each file is checked whole and loaded in one transaction, or not at all."""
     st.header("Läs in filer")
@@ -85,6 +103,7 @@ def upload(context: shell.Context) -> None:
         "Myndighetsregister, medel och ansökningar som CSV eller Excel enligt datakontraktet. En fil med fel "
         f"läses inte in alls, och det som redan finns ändras inte. Högst {limit} MB per fil."
     )
+    template_button()
     round_ = st.session_state.get("_upload_round", 0)
     files = st.file_uploader(
         "Filer", type=["csv", "xlsx"], accept_multiple_files=True, key=f"upload_{round_}", label_visibility="collapsed"
