@@ -206,6 +206,23 @@ def listed(findings: list[Finding], total: int) -> list[Finding]:
     return findings
 
 
+PROGRAM_NUMBER = re.compile(r"-?[0-9]+(?:\.([0-9]+))?")  # how an Excel number cell reaches the loader
+MIDNIGHT = " 00:00:00"  # the time of day an Excel date cell reaches the loader with
+
+
+def as_written(column_type: str | None, value: str | None) -> str | None:
+    """A readable cell's value as its sender sees it in the spreadsheet: a number of an amount
+    column in Swedish form (999567.77 reads 999 567,77), a date without the midnight Excel stores
+    with it; anything else as it was written. For a value already found safe to show."""
+    if value is None:
+        return None
+    if column_type in ("amount", "decimal") and (number := PROGRAM_NUMBER.fullmatch(value)):
+        return swedish.number(Decimal(value), len(number.group(1) or ""))
+    if column_type == "date" and value.endswith(MIDNIGHT):
+        return value.removesuffix(MIDNIGHT)
+    return value
+
+
 def swedish_int(number: int) -> str:
     """Format an integer the Swedish way: 12 345."""
     return swedish.number(number)

@@ -22,6 +22,7 @@ from pipelines.report import (
     SHOWN_VALUE_CHARS,
     WARNING,
     Finding,
+    as_written,
     listed,
     safe_value,
     swedish_amount,
@@ -200,7 +201,7 @@ class Checker:
                 row,
                 header,
                 self.table.sheet,
-                safe_value(kind, value),
+                safe_value(kind, value) if rule == "format" else as_written(kind, safe_value(kind, value)),
                 withheld=bool(show_value and value and value.strip()) and safe_value(kind, value) is None,
             )
             for row, amount, value in hits.iter_rows()

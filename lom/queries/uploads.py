@@ -59,11 +59,12 @@ def summary_of(outcome: Outcome) -> dict:
         "findings": pl.DataFrame(
             {
                 "severity": [str(f.severity) for f in items],
-                "sheet": [f.sheet for f in items],
+                # Empty as empty: a finding of the whole file has no sheet, column or value.
+                "sheet": [f.sheet or "" for f in items],
                 "row_number": [f.row for f in items],
-                "column_name": [f.column for f in items],
+                "column_name": [f.column or "" for f in items],
                 "message": [f.message for f in items],
-                "value": [f.value if shown else None for f in items],
+                "value": [(f.value or "") if shown else "" for f in items],
                 "rule": [f.rule for f in items],
             },
             schema=FINDINGS_SCHEMA,
