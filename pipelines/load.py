@@ -514,5 +514,6 @@ def _context(
         known_agencies=store.known_agencies(con) | extra_agencies | ({sender} if sender else set()),
         rates=store.allocation_rates(con, range(2000, today.year + 2)),
         previous_closing=closings.unique(["org_nr", "year"], keep="first", maintain_order=True),
+        stored_opening=store.opening_balances(con),
         sender=sender,
     )

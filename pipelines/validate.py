@@ -45,6 +45,7 @@ class Context:
     known_agencies: frozenset[str]
     rates: dict[int, Decimal]
     previous_closing: pl.DataFrame  # org_nr, year, closing_balance_sek already in the database
+    stored_opening: pl.DataFrame | None = None  # org_nr, year, opening_balance_sek already in the database
     sender: str | None = None  # the one agency whose rows the file may hold (`lom check --as`), if any
 
 
@@ -168,11 +169,13 @@ class Checker:
         severity: str = ERROR,
         detail: pl.Expr | None = None,
         show_value: bool = True,
+        said: pl.Expr | None = None,
     ) -> None:
         """Add a finding for every row where mask is true: the first rows listed, the rest counted.
 
         The cell's value is shown only where `safe_value` allows it for the column's type; a code
-        that is not accepted gets the nearest accepted value as a hint instead.
+        that is not accepted gets the nearest accepted value as a hint instead. `said`, if given,
+        words the message row by row (naming the row's year, say) in place of `message`.
         """
         mask = mask.fill_null(False)
         total = self.frame.select(mask.sum()).item()
@@ -188,7 +191,7 @@ class Checker:
             self.frame.lazy()
             .filter(mask)
             .head(KEPT_PER_COLUMN_AND_RULE)
-            .select(ROW, detail.alias("detail"), shown.alias("value"))
+            .select(ROW, detail.alias("detail"), shown.alias("value"), (said if said is not None else pl.lit(message)))
             .collect()
         )
         header = self.table.header_of(column) if column else None
@@ -197,14 +200,14 @@ class Checker:
             Finding(
                 severity,
                 rule,
-                self._worded(message, amount, kind, column, value),
+                self._worded(worded, amount, kind, column, value),
                 row,
                 header,
                 self.table.sheet,
                 safe_value(kind, value) if rule == "format" else as_written(kind, safe_value(kind, value)),
                 withheld=bool(show_value and value and value.strip()) and safe_value(kind, value) is None,
             )
-            for row, amount, value in hits.iter_rows()
+            for row, amount, value, worded in hits.iter_rows()
         ]
         self.findings.extend(listed(found, total))
 
@@ -323,6 +326,36 @@ def _fund_rules(check: Checker, context: Context) -> None:
         detail=expected_allocation,
     )
     _opening_balance_rule(check, context)
+    _next_opening_rule(check, context)
+
+
+def _next_opening_rule(check: Checker, context: Context) -> None:
+    """Warn where a closing balance no longer leads to the opening balance stored for the year
+    after, which the file does not bring again (a correction of one year only)."""
+    if context.stored_opening is None or context.stored_opening.is_empty():
+        return
+    in_file = check.frame.select("org_nr", "year").drop_nulls()
+    following = (
+        context.stored_opening.join(in_file, on=["org_nr", "year"], how="anti")  # brought again: checked there
+        .select("org_nr", (pl.col("year") - 1).alias("year"), pl.col("opening_balance_sek").alias("next_opening"))
+        .cast({"year": check.frame.schema["year"]})
+    )
+    check.frame = check.frame.join(following, on=["org_nr", "year"], how="left", maintain_order="left")
+    check.rule(
+        (pl.col("closing_balance_sek") - pl.col("next_opening")).abs() > 1,
+        "nästa års ingående saldo",
+        "utgående saldo leder inte längre till nästa års inlästa ingående saldo",
+        "closing_balance_sek",
+        severity=WARNING,
+        detail=pl.col("next_opening"),
+        said=pl.concat_str(
+            pl.lit("utgående saldo "),
+            pl.col("year").cast(pl.String),
+            pl.lit(" leder inte längre till det inlästa ingående saldot för "),
+            (pl.col("year") + 1).cast(pl.String),
+            pl.lit(", som är "),
+        ),
+    )
 
 
 def _opening_balance_rule(check: Checker, context: Context) -> None:

@@ -118,3 +118,56 @@ def test_unreadable_input_is_a_message(sample_copy, tmp_path, capsys):
         assert "Traceback" not in output
     finally:
         path.chmod(0o600)
+
+
+def test_a_corrected_closing_balance_warns_when_the_next_years_stored_opening_no_longer_follows(
+    sample_copy, tmp_path, capsys
+):
+    """A file that corrects 2023 alone: its closing balance must still lead to the opening balance
+    stored for 2024; where it does not, a warning names both years (and the file still loads)."""
+    [(employees, payroll, allocated, spent, opening, closing)] = rows(
+        sample_copy,
+        "select employees, payroll_sek, allocated_sek, spent_sek, opening_balance_sek, closing_balance_sek "
+        f"from fund_years where org_nr = '{ORG}' and year = 2023",
+    )
+    [(next_opening,)] = rows(
+        sample_copy, f"select opening_balance_sek from fund_years where org_nr = '{ORG}' and year = 2024"
+    )
+    assert next_opening == closing  # the sample's years follow each other
+
+    def year_2023(spent_now):
+        closing_now = opening + allocated - spent_now
+        line = f"{ORG};2023;{employees};{payroll};{allocated};{spent_now};{opening};{closing_now}"
+        return write(tmp_path / "rattelse.csv", f"{FUNDS_HEADER}\n{line}\n".replace(".", ","))
+
+    unchanged = year_2023(spent)
+    code, output = run_cli(capsys, "check", "--db", sample_copy, unchanged)
+    assert code == 0 and "[nästa års ingående saldo]" not in output, output
+
+    corrected = year_2023(spent + 1000)  # 1 000 kr more used: the closing balance 1 000 kr lower
+    code, output = run_cli(capsys, "load", "--db", sample_copy, corrected)
+    assert code == 0, output
+    assert "utgående saldo 2023 leder inte längre till det inlästa ingående saldot för 2024" in output
+    assert "[nästa års ingående saldo]" in output and "1 varning" in output
+    assert rows(sample_copy, f"select closing_balance_sek from fund_years where org_nr = '{ORG}' and year = 2023") == [
+        (closing - 1000,)
+    ]
+
+    # 2023 and 2024 sent together: 2024 follows 2023 within the file; now 2025 is the year behind.
+    [(row_2024,)] = rows(
+        sample_copy,
+        "select concat_ws(';', org_nr, year, employees, payroll_sek, allocated_sek, spent_sek, "
+        "opening_balance_sek - 1000, closing_balance_sek - 1000) from fund_years "
+        f"where org_nr = '{ORG}' and year = 2024",
+    )
+    both = write(
+        tmp_path / "bada.csv",
+        (
+            f"{FUNDS_HEADER}\n"
+            f"{ORG};2023;{employees};{payroll};{allocated};{spent + 1000};{opening};{closing - 1000}\n{row_2024}\n"
+        ).replace(".", ","),
+    )
+    code, output = run_cli(capsys, "check", "--db", sample_copy, both)
+    assert code == 0 and "[ingående saldo]" not in output, output
+    assert "utgående saldo 2024 leder inte längre till det inlästa ingående saldot för 2025" in output
+    assert "saldo 2023" not in output and "1 varning" in output

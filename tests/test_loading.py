@@ -317,15 +317,17 @@ def test_progress_bar_on_large_files(monkeypatch):
 
 
 def test_summary_counts_rows_replacements_and_warnings(sample_copy, tmp_path, capsys):
-    """Two corrections, each replacing a sample row; three warnings (two opening balances that do
-    not follow last year's closing, and a 2023 allocation at 0.2 % instead of 0.3 %)."""
+    """Two corrections, each replacing a sample row; five warnings: two opening balances that do
+    not follow last year's closing, a 2023 allocation at 0.2 % instead of 0.3 %, and two closing
+    balances (2024's, then 2023's) that no longer lead to the stored opening balance of the year after."""
     first = write(tmp_path / "first.csv", f"{FUNDS_HEADER}\n{funds_line(2024, '1000')}\n")
     warned = write(tmp_path / "warned.csv", f"{FUNDS_HEADER}\n{funds_line(2023, '1000')}\n")
     code, output = run_cli(capsys, "load", "--db", sample_copy, first, warned)
     assert code == 0, output
     assert output.splitlines()[-1] == (
-        "Totalt 2 filer: 2 inlästa, 0 oförändrade, 0 avvisade; 2 rader inlästa, 2 ersatta; 3 varningar"
+        "Totalt 2 filer: 2 inlästa, 0 oförändrade, 0 avvisade; 2 rader inlästa, 2 ersatta; 5 varningar"
     )
+    assert output.count("[nästa års ingående saldo]") == 2
 
 
 def test_the_load_log_records_what_each_file_held(agencies_copy, tmp_path, capsys):

@@ -266,3 +266,9 @@ def allocation_rates(con: duckdb.DuckDBPyConnection, years: range) -> dict[int, 
 def closing_balances(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Return each agency's closing balance per year, for the opening-balance check."""
     return con.sql(sql("load/closing_balances")).pl()
+
+
+def opening_balances(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return each agency's stored opening balance per year: a corrected closing balance of the
+    year before must still lead to it."""
+    return con.sql(sql("load/opening_balances")).pl()
