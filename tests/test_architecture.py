@@ -17,13 +17,24 @@ ALLOWED = {
     "lom.db": ("lom.db", "lom.resources"),
     "pipelines": ("pipelines", "lom.db", "lom.resources", "lom.swedish"),
     "lom.queries": ("lom.queries", "lom.db", "lom.resources"),
-    "lom.ui": ("lom.ui", "lom.followup.section", "lom.queries", "lom.db", "lom.resources", "lom.swedish"),
+    "lom.ui": (
+        "lom.ui",
+        "lom.followup.section",
+        "lom.followup.submissions",
+        "lom.followup.store",
+        "lom.queries",
+        "lom.db",
+        "lom.resources",
+        "lom.swedish",
+    ),
     # The follow-up log has the same three layers of its own: its store, its entries, its section.
     "lom.followup": (),
     "lom.followup.store": ("lom.db", "lom.resources"),
     "lom.followup.log": ("lom.followup.store", "lom.queries", "lom.db", "lom.resources"),
     "lom.followup.section": ("lom.followup", "lom.ui", "lom.queries", "lom.db", "lom.resources", "lom.swedish"),
     "lom.followup.charts": ("lom.ui",),
+    # The files agencies submit, kept beside the log; the pages read and write them in the viewer's role.
+    "lom.followup.submissions": ("lom.followup.store", "lom.followup.log", "lom.queries"),
     # The reports reuse the app's formats and chart builders; the buttons on the pages make them.
     "lom.report": ("lom.report", "lom.ui", "lom.followup", "lom.queries", "lom.db", "lom.resources", "lom.swedish"),
     "lom.ui.reports": ("lom.report", "lom.followup.store", "lom.ui", "lom.queries", "lom.db"),

@@ -29,7 +29,7 @@ BUSY_SECONDS = 30.0  # how long a SQLite writer waits for another one before it 
 FOLLOWUP_SQL = SQL_DIR / "followup"
 # Columns that SQLite keeps as ISO text and PostgreSQL as dates and times.
 DATES = ("next_follow_up",)
-MOMENTS = ("written_at", "latest_at", "last_contact_at")
+MOMENTS = ("written_at", "latest_at", "last_contact_at", "submitted_at", "decided_at")
 
 
 _PREPARED: set[str] = set()  # the logs whose schema this process has applied
@@ -78,6 +78,11 @@ class FollowupStore:
 
     def query(self, name: str, **params) -> list[dict]:
         """Run sql/followup/<name>.sql with its parameters bound; the rows, dates as dates."""
+        raise NotImplementedError
+
+    def insert(self, name: str, row: dict) -> bool:
+        """Run the insert sql/followup/<name>.sql for one row, in its own transaction; False when
+        the row's key was stored before (a retry stores nothing more)."""
         raise NotImplementedError
 
     def _ensure_schema(self, key: str, apply) -> None:
@@ -138,6 +143,20 @@ class SqliteStore(FollowupStore):
                 raise
             return inserted == 1
 
+    def insert(self, name: str, row: dict) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        params = {k: utc_text(v) if isinstance(v, datetime) else v for k, v in row.items()}
+        with self._connection() as con:
+            self._apply_schema(con)
+            con.execute("begin immediate")
+            try:
+                inserted = con.execute(statement(name, self.backend), params).rowcount
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+            return inserted == 1
+
     def query(self, name: str, **params) -> list[dict]:
         if not self.path.is_file():
             return []  # nothing written yet; reading creates no file
@@ -182,6 +201,10 @@ class PostgresStore(FollowupStore):
         with self._connection() as con, con.transaction():
             cursor = con.execute(_pyformat(statement("append_entry", self.backend)), entry)
             return cursor.rowcount == 1
+
+    def insert(self, name: str, row: dict) -> bool:
+        with self._connection() as con, con.transaction():
+            return con.execute(_pyformat(statement(name, self.backend)), row).rowcount == 1
 
     def query(self, name: str, **params) -> list[dict]:
         with self._connection() as con:

@@ -13,7 +13,7 @@ import polars as pl
 
 from lom.queries import access
 from pipelines import template as contract_template
-from pipelines.load import load_files
+from pipelines.load import check_files, load_files
 from pipelines.personal_data import safe_name
 from pipelines.write import Outcome
 
@@ -36,6 +36,14 @@ def load(
     return [summary_of(outcome) for outcome in load_files(paths, db, listener=listener)]
 
 
+def check_as(paths: list[Path], db: Path, *, role: str) -> list[dict]:
+    """Check files as the agency `role` sends them, writing nothing: the loader's own findings, and
+    a row of any other agency an error. What the page shows of each, with the sender named."""
+    if not access.is_agency(access.check(role)):
+        raise PermissionError("only an agency checks files as its own")
+    return [{**summary_of(outcome), "sender": role} for outcome in check_files(paths, db, sender=role)]
+
+
 def template() -> bytes:
     """The template workbook agencies fill in (Mall för inrapportering), from the loader's contract."""
     return contract_template.workbook()
@@ -54,6 +62,7 @@ def summary_of(outcome: Outcome) -> dict:
         "rows_in_file": outcome.rows_in_file,
         "rows_inserted": outcome.rows_inserted,
         "rows_replaced": outcome.rows_replaced,
+        "years": outcome.years,
         "errors": findings.error_count(),
         "warnings": findings.warning_count(),
         "findings": pl.DataFrame(
