@@ -34,7 +34,7 @@ AUTH = {
     "client_secret": "not-a-secret",
     "server_metadata_url": "https://login.example.invalid/.well-known/openid-configuration",
 }
-AGENCY_PAGES = ["overview", "profile", "trends", "about", "accessibility"]
+AGENCY_PAGES = ["overview", "profile", "trends", "submit", "about", "accessibility"]
 TSN_PAGES = ["overview", "watchlist", "profile", "trends", "data", "about", "accessibility"]
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 # The WCAG 2.0 and 2.1 rules of levels A and AA (axe's tags); best-practice rules are not WCAG.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 TSN_PAGES = ["", "outnyttjade-medel", "myndighetsprofil", "utveckling", "data", "om-matten", "tillganglighet"]
-AGENCY_PAGES = ["", "myndighetsprofil", "utveckling", "om-matten", "tillganglighet"]
+AGENCY_PAGES = ["", "myndighetsprofil", "utveckling", "skicka-in", "om-matten", "tillganglighet"]
 ROLES_AND_PAGES = [("tsn", p) for p in TSN_PAGES] + [("agency", p) for p in AGENCY_PAGES]
 SKIP_LINK = "Hoppa till huvudinnehållet"
 

@@ -34,7 +34,7 @@ ALLOWED = {
     "lom.followup.section": ("lom.followup", "lom.ui", "lom.queries", "lom.db", "lom.resources", "lom.swedish"),
     "lom.followup.charts": ("lom.ui",),
     # The files agencies submit, kept beside the log; the pages read and write them in the viewer's role.
-    "lom.followup.submissions": ("lom.followup.store", "lom.followup.log", "lom.queries"),
+    "lom.followup.submissions": ("lom.followup.store", "lom.followup.log", "lom.queries", "lom.db"),
     # The reports reuse the app's formats and chart builders; the buttons on the pages make them.
     "lom.report": ("lom.report", "lom.ui", "lom.followup", "lom.queries", "lom.db", "lom.resources", "lom.swedish"),
     "lom.ui.reports": ("lom.report", "lom.followup.store", "lom.ui", "lom.queries", "lom.db"),

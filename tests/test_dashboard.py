@@ -32,6 +32,16 @@ PAGES = {
 }
 
 
+def coverage_grid(app: AppTest):
+    """The data page's grid of reported years (agencies by year), wherever it stands on the page."""
+    return next(d.value for d in app.dataframe if "2024" in d.value.columns).set_index("Myndighet")
+
+
+def load_history(app: AppTest):
+    """The data page's table of loads."""
+    return next(d.value for d in app.dataframe if "Fil" in d.value.columns and "Inlästa" in d.value.columns)
+
+
 def start(db, monkeypatch, page: str | None = None, **params) -> AppTest:
     monkeypatch.setenv("LOM_DB", str(db))
     app = AppTest.from_file(APP, default_timeout=60)
@@ -179,14 +189,14 @@ def test_the_watchlist_exports_what_it_shows(sample_db, monkeypatch, downloads):
 
 def test_an_upload_of_a_good_file_is_loaded_and_shown(sample_copy, monkeypatch, tmp_path):
     app = start(sample_copy, monkeypatch, "data")
-    loads_before = len(app.dataframe[1].value)
+    loads_before = len(load_history(app))
     content = f"{FUNDS_HEADER}\n{funds_line(2024, '7000')}\n".encode()
     app.file_uploader[0].upload("medel_rattelse.csv", content, "text/csv").run()
     app.button(key="load_button").click().run()
     assert not app.exception
     assert "medel_rattelse.csv" in app.success[0].value and "1 rad" in app.success[0].value
     assert rows(sample_copy, f"select spent_sek from fund_years where org_nr = '{ORG}' and year = 2024") == [(7000,)]
-    history = next(d.value for d in app.dataframe if "Fil" in d.value.columns and "Inlästa" in d.value.columns)
+    history = load_history(app)
     assert len(history) == loads_before + 1 and history.iloc[0]["Fil"] == "medel_rattelse.csv"
 
 
@@ -259,7 +269,7 @@ def test_the_coverage_grid_tells_missing_from_zero(measures_db, monkeypatch):
     """Sparverket never reports applications (..); Luckverket has an application in 2024 but no
     funds (1*); Ensamverket reported none in 2024 between years with some (0)."""
     app = start(measures_db, monkeypatch, "data")
-    grid = app.dataframe[0].value.set_index("Myndighet")
+    grid = coverage_grid(app)
     assert grid.loc["Sparverket", "2025"] == ".."
     assert grid.loc["Luckverket", "2024"] == "1*"
     assert grid.loc["Ensamverket", "2024"] == "0"
@@ -413,12 +423,12 @@ def test_a_table_is_styled_once_and_replayed_until_its_rows_change(sample_copy, 
         tables, "_draw", lambda frame, columns, key, *a, **k: styled.append(key) or draw(frame, columns, key, *a, **k)
     )
     app = start(sample_copy, monkeypatch, "data")
-    grid = app.dataframe[0].value.set_index("Myndighet")
+    grid = coverage_grid(app)
     assert "coverage" in styled
     styled.clear()
     app.run()
     assert "coverage" not in styled and "history" not in styled
-    assert app.dataframe[0].value.set_index("Myndighet").equals(grid)
+    assert coverage_grid(app).equals(grid)
 
     [(name, before)] = rows(
         sample_copy,
@@ -434,7 +444,7 @@ def test_a_table_is_styled_once_and_replayed_until_its_rows_change(sample_copy, 
     assert outcome.status == "loaded"
     app.run()
     assert "coverage" in styled
-    assert app.dataframe[0].value.set_index("Myndighet").loc[name, "2024"] == "1 (r)"  # one, corrected
+    assert coverage_grid(app).loc[name, "2024"] == "1 (r)"  # one, corrected
 
 
 def test_a_tables_digest_changes_with_any_value_and_only_then():

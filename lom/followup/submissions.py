@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
+from lom.db.outcomes import FileKind
 from lom.followup.log import personal_data_in
 from lom.followup.store import FollowupStore
 from lom.queries.access import is_agency, require_own, require_tsn
@@ -79,7 +80,7 @@ def submit(
             "file_name": checked["file"],
             "sha256": hashlib.sha256(content).hexdigest(),
             "content": content,
-            "kinds": ", ".join(checked["kinds"]),
+            "kinds": ", ".join(FileKind(kind).label for kind in checked["kinds"]),
             "first_year": years[0],
             "last_year": years[1],
             "row_count": checked["rows_in_file"],

@@ -1,4 +1,4 @@
-"""The seven pages: each a function that Streamlit runs with the context of the script run."""
+"""The eight pages: each a function that Streamlit runs with the context of the script run."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import streamlit as st
 
 from lom.db import measures
 from lom.ui import shell
-from lom.ui.pages import about, accessibility, data, overview, profile, trends, watchlist
+from lom.ui.pages import about, accessibility, data, overview, profile, submit, trends, watchlist
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,11 @@ class PageSpec:
     url_path: str
     icon: str
     tsn_only: bool = False
+    agency_only: bool = False
+
+    def for_viewer(self, is_tsn: bool) -> bool:
+        """Whether the page is in the navigation of Trygghetsstiftelsen (is_tsn) or of an agency."""
+        return not self.agency_only if is_tsn else not self.tsn_only
 
     @property
     def name(self) -> str:
@@ -36,6 +41,7 @@ PAGES = (
     PageSpec(profile, "Myndighetsprofil", "myndighetsprofil", ":material/account_balance:"),
     PageSpec(trends, "Utveckling", "utveckling", ":material/trending_up:"),
     PageSpec(data, "Data och inläsning", "data", ":material/upload_file:", tsn_only=True),
+    PageSpec(submit, submit.TITLE, "skicka-in", ":material/send:", agency_only=True),
     PageSpec(about, "Om måtten", "om-matten", ":material/menu_book:"),
     PageSpec(accessibility, accessibility.TITLE, "tillganglighet", ":material/accessibility:"),
 )

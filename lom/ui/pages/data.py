@@ -17,7 +17,7 @@ from lom.db import settings
 from lom.db.outcomes import FileKind, LoadStatus
 from lom.db.store import LoadBusy, WriteFailed
 from lom.queries import data_status, overview, uploads
-from lom.ui import charts, data, shell, tables
+from lom.ui import charts, data, queue, shell, tables
 from lom.ui import format as fmt
 from lom.ui.tables import Column
 
@@ -70,6 +70,9 @@ def render(context: shell.Context) -> None:
     if context.source is None:
         st.info(shell.NO_DATABASE)
         return
+    waiting = queue.read_queue(context)
+    queue.section(context, waiting)
+    queue.reporting_status(context, waiting)
     coverage(context)
     history(context)
 
