@@ -24,7 +24,7 @@ def main() -> None:
     if viewer is None:
         st.stop()  # the login message is all a logged-out or unknown user sees
     context = None
-    pages = [navigation.page(spec, lambda: context) for spec in navigation.PAGES if spec.for_viewer(viewer.is_tsn)]
+    pages = [navigation.page(spec, lambda: context) for spec in navigation.PAGES if viewer.is_tsn or not spec.tsn_only]
     page = st.navigation(pages)
     st.sidebar.markdown("**Lokala omställningsmedel**  \nJämförelse mellan myndigheter")
     with shell.page_guard():

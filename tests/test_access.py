@@ -35,7 +35,7 @@ AUTH = {
     "server_metadata_url": "https://login.example.invalid/.well-known/openid-configuration",
 }
 AGENCY_PAGES = ["overview", "profile", "trends", "submit", "about", "accessibility"]
-TSN_PAGES = ["overview", "watchlist", "profile", "trends", "data", "about", "accessibility"]
+TSN_PAGES = ["overview", "watchlist", "profile", "trends", "data", "submit", "about", "accessibility"]
 
 
 def agencies(db: Path) -> list[tuple[str, str]]:

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.browser
 
 # The WCAG 2.0 and 2.1 rules of levels A and AA (axe's tags); best-practice rules are not WCAG.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-TSN_PAGES = ["", "outnyttjade-medel", "myndighetsprofil", "utveckling", "data", "om-matten", "tillganglighet"]
+TSN_PAGES = ["", "outnyttjade-medel", "myndighetsprofil", "utveckling", "data", "skicka-in"]
+TSN_PAGES += ["om-matten", "tillganglighet"]
 AGENCY_PAGES = ["", "myndighetsprofil", "utveckling", "skicka-in", "om-matten", "tillganglighet"]
 ROLES_AND_PAGES = [("tsn", p) for p in TSN_PAGES] + [("agency", p) for p in AGENCY_PAGES]
 SKIP_LINK = "Hoppa till huvudinnehållet"
@@ -207,5 +208,25 @@ def test_the_keyboard_alone_reaches_an_agencys_profile_and_downloads_a_table(ser
         saved = download.value
         assert saved.suggested_filename.endswith(".csv")
         assert saved.path().read_bytes().strip()
+    finally:
+        page.close()
+
+
+def test_a_checked_file_with_its_findings_passes_axe(served, browser, screenshots, tmp_path):  # noqa: F811
+    """Skicka in uppgifter after a check: the error, the findings table and its downloads pass axe too."""
+    from .test_check_as import OTHER, OWN, funds_of
+
+    page = open_page(browser, served, "skicka-in", "agency")
+    try:
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+            funds_of(tmp_path / "medel.csv", OWN, OTHER)
+        )
+        page.get_by_role("button", name="Kontrollera").click()
+        page.locator("[data-testid='stMain'] [data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+        settle(page)
+        assert page.get_by_text("kan inte skickas in").count() == 1
+        violations = axe_violations(page)
+        assert not violations, "\n".join(violations)
+        page.screenshot(path=screenshots / "skicka-in.png", full_page=True)
     finally:
         page.close()

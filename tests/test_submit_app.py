@@ -58,6 +58,7 @@ def test_an_agency_checks_submits_and_sees_its_file_loaded(sample_copy, monkeypa
     assert "kan inte skickas in" in agency.error[0].value
     findings = agency.dataframe[0].value
     assert list(findings[findings["Regel"] == "format"]["Kolumn"]) == ["År"]
+    assert set(findings["Typ"]) <= {"fel", "varning"}
     assert not [b for b in agency.button if b.key == "submit_send"]
 
     # Another agency's rows: refused, and the page says why.

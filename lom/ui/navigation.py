@@ -22,11 +22,6 @@ class PageSpec:
     url_path: str
     icon: str
     tsn_only: bool = False
-    agency_only: bool = False
-
-    def for_viewer(self, is_tsn: bool) -> bool:
-        """Whether the page is in the navigation of Trygghetsstiftelsen (is_tsn) or of an agency."""
-        return not self.agency_only if is_tsn else not self.tsn_only
 
     @property
     def name(self) -> str:
@@ -41,7 +36,7 @@ PAGES = (
     PageSpec(profile, "Myndighetsprofil", "myndighetsprofil", ":material/account_balance:"),
     PageSpec(trends, "Utveckling", "utveckling", ":material/trending_up:"),
     PageSpec(data, "Data och inläsning", "data", ":material/upload_file:", tsn_only=True),
-    PageSpec(submit, submit.TITLE, "skicka-in", ":material/send:", agency_only=True),
+    PageSpec(submit, submit.TITLE, "skicka-in", ":material/send:"),
     PageSpec(about, "Om måtten", "om-matten", ":material/menu_book:"),
     PageSpec(accessibility, accessibility.TITLE, "tillganglighet", ":material/accessibility:"),
 )

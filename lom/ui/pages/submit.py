@@ -17,7 +17,7 @@ from lom.followup.store import StoreUnavailable, open_store
 from lom.queries import uploads
 from lom.ui import format as fmt
 from lom.ui import shell, tables
-from lom.ui.pages.data import UPLOAD_MESSAGES, template_button, upload_name
+from lom.ui.pages.data import UPLOAD_MESSAGES, shown, template_button, upload_name
 from lom.ui.queue import year_span
 from lom.ui.tables import Column
 
@@ -39,7 +39,11 @@ OWN_SUBMISSIONS = [
 def render(context: shell.Context) -> None:
     st.title(TITLE)
     if context.viewer.is_tsn:
-        st.info("Här skickar en myndighet in sina filer. Trygghetsstiftelsens kö finns på sidan Data och inläsning.")
+        st.info(
+            "Här kontrollerar och skickar en myndighet in sina filer. Trygghetsstiftelsen läser in eller skickar "
+            "tillbaka dem i kön på sidan Data och inläsning, där också rapporteringsläget för året finns."
+        )
+        template_button()
         return
     st.markdown(
         "Kontrollera filen här innan den skickas: sidan visar samma fel och varningar som inläsningen, med rad och "
@@ -69,7 +73,7 @@ def check_and_submit(context: shell.Context) -> None:
     if not checked:
         return
     summary = checked["summary"]
-    show_check(summary)
+    show_check(shown(summary))  # kinds and severities in Swedish
     if summary["errors"]:
         return
     if st.button("Skicka in filen", type="primary", key="submit_send", icon=":material/send:"):
