@@ -230,3 +230,29 @@ def test_a_checked_file_with_its_findings_passes_axe(served, browser, screenshot
         page.screenshot(path=screenshots / "skicka-in.png", full_page=True)
     finally:
         page.close()
+
+
+def test_the_queue_and_the_reporting_status_pass_axe(sample_db, browser, screenshots, tmp_path):  # noqa: F811
+    """Data och inläsning with a submitted file waiting: the queue, its buttons and message field,
+    and the year's reporting status pass axe."""
+    from lom.followup import store, submissions
+    from lom.queries import uploads
+
+    from .served import serve
+    from .test_check_as import OWN, funds_of
+
+    where = tmp_path / "followup.sqlite"
+    path = funds_of(tmp_path / "medel.csv", OWN)
+    [summary] = uploads.check_as([path], sample_db, role=OWN)
+    submissions.submit(store.open_store(str(where)), path.read_bytes(), summary, role=OWN, writer="hr@a.example")
+    with serve(sample_db, tmp_path / "streamlit.log", LOM_FOLLOWUP_DB=str(where)) as url:
+        page = open_page(browser, url, "data", "tsn")
+        try:
+            page.get_by_role("button", name="Läs in filen").wait_for(timeout=60_000)
+            page.get_by_text("Rapporteringsläge").first.wait_for(timeout=60_000)
+            settle(page)
+            violations = axe_violations(page)
+            assert not violations, "\n".join(violations)
+            page.screenshot(path=screenshots / "data-ko.png", full_page=True)
+        finally:
+            page.close()
