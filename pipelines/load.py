@@ -57,16 +57,21 @@ def check_files(paths: list[Path], db: Path, today: date | None = None, sender: 
 
 
 def load_files(
-    paths: list[Path], db: Path, today: date | None = None, listener: StageListener | None = None
+    paths: list[Path],
+    db: Path,
+    today: date | None = None,
+    listener: StageListener | None = None,
+    sender: str | None = None,
 ) -> list[Outcome]:
     """Load files into the next version of the database and publish it; one transaction a file.
 
-    `listener`, if given, is told each stage a file reaches (the dashboard's progress bar).
+    `listener`, if given, is told each stage a file reaches (the dashboard's progress bar);
+    `sender`, the agency that submitted the files: a row of any other agency refuses its file.
     """
     today = today or date.today()
     prepared = _read_all(paths, listener)
     with store.writer_lock(db), store.next_version(db) as con:
-        outcomes = _check_all(con, prepared, today, write=True, listener=listener)
+        outcomes = _check_all(con, prepared, today, write=True, listener=listener, sender=sender)
         if any(o.status == LOADED for o in outcomes) or not models.is_current(con):
             if listener is not None:
                 listener("", "bygger måtten", 0.97)

@@ -47,12 +47,16 @@ def test_a_checked_file_waits_in_the_queue_byte_for_byte_until_loaded(backend, s
     # Loaded through the loader, all or nothing: the database holds the file's rows.
     db = tmp_path / "lom.duckdb"
     shutil.copyfile(sample_db, db)
-    _, name, data = submissions.content(backend.store, sid, role=TSN)
+    org_nr, name, data = submissions.content(backend.store, sid, role=TSN)
     path = tmp_path / "kön" / name
     path.parent.mkdir()
     path.write_bytes(data)
-    [result] = uploads.load([path], db, role=TSN)
+    [result] = uploads.load([path], db, role=TSN, sender=org_nr)
     assert result["status"] in ("loaded", "unchanged") and result["errors"] == 0
+    # The load checks the sender again: another agency's file under this agency's name is refused.
+    mixed = funds_of(tmp_path / "blandad.csv", OWN, OTHER)
+    [refused] = uploads.load([mixed], db, role=TSN, sender=OWN)
+    assert refused["status"] == "rejected" and "annan myndighet" in set(refused["findings"]["rule"])
     assert submissions.decide(backend.store, sid, LOADED, "", role=TSN, writer="staff@tsn.example")
     assert not submissions.decide(backend.store, sid, RETURNED, "för sent", role=TSN, writer="staff@tsn.example")
     [done] = submissions.own(backend.store, role=OWN).iter_rows(named=True)

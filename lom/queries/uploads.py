@@ -29,11 +29,17 @@ FINDINGS_SCHEMA = {
 
 
 def load(
-    paths: list[Path], db: Path, *, role: str, listener: Callable[[str, str, float], None] | None = None
+    paths: list[Path],
+    db: Path,
+    *,
+    role: str,
+    listener: Callable[[str, str, float], None] | None = None,
+    sender: str | None = None,
 ) -> list[dict]:
-    """Load files for a viewer who may (TSN staff) and return what the page shows of each."""
+    """Load files for a viewer who may (TSN staff) and return what the page shows of each;
+    `sender`, the agency that submitted them, whose rows alone they may hold."""
     access.require_tsn(role)
-    return [summary_of(outcome) for outcome in load_files(paths, db, listener=listener)]
+    return [summary_of(outcome) for outcome in load_files(paths, db, listener=listener, sender=sender)]
 
 
 def check_as(paths: list[Path], db: Path, *, role: str) -> list[dict]:

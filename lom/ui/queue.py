@@ -126,11 +126,11 @@ def load(context: shell.Context, row: dict) -> None:
     """Load a submitted file through the loader, all or nothing; on success the agency sees it loaded."""
     store = open_store()
     try:
-        _, name, content = submissions.content(store, row["submission_id"], role=context.viewer.role)
+        org_nr, name, content = submissions.content(store, row["submission_id"], role=context.viewer.role)
         with tempfile.TemporaryDirectory(prefix="lom-queue-") as folder:
             path = Path(folder) / (Path(name).name or "fil")
             path.write_bytes(content)
-            [result] = uploads.load([path], settings.db_path(), role=context.viewer.role)
+            [result] = uploads.load([path], settings.db_path(), role=context.viewer.role, sender=org_nr)
     except (LookupError, ValueError, StoreUnavailable, LoadBusy, WriteFailed) as problem:
         st.error(f"Filen lästes inte in: {problem}")
         return
