@@ -12,6 +12,7 @@ import pytest
 
 from lom.queries import agency
 from lom.queries.agency import HIDDEN_COLUMNS, _year_hidden, hidden_rates, national_summary, own_only, projection
+from lom.queries.disclosure import MIN_OTHER_AGENCIES
 
 MONEY = ["allocated_sek", "spent_sek", "closing_balance_sek", "utilisation", "reserve_years"]
 KRONOR = [*MONEY, "granted_per_employee_sek"]  # what rests on the agencies with funds
@@ -210,20 +211,21 @@ def test_national_summary_sets_the_year_beside_the_year_before():
 def test_the_gap_to_the_peer_median_rests_on_5_other_agencies_with_a_reserve():
     frame = pl.DataFrame(
         {
-            "org_nr": ["v"] * 4 + ["p"],
-            "year": [2022, 2023, 2024, 2025, 2025],
-            # with its own reserve counted among them: 6 is the viewer and 5 others; 5 is 4 others
-            "peer_agencies": [6, 5, 5, None, 9],
-            "reserve_years": [1.5, 1.5, None, 1.5, 2.0],
-            "peer_median_reserve_years": [2.0, 2.0, 2.0, 2.0, 2.0],
-            "extra_spending_per_year_sek": [100.0, 100.0, 100.0, 100.0, 100.0],
+            "org_nr": ["v"] * 6 + ["p"],
+            "year": [2020, 2021, 2022, 2023, 2024, 2025, 2025],
+            # with its own reserve counted among them: 6 is the viewer and 5 others; 5 is 4 others;
+            # 9 is 8 others (shown, not only at exactly 5) and 4 is 3 (hidden, whatever the parity)
+            "peer_agencies": [9, 4, 6, 5, 5, None, 9],
+            "reserve_years": [1.5, 1.5, 1.5, 1.5, None, 1.5, 2.0],
+            "peer_median_reserve_years": [2.0] * 7,
+            "extra_spending_per_year_sek": [100.0] * 7,
         }
     )
     gap = ["extra_spending_per_year_sek", "peer_median_reserve_years"]
     result = projection(frame, "v")
-    assert result["year"].to_list() == [2022, 2023, 2024, 2025]
-    assert [sorted(h) for h in result[HIDDEN_COLUMNS].to_list()] == [[], gap, [], gap]
-    assert result["extra_spending_per_year_sek"].to_list() == [100.0, None, 100.0, None]
+    assert result["year"].to_list() == [2020, 2021, 2022, 2023, 2024, 2025]
+    assert [sorted(h) for h in result[HIDDEN_COLUMNS].to_list()] == [[], gap, [], gap, [], gap]
+    assert result["extra_spending_per_year_sek"].to_list() == [100.0, None, 100.0, None, 100.0, None]
 
 
 def test_the_year_before_is_the_year_before_not_any_earlier():
@@ -277,3 +279,31 @@ def test_six_agencies_with_the_viewer_among_them_are_five_others_enough():
     # Group a rests on 6 agencies, the viewer's one of them: 5 others, not small. Nothing hides.
     hidden = agency.national_beside_own({"a": 2, "b": 3}, {"a": 40, "b": 50}, {"a": 6, "b": 20}, total="all")
     assert hidden == set()
+
+
+def test_agencies_with_enough_peers_see_the_approval_peer_median_and_their_peers_after_themselves(sample_db):
+    """By size, many agencies of the sample see their approval rate beside the peer median: it is
+    hidden only below 5 others, not whenever the count differs from 5. The ranking has the agency
+    first, then its peers in the order of their code names (neither by name nor by size)."""
+    from lom.queries import overview, profile
+    from lom.queries.connection import connect
+
+    from .conftest import rows
+
+    org_nrs = [o for (o,) in rows(sample_db, "select org_nr from agencies order by org_nr")]
+    with connect(sample_db) as con:
+        seen = [
+            a
+            for o in org_nrs
+            for a in profile.approval_intervals(con, 2025, "size", role=o).iter_rows(named=True)
+            if not a[HIDDEN_COLUMNS]
+        ]
+        [(sector, size)] = rows(sample_db, "select sector, count(*) from agencies group by 1 order by 2 desc limit 1")
+        [(first,)] = rows(sample_db, f"select min(org_nr) from agencies where sector = '{sector}'")
+        ranking = overview.agency_ranking(con, 2025, "sector", role=first)
+    assert len(seen) >= 10
+    assert all(a["peer_median"] is not None and a["peer_agencies"] >= MIN_OTHER_AGENCIES for a in seen)
+    assert max(a["peer_agencies"] for a in seen) > MIN_OTHER_AGENCIES + 1  # not only at the boundary
+    assert ranking["is_self"].to_list() == [True] + [False] * (ranking.height - 1)
+    peers = ranking["name"].to_list()[1:]
+    assert len(peers) == size - 1 and peers == sorted(peers)
