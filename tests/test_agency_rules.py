@@ -160,6 +160,15 @@ def test_a_year_without_the_viewers_figures_treats_its_part_as_0():
     assert hidden["C"] == [] and hidden["national"] == []
 
 
+def test_a_year_without_the_viewers_counts_treats_each_as_0():
+    # No own row this year: A's 4 decided applications are all other agencies' (small), so A's
+    # handling time and approval rate hide; counting the missing own part as -1 would make the
+    # rest 5 and show them.
+    rows = year_rows(**WIDE, applications=[10, 20, 30], decided=[4, 10, 17], granted=[0, 7, 8], rejected=[4, 5, 9])
+    hidden = by_cell(_year_hidden(rows, None, "A"))
+    assert {"median_handling_days", "approval_rate"} <= set(hidden["A"])
+
+
 def test_a_year_without_a_national_row_hides_nothing_and_fails_nothing():
     rows = year_rows(**WIDE, applications=[10, 20, 30], decided=[10, 10, 17], granted=[5, 7, 8], rejected=[5, 5, 9])
     assert _year_hidden(rows.filter(~pl.col("is_national")), own(), "A") == {}
@@ -307,3 +316,18 @@ def test_agencies_with_enough_peers_see_the_approval_peer_median_and_their_peers
     assert ranking["is_self"].to_list() == [True] + [False] * (ranking.height - 1)
     peers = ranking["name"].to_list()[1:]
     assert len(peers) == size - 1 and peers == sorted(peers)
+
+
+def test_a_viewer_without_an_approval_rate_of_its_own_gets_an_empty_row_not_an_error(sample_db):
+    """A year in which the viewer decided nothing: no own row in the frame, while its peers have
+    positions; approval() returns nothing for it rather than failing."""
+    from lom.queries import profile
+    from lom.queries.connection import connect
+
+    from .conftest import rows
+
+    [(viewer,)] = rows(sample_db, "select min(org_nr) from agencies")
+    with connect(sample_db) as con:
+        everyone = profile.approval_intervals(con, 2025, "sector", role="tsn")
+        result = agency.approval(con, everyone.filter(pl.col("org_nr") != viewer), viewer, "sector", 2025)
+    assert everyone.height > 1 and result.is_empty()
