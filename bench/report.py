@@ -318,9 +318,13 @@ The agency's one-page report for each of the sample's {batch["reports"]} agencie
 | ... a report | {batch["per_report"]:.3f} s |
 | the national report | {reports["national"]["seconds"]:.3f} s |
 
-Reading the figures is two thirds of a report: in the agency's role, the positions, the trend and the
-approval-rate check each work out the peer group's disclosure control anew. Sharing that work between
-a report's queries is what is left to reach the goal; Typst itself takes a twentieth.
+A report reads the agency's peer group once (`agency.reading_once`: the positions, the trend and the
+approval-rate check share one reading of the group under disclosure control), which took reading from
+0.76 s to about half a second. What is left is spread thin: some fifteen queries of a few hundredths
+each, and the two charts, where building the profile's layered Altair chart (copies of its schema
+objects) costs more than vl-convert's rendering. Typst itself takes a fifteenth. In the batch each
+worker process runs Polars and DuckDB on one thread (a process per core already fills the cores;
+a thread pool per core in every process contended for them, a sixth of the batch's time).
 """
 
 

@@ -132,13 +132,15 @@ def rollback(con: duckdb.DuckDBPyConnection) -> None:
         run(con, "rollback")
 
 
-def open_read_only(db: Path) -> duckdb.DuckDBPyConnection:
+def open_read_only(db: Path, threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """Open the published database read-only, always seeing the newest published file.
 
     A fresh in-memory connection that attaches the file sees a file swapped in by a load; a plain
     connect() would reuse a database this process already has open and keep the old one.
+    `threads`: DuckDB's threads for the connection (a worker of a batch that has a process per core
+    wants 1), else DuckDB's default of one per core.
     """
-    con = duckdb.connect()
+    con = duckdb.connect(config={"threads": threads} if threads else {})
     run(con, f"attach '{_quoted(db)}' as lom (read_only)")
     run(con, "use lom")
     lock_down(con)

@@ -16,15 +16,16 @@ PEER_GROUPS = ("sector", "size", "similar")
 
 
 @contextmanager
-def connect(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield a read-only connection to the published database, closed afterwards.
+def connect(db: Path, threads: int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a read-only connection to the published database, closed afterwards (`threads`: see
+    store.open_read_only).
 
     Raises FileNotFoundError when there is no database yet, and models.ModelsOutdated when its
     measures were built from other SQL than this code's.
     """
     if not db.is_file():
         raise FileNotFoundError(db)
-    con = store.open_read_only(db)  # locked down: it reads this file and nothing else
+    con = store.open_read_only(db, threads)  # locked down: it reads this file and nothing else
     try:
         models.require_current(con)
         yield con
