@@ -13,7 +13,7 @@ import streamlit as st
 from lom.db import settings
 from lom.db.store import LoadBusy, WriteFailed
 from lom.followup import submissions
-from lom.followup.section import writer_identity
+from lom.followup.section import with_names, writer_identity
 from lom.followup.store import StoreUnavailable, open_store
 from lom.queries import data_status, uploads
 from lom.ui import data, shell, tables
@@ -62,11 +62,7 @@ def read_queue(context: shell.Context) -> pl.DataFrame | None:
     except StoreUnavailable as problem:
         st.warning(f"Kön kunde inte läsas: {problem}.")
         return None
-    names = context.agencies.select("org_nr", "name") if context.agencies is not None else None
-    if names is None:
-        return queue.with_columns(name=pl.col("org_nr"))
-    joined = queue.join(names, on="org_nr", how="left", maintain_order="left")
-    return joined.with_columns(pl.col("name").fill_null(pl.col("org_nr")))
+    return with_names(queue, context)
 
 
 def section(context: shell.Context, queue: pl.DataFrame | None) -> None:
