@@ -62,6 +62,15 @@ RESULTS = Results(
             },
         },
     },
+    # 60 reports in 27 s: 0.45 s a report.
+    reports={
+        "year": 2025,
+        "cores": 2,
+        "goal_seconds": 0.5,
+        "per_report": {"reports": 180, "gather": 0.4, "charts": 0.25, "typeset": 0.05, "total": 0.7},
+        "batch": {"reports": 60, "seconds": 27.0, "per_report": 27.0 / 60, "runs": 3},
+        "national": {"seconds": 0.33, "runs": 3},
+    },
 )
 
 
@@ -77,11 +86,12 @@ def test_growth_line_is_the_value_at_100x_over_the_value_at_1x():
 
 
 def test_goals_are_judged_on_the_figures_at_100x():
-    """The load ratio is the median of each run's ratio (1.8, met, although the medians' ratio is
-    2.25); peak memory 1,900 MB is under 2 GB; an agency query of 120 ms fails the 100 ms goal;
-    pages at 100 ms pass; a p95 of 1.1 s at 100x fails, whatever 10x would have been."""
+    """The load ratio is the median of each run's ratio (1.8 at 100x, although the medians' ratio is
+    2.25), judged at 1x too, where 5.5 fails it; peak memory 1,900 MB is under 2 GB; an agency
+    query of 120 ms fails the 100 ms goal; pages at 100 ms pass; a p95 of 1.1 s at 100x fails,
+    whatever 10x would have been."""
     verdicts = {goal.goal: (goal.figure, goal.verdict) for goal in goals.goals(RESULTS)}
-    assert verdicts["Our load within 2x of DuckDB's raw load"] == ("1.80 x", "met")
+    assert verdicts["Our load within 2x of DuckDB's raw load"] == ("1x: 5.50 x, 100x: 1.80 x", "not met")
     assert verdicts["Our load's peak memory under 2 GB"] == ("1,900 MB", "met")
     assert verdicts["Every dashboard query under 100 ms warm (TSN and agency)"] == (
         "slowest: TSN: watchlist.projections 40 ms; agency: overview.years 120 ms",
@@ -94,6 +104,8 @@ def test_goals_are_judged_on_the_figures_at_100x():
     )
     reading = verdicts["p95 page time under 1 s with 16 sessions, each page read 2-6 s"]
     assert reading == ("1x: –, 10x: –, 100x: 400 ms", "not measured")
+    report_goal = "A PDF report under 0.5 s in the batch (`lom report agency --all`)"
+    assert verdicts[report_goal] == ("450 ms", "met")
 
 
 def test_a_goal_with_a_scale_missing_is_not_measured_unless_a_figure_already_fails():
@@ -108,15 +120,16 @@ def test_report_renders_every_section_with_missing_results_as_dashes(tmp_path):
     text = report.render(RESULTS)
     for heading in ("## Goals", "## Dashboard queries", "## Dashboard pages", "## The served app", "## Loading"):
         assert heading in text
-    assert "| Our load within 2x of DuckDB's raw load | 100x | 1.80 x | **met** |" in text
+    assert "| Our load within 2x of DuckDB's raw load | 1x, 100x | 1x: 5.50 x, 100x: 1.80 x | **not met** |" in text
     assert "| 100x | 10,000,000 | 2015-2025 | 1,000 MB | 20.00 s | 600 MB | 45.00 s | 1,900 MB | **1.80 x** |" in text
     assert "| 10x | no pause | – | – | – | – | – |" in text  # the served app at 10x
     assert "| 100x | reading 2-6 s | 150 ms | 400 ms | 800 ms | 10.0 | 192 (0) |" in text
     assert "`watchlist.projections`" in text.split("refuses it")[1].split("\n\n")[0]
     assert "![" in text and "(growth.svg)" in text
+    assert "under\n0.5 s a report in the batch: **met**" in text and "| ... a report | 0.450 s |" in text
 
     empty = report.render(Results())
-    assert goals.section(Results()).count("**not measured**") == 6 and "## How each cost grows" in empty
+    assert goals.section(Results()).count("**not measured**") == 7 and "## How each cost grows" in empty
 
     for name, results in (("growth.svg", RESULTS), ("empty.svg", Results())):
         assert growth.save(figures(results), tmp_path / name).read_text().startswith("<svg")

@@ -84,7 +84,9 @@ def _batch(db: Path, org_nrs: list[str], year: int, group: str, folder: Path, jo
         _environment(POLARS_MAX_THREADS="1"),
         ProcessPoolExecutor(jobs, mp_context=spawn, initializer=quiet_streamlit) as pool,
     ):
-        yield from pool.map(_write_one, *zip(*work, strict=True), chunksize=max(1, len(work) // (4 * jobs)))
+        # One agency at a time: a worker takes the next as soon as it is done, so that both end
+        # together (in chunks, the last one left a core idle for seconds).
+        yield from pool.map(_write_one, *zip(*work, strict=True))
 
 
 @contextlib.contextmanager
