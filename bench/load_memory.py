@@ -69,7 +69,7 @@ def staged(module, name, label):
 # A file is checked part by part inside _check, a file read whole as its one part (_read reads a
 # small file whole, or surveys a file larger than a part, LOM_PART_MB).
 staged(load, "_read", "survey (SHA-256, UTF-8, where parts start) or read a small file whole")
-staged(load, "_check", "read each part: decode, field counts")
+staged(load, "_check", "the rest of each part: its read (the next is read ahead in a thread), HMAC wait")
 staged(load, "_personal_data", "scan each part for personal data")
 staged(load, "validate", "validate each part (HMAC alongside)")
 staged(load, "_stage", "stage each part in DuckDB")

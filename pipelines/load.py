@@ -246,11 +246,22 @@ def _read(path: Path) -> Prepared:
 
 def _parts(item: Prepared) -> Iterator[Part]:
     """The parts of a file: a file read whole is one, from 0 to its size; a surveyed file's are
-    read one at a time. A file refused unread has none."""
+    read one at a time, each while the one before it is checked. A file refused unread has none."""
     if item.survey is not None:
-        yield from read_parts(item.path, item.survey)
+        yield from _read_ahead(read_parts(item.path, item.survey))
     elif item.whole is not None:
         yield Part(item.whole, 0, item.size)
+
+
+def _read_ahead(parts: Iterator[Part]) -> Iterator[Part]:
+    """Yield the parts, reading the next in a thread while the caller checks the one yielded:
+    reading (the bytes, their decoding, Polars' CSV reader) and checking overlap on the cores.
+    Two parts at most are held at once; a problem reading one is raised where it is reached."""
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        coming = reader.submit(next, parts, None)
+        while (part := coming.result()) is not None:
+            coming = reader.submit(next, parts, None)
+            yield part
 
 
 def _check(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,9 +63,13 @@ def survey(path: Path, part_bytes: int) -> Survey:
     cr_before = False
     parts: list[Bounds] = []
     start, start_line = 0, 1
-    with open(path, "rb") as handle:
+    # The hash runs in a thread beside the rest (hashlib leaves the GIL), one block behind at most.
+    with open(path, "rb") as handle, ThreadPoolExecutor(max_workers=1) as hasher:
+        hashed = None
         while block := handle.read(BLOCK):
-            digest.update(block)
+            if hashed is not None:
+                hashed.result()
+            hashed = hasher.submit(digest.update, block)
             if bad_utf8_line is None:
                 try:
                     decoder.decode(block)
@@ -91,6 +96,8 @@ def survey(path: Path, part_bytes: int) -> Survey:
             lines_before += line_breaks(block) - (block.startswith(b"\n") and cr_before)
             cr_before = block.endswith(b"\r")
             position += len(block)
+        if hashed is not None:
+            hashed.result()
     if bad_utf8_line is None:
         try:
             decoder.decode(b"", final=True)

@@ -489,11 +489,15 @@ def _as_raw_table(
         )
     findings += _unknown_columns(headers, recognised, frame, sheet, first_column)
     cells = [c for c in frame.columns if c != ROW]
-    blank = frame.select(
-        pl.all_horizontal(pl.col(c).is_null() | pl.col(c).str.contains(r"^\s*$") for c in cells)
-    ).to_series()
-    if blank.any():  # a copy of a million-row frame only when there is something to drop
-        frame = frame.filter(~blank)
+
+    def empty(name: str) -> pl.Expr:
+        return pl.col(name).is_null() | pl.col(name).str.contains(r"^\s*$")
+
+    # A blank row is empty in its first column too: the rest are looked at only when one is.
+    if not cells or frame.select(empty(cells[0]).any()).item():
+        blank = frame.select(pl.all_horizontal(empty(c) for c in cells)).to_series()
+        if blank.any():  # a copy of a million-row frame only when there is something to drop
+            frame = frame.filter(~blank)
     table = RawTable(source, sheet, recognised, headers, frame, findings)
     table.first_column = first_column
     return table
