@@ -265,12 +265,18 @@ part's column (`sql/load/pseudonymise.sql`; `tests/test_pseudonym.py` checks it 
 columns, each distinct value is parsed once, and a part's rows are staged from its Arrow data.
 Since the last figures: the next part is read in a thread while the one before is checked, the
 survey hashes the file in a thread beside its UTF-8 and quote counting, and the blank-row check
-looks at every column only when a row's first cell is empty (10x, 5 runs each,
-`farm-bench --vs` on the whole command: the load takes 0.91 of its time before).
+looks at every column only when a row's first cell is empty. Timed against the code before, the
+two in turn on the same machine in the same hour (whole processes, the median of each pair's
+ratio): 0.91 of the time at 10x (5 pairs) and 0.87 at 100x (2 pairs: 58 s against 66 s), at the
+same peak memory (1.73 GB against 1.69 GB at 100x). The ratios above do not show it: this
+machine is slower than the one of the earlier figures, and more so at our load than at DuckDB's
+(the load before these changes: 39 s there, 66 s here; DuckDB's raw load: 7.0 s there, 9.5 s here).
+With the next part read while one is checked, the stage table puts the reading's time partly
+into the stages it runs beside (the scan and validation wait for the GIL while a part is decoded).
 
 What is left, and why the goal is out of reach of this design:
-- **Building the measures** is a floor of its own: 0.76 s at 1x, about three times DuckDB's raw
-  load of the whole 1x file, before a byte of the file is read. Every load that changes data
+- **Building the measures** is a floor of its own: 0.76 s at 1x in the query benchmark above, two
+  to three times DuckDB's raw load of the whole 1x file, whatever the file holds. Every load that changes data
   rebuilds every measure table before it publishes. Reaching 2x at 1x needs the measures built
   incrementally (only the agency-years a file touches), a change of the model's build, not of
   the loader.
