@@ -92,6 +92,10 @@ def ensure_data(rows: int) -> tuple[Path, Path]:
             str(funds),
         )
         stamp.write_text(fingerprint)
+    # Its measures this code's, as in a deployment: a load then builds again only what it changed.
+    _python(
+        "from lom.db import models; import sys; from pathlib import Path; models.refresh(Path(sys.argv[1]))", str(base)
+    )
     return applications, base
 
 

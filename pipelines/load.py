@@ -34,7 +34,17 @@ from pipelines.pseudonym import KeyProblem, application_keys, existing_key, load
 from pipelines.read import RawTable, ReadResult, read_file
 from pipelines.report import ERROR, KEPT_PER_COLUMN_AND_RULE, WARNING, FileProblem, Finding, Findings, listed
 from pipelines.validate import NO_ROWS, Context, validate
-from pipelines.write import LOADED, REJECTED, Outcome, Prepared, Staged, outcome_of, record_rejection, write_file
+from pipelines.write import (
+    LOADED,
+    REJECTED,
+    Outcome,
+    Prepared,
+    Staged,
+    outcome_of,
+    record_rejection,
+    write_file,
+    written_tables,
+)
 
 SCANNED_TYPES = ("text", "code", "org_nr")
 NOTHING_READ = hashlib.sha256(b"").hexdigest()  # the content hash logged for a file refused unread
@@ -75,7 +85,7 @@ def load_files(
         if any(o.status == LOADED for o in outcomes) or not models.is_current(con):
             if listener is not None:
                 listener("", "bygger måtten", 0.97)
-            models.build(con)
+            models.build(con, changed=written_tables(outcomes))
     if listener is not None:
         listener("", "klar", 1.0)
     return outcomes

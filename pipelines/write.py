@@ -21,6 +21,10 @@ from pipelines.report import ERROR, Finding, Findings
 from pipelines.validate import Validated
 
 LOADED, UNCHANGED, REJECTED = LoadStatus.LOADED, LoadStatus.UNCHANGED, LoadStatus.REJECTED
+# The loaded tables (sql/schema) a file of each kind writes, and the log that every file writes:
+# a load builds again the measures' tables that read them (lom/db/models.py).
+KIND_TABLES = {FileKind.AGENCIES: "agencies", FileKind.FUNDS: "fund_years", FileKind.APPLICATIONS: "applications"}
+LOG_TABLES = ("loads", "load_slices", "load_messages")
 
 
 @dataclass
@@ -100,6 +104,12 @@ def outcome_of(item: Prepared, status: str) -> Outcome:
         agencies=len(staged.agencies),
         years=(min(staged.years), max(staged.years)) if staged.years else None,
     )
+
+
+def written_tables(outcomes: list[Outcome]) -> set[str]:
+    """The loaded tables that the files of these outcomes wrote: the tables of the kinds of those
+    that loaded, and the log."""
+    return {KIND_TABLES[kind] for o in outcomes if o.status == LOADED for kind in o.kinds} | set(LOG_TABLES)
 
 
 def years_of(validated: Validated) -> list[int]:

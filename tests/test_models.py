@@ -15,6 +15,7 @@ from lom import resources
 from lom.db import measures, models, settings, store
 from lom.queries.connection import connect
 from pipelines.load import load_files
+from pipelines.write import LOG_TABLES
 
 from .conftest import SAMPLE_FILES, rows, run_cli
 
@@ -259,3 +260,77 @@ def test_which_decisions_count_as_granted_is_defined_once_in_the_configuration(s
     schema = (models.SQL_DIR / "schema" / "06_applications.sql").read_text(encoding="utf-8")
     every, granted = (re.findall(r"'([^']+)'", listed) for listed in re.findall(r"decision in \(([^)]*)\)", schema))
     assert every == rules["decision"] and granted == vocabulary.granting
+
+
+def _loaded_tables() -> set[str]:
+    """The tables of sql/schema, which loads write."""
+    schema = " ".join(path.read_text(encoding="utf-8") for path in (models.SQL_DIR / "schema").glob("*.sql"))
+    return set(re.findall(r"create table if not exists (\w+)", schema))
+
+
+def test_every_loaded_table_a_file_reads_is_declared_in_the_manifest():
+    """A model's `reads` are exactly the loaded tables its SQL selects from (a CTE of the same
+    name aside): what a load builds again rests on them."""
+    loaded = _loaded_tables()
+    assert {"agencies", "fund_years", "applications", "loads", "load_slices", "allocation_rates"} <= loaded
+    for model, path in zip(models.manifest(), models.model_files(), strict=True):
+        sql_only = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
+        named_here = set(re.findall(r"\b(\w+)\s+as\s*\(", sql_only))
+        read = {t for t in loaded - named_here if re.search(rf"\b(?:from|join)\s+{t}\b", sql_only)}
+        assert read == set(model.get("reads", ())), model["name"]
+
+
+def test_a_load_builds_again_the_tables_that_read_what_it_wrote():
+    """By hand, from the manifest: applications reach the aggregates, the measures' tables and
+    the peers, not the nearest agencies (sizes and sectors) nor the definitions; funds reach the
+    nearest agencies and the projection but no aggregate of applications."""
+    log = set(LOG_TABLES)
+    after_applications = {path.stem for path in models.stale_tables({"applications"} | log)}
+    aggregates = {"int_agency_year_applications", "int_handling_times", "int_agency_year_measures"}
+    aggregates |= {"int_agency_year_groups"}
+    assert after_applications == aggregates | {"fund_projection", "peer_stats", "peer_positions"}
+    after_funds = {path.stem for path in models.stale_tables({"fund_years"} | log)}
+    assert after_funds == {"fund_projection", "similar_agencies", "peer_stats", "peer_positions"}
+    assert {path.stem for path in models.stale_tables(log)} == set()
+    after_agencies = {path.stem for path in models.stale_tables({"agencies"})}
+    assert after_agencies == {"int_handling_times", "fund_projection", "similar_agencies", "peer_stats"} | {
+        "peer_positions"
+    }
+
+
+def test_what_a_load_builds_again_equals_building_everything(sample_copy, tmp_path):
+    """Loading a correction of funds (another size and spending: other nearest agencies, another
+    projection) and of applications (another year's count) builds only some tables again; every
+    model then holds what a build of everything gives, and the tables that should change did."""
+    tables = [path.stem for path in models.model_files() if "create or replace table" in path.read_text()]
+    before = {name: rows(sample_copy, f"select * from {name} order by all") for name in tables}
+    [(org_nr, employees, payroll, allocated, spent, opening)] = rows(
+        sample_copy,
+        "select org_nr, employees, payroll_sek, allocated_sek, spent_sek, opening_balance_sek "
+        "from fund_years where year = 2025 order by employees desc, org_nr limit 1",
+    )
+    closing = opening + allocated - spent / 2
+    funds = tmp_path / "medel_rattelse.csv"
+    funds.write_text(
+        "org_nr;year;employees;payroll_sek;allocated_sek;spent_sek;opening_balance_sek;closing_balance_sek\n"
+        f"{org_nr};2025;{employees // 50};{payroll};{allocated};{spent / 2};{opening};{closing}\n",
+        encoding="utf-8",
+    )
+    applications = tmp_path / "ansokningar_rattelse.csv"
+    applications.write_text(
+        "application_id;org_nr;received_on;decided_on;measure;decision;requested_sek;granted_sek\n"
+        f"Dnr 2025/9001;{org_nr};2025-03-01;2025-03-20;Studier;beviljad;10 000;10 000\n",
+        encoding="utf-8",
+    )
+    assert [o.status for o in load_files([funds, applications], sample_copy)] == ["loaded", "loaded"]
+    full = tmp_path / "full.duckdb"
+    shutil.copyfile(sample_copy, full)
+    con = duckdb.connect(str(full))
+    models.build(con)
+    con.close()
+    objects = [path.stem for path in models.model_files() if "create or replace macro" not in path.read_text()]
+    for name in objects:
+        query = f"select * from {name} order by all"
+        assert rows(sample_copy, query) == rows(full, query), name
+    changed = {name for name in tables if rows(sample_copy, f"select * from {name} order by all") != before[name]}
+    assert {"similar_agencies", "int_agency_year_applications", "peer_positions", "fund_projection"} <= changed

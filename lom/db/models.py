@@ -7,7 +7,9 @@ them reads millions of rows) and marts (the measures, peer groups, flags and pro
 order is the manifest's, sql/models.toml, where each model lists the models it reads. Each file
 holds one `create or replace` statement and is named after what it creates.
 
-A load builds them in the draft it publishes. model_build records a digest of their SQL (without
+A load builds them in the draft it publishes: if they are this code's, only the tables that read
+(through the models they read) a loaded table it wrote; the manifest says what each model reads.
+model_build records a digest of their SQL (without
 comments and spacing) and of the measures' definitions (config/measures.toml), and a fingerprint
 of the allocation rates the summary tables rest on, so that a reader can tell measures built by
 other code, on other definitions or on other rates, and refuse them.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections.abc import Collection
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -72,17 +75,25 @@ def digest() -> str:
     return sha.hexdigest()
 
 
-def build(con: duckdb.DuckDBPyConnection) -> None:
-    """Create or replace every model, and record which SQL built them, in one transaction."""
-    previous = _built_objects(con)  # before the transaction: a failed lookup would abort it
+def build(con: duckdb.DuckDBPyConnection, changed: Collection[str] | None = None) -> None:
+    """Create or replace every model, and record which SQL built them, in one transaction.
+
+    `changed`, the loaded tables a load wrote: if the measures in the database are this code's,
+    only the tables among them that read one of those (`stale_tables`) are built again. The
+    views, macros and everything else stay as they are: a view reads its tables when asked.
+    Without it, or when the measures are another code's, everything is built anew.
+    """
+    partial = changed is not None and is_current(con)
+    previous = set() if partial else _built_objects(con)  # before the transaction: a failed lookup would abort it
     store.begin(con)
     try:
-        _drop_models(con, previous)
+        if not partial:
+            _drop_models(con, previous)
         # The decision rules of config/lom.toml, which sql/reference/decision_types.sql reads.
         con.register("decision_rules", pl.DataFrame(vocabulary().decision_rules()))
         # The measures of config/measures.toml, which sql/reference/kpi_definitions.sql reads.
         con.register("measure_definitions", pl.DataFrame(measures.table(measures.definitions())))
-        for path in model_files():
+        for path in stale_tables(changed) if partial else model_files():
             store.run(con, _text(path))
         store.run(
             con,
@@ -95,6 +106,33 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         raise
     if not is_current(con):  # DuckDB may roll back a failed transaction silently on commit
         raise RuntimeError("the measures were not committed")
+
+
+def stale_tables(changed: Collection[str]) -> list[Path]:
+    """The model files of the tables that read, themselves or through the models they read, one
+    of the loaded tables `changed`, in build order."""
+    return [
+        path
+        for model, path in zip(manifest(), model_files(), strict=True)
+        if _reads()[model["name"]] & set(changed) and _is_table(path)
+    ]
+
+
+@cache
+def _reads() -> dict[str, frozenset[str]]:
+    """Every model's loaded tables: those it reads itself and those of every model it reads."""
+    reads: dict[str, frozenset[str]] = {}
+    for model in manifest():
+        tables = set(model.get("reads", ()))
+        for name in model["depends_on"]:
+            tables |= reads[name]
+        reads[model["name"]] = frozenset(tables)
+    return reads
+
+
+def _is_table(path: Path) -> bool:
+    """Whether a model is materialised: a table, whose rows are those of the build."""
+    return re.search(rf"\bcreate or replace table {path.stem}\b", _text(path)) is not None
 
 
 def _built_objects(con: duckdb.DuckDBPyConnection) -> set[str]:

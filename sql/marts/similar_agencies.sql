@@ -2,14 +2,24 @@
 -- distance = size_weight x |log2(employees a / employees b)| + sector_weight if the sectors differ.
 -- Distances are rounded to 9 decimals, so that equal distances are equal (log2(24) - log2(12)
 -- and log2(12) - log2(6) differ in the last bit, and so do log2(3) and log2(1.5) + 1), and ties
--- are broken by org_nr: a stable choice. A table, rebuilt at each publish: at 300
--- agencies it compares 90 000 pairs a year.
+-- are broken by org_nr: a stable choice. A table, rebuilt when funds or agencies are loaded: at
+-- 300 agencies it compares 90 000 pairs a year. Size and sector are the fund years' and the
+-- agencies' (agency_year_kpis takes them from there too), so loading applications leaves it be.
 create or replace table similar_agencies as
 with
+fund_years as (
+    select * from stg_fund_years
+),
+
+agencies as (
+    select * from stg_agencies
+),
+
 kpis as (
-    select org_nr, year, sector, log2(employees) as log2_employees
-    from agency_year_kpis
-    where employees > 0
+    select fund_years.org_nr, fund_years.year, agencies.sector, log2(fund_years.employees) as log2_employees
+    from fund_years
+    inner join agencies on agencies.org_nr = fund_years.org_nr
+    where fund_years.employees > 0
 ),
 
 settings as (
