@@ -48,6 +48,8 @@ def candidates(values: pl.Series) -> pl.DataFrame:
     """
     distinct = values.drop_nulls().unique().rename("value").to_frame()
     distinct = distinct.filter(pl.col("value").str.contains(PRE_FILTER))
+    if distinct.is_empty():  # most columns of most files: none of the steps below has work
+        return pl.DataFrame(schema={"value": pl.String, "what": pl.String, "dates": pl.List(pl.Date)})
     texts = distinct.with_columns(plain_series(distinct["value"]).alias("text"))
     emails = texts.filter(pl.col("text").str.contains(EMAIL)).select(
         "value", pl.lit(EMAIL_ADDRESS).alias("what"), pl.lit([], pl.List(pl.Date)).alias("dates")
