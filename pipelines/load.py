@@ -139,11 +139,16 @@ def _key_of_a_check() -> bytes:
 
 
 def _case_numbers(frame: pl.DataFrame) -> pl.DataFrame:
-    """Return org_nr and case number as validation will have them (canonical, trimmed)."""
-    return frame.select(
-        parse.cell("org_nr").str.replace(parse.ORG_NR, "$1-$2").alias("org_nr"),
-        parse.cell("application_id").alias("application_id"),
-    )
+    """Return org_nr and case number as validation will have them (canonical, trimmed).
+
+    A file holds few distinct org numbers: each is made canonical once and joined back to the
+    rows (the regex over every row took a tenth of a second a part).
+    """
+    canonical = parse.cell("org_nr").str.replace(parse.ORG_NR, "$1-$2")
+    org_nrs = frame.select(pl.col("org_nr").unique()).with_columns(canonical.alias("canonical"))
+    rows = frame.select("org_nr", parse.cell("application_id").alias("application_id"))
+    joined = rows.join(org_nrs, on="org_nr", how="left", maintain_order="left", nulls_equal=True)
+    return joined.select(pl.col("canonical").alias("org_nr"), "application_id")
 
 
 def _guarded(item: Prepared, step: Callable[..., None], *args) -> None:

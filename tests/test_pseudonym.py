@@ -12,7 +12,7 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from pipelines import pseudonym
+from pipelines import load, pseudonym
 
 from .conftest import compared
 
@@ -78,6 +78,27 @@ def test_vectorised_keys_equal_python_hmac_beyond_ascii():
     ]
     assert keys.to_list() == expected
     assert keys.n_unique() == len(set(zip(org_nrs, map(compared, ids), strict=True)))
+
+
+def test_keys_computed_beside_validation_are_those_of_the_canonical_org_nr():
+    """The keys are computed from the raw cells while the part is validated: an org number written
+    without its dash, with spaces around it or not at all gets the key of its canonical form, as
+    Python's hmac gives it; an empty one none."""
+    key = bytes(range(32))
+    raw = pl.DataFrame(
+        {
+            "org_nr": ["2099000016", " 209900-0016 ", "209900-0016", "\u00a0209900-0024", "  ", None],
+            "application_id": [" Dnr 2024/1 ", "dnr  2024/2", "DNR 2024/3", "Dnr 2024/4", "Dnr 2024/5", "Dnr 2024/6"],
+        }
+    )
+    keys = pseudonym.application_keys(load._case_numbers(raw), key).to_list()
+    canonical = ["209900-0016", "209900-0016", "209900-0016", "209900-0024"]
+    cases = ["dnr 2024/1", "dnr 2024/2", "dnr 2024/3", "dnr 2024/4"]
+    expected = [
+        hmac.new(key, f"{org}\x1f{case}".encode(), hashlib.sha256).hexdigest()[:32]
+        for org, case in zip(canonical, cases, strict=True)
+    ]
+    assert keys == [*expected, None, None]
 
 
 def test_same_case_number_at_two_agencies_gets_two_keys():
