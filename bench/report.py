@@ -111,8 +111,9 @@ Why the queries hardly grow with the data: the one aggregate over every applicat
 (`int_agency_year_applications`, per agency and year, and its siblings per measure type and for
 handling times) is a table built when a load publishes, and so are the peer groups, peer
 positions and projections. The pages then read a few thousand agency-years, the same at every
-scale. Building all of it, as every load that changes data does before it publishes (best of
-three): {per_scale(results, lambda r: f"{min(r['build_measures_seconds']):.2f} s")}.
+scale. Building all of it, as `bootstrap` does and a load does on measures of other code (a
+load on this code's builds again only the tables that read what it wrote; best of three):
+{per_scale(results, lambda r: f"{min(r['build_measures_seconds']):.2f} s")}.
 """
 
 
@@ -269,7 +270,8 @@ read in a thread while the one before is checked, and the survey hashes the file
 Since the last figures:
 - **A load builds again only the measures' tables that read what it wrote.** `sql/models.toml`
   says which loaded tables each model reads (`tests/test_models.py` checks that against the SQL,
-  and that what a load builds equals a build of everything). After a file of applications, the
+  and that what is built again after a change of applications, funds or agencies, each alone,
+  equals a build of everything). After a file of applications, the
   nearest agencies (`similar_agencies`, which now takes sizes and sectors from the funds and the
   agencies) and every view, macro and definition stay as they were: the build takes 0.62 s in
   place of 0.86 s at 1x.
@@ -292,7 +294,7 @@ Measured and not taken:
 What is left, and why the goal is out of reach of this design:
 - **The build after applications is still a floor at 1x:** the four aggregates, the projection
   and the peers' statistics and positions are rebuilt whole, 0.5 s and a commit of 0.1 s, more
-  than DuckDB's raw load of the whole 1x file (0.28 s). Only the aggregates could be built for
+  than DuckDB's raw load of the whole 1x file (0.28-0.37 s). Only the aggregates could be built for
   the agency-years a file touches: a peer group's median and every member's position change when
   one agency's figures do.
 - **A part's work is spread thin.** Of a 32 MB part (311 000 rows), each alone: the read 0.33 s

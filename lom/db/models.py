@@ -61,12 +61,15 @@ def digest() -> str:
     """Return the SHA-256 of what builds the database: the schema (whose allocation rates the
     summary tables rest on), the model files in build order, the measures' definitions
     (config/measures.toml, which kpi_definitions holds) and the decision rules (which decisions
-    count as granted and as decided, config/lom.toml). Comments and spacing do not count, so that
+    count as granted and as decided, config/lom.toml) and the manifest, sql/models.toml, which
+    says what a load builds again. Comments and spacing do not count, so that
     a change of wording in a comment does not outdate a database."""
     sha = hashlib.sha256()
     for path in [*sorted((SQL_DIR / "schema").glob("*.sql")), *model_files()]:
         sql_only = " ".join(re.sub(r"--[^\n]*", "", _text(path)).split())
         sha.update(f"{path.parent.name}/{path.name}\n{sql_only}\n".encode())
+    # The manifest: what each model reads decides what a load builds again.
+    sha.update(f"manifest\n{manifest()}\n".encode())
     sha.update(f"measures\n{measures.canonical(measures.definitions())}\n".encode())
     # The decision rules (config/lom.toml [decision_counts]), which decision_types holds.
     rules = vocabulary().decision_rules()
