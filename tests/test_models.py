@@ -388,3 +388,13 @@ def test_a_table_that_does_not_read_what_a_load_wrote_is_left_as_it_was(sample_c
     models.build(con, changed={"fund_years", *LOG_TABLES})
     assert con.sql("select count(*) from similar_agencies").fetchall() == [(before[0][0] - 1,)]
     con.close()
+
+
+def test_a_measure_dropped_by_hand_is_built_again_by_the_next_load(sample_copy):
+    """A load's build is partial only when every model is there: one dropped since is made again."""
+    con = duckdb.connect(str(sample_copy))
+    before = con.sql("select * from similar_agencies order by all").fetchall()
+    con.execute("drop table similar_agencies")
+    models.build(con, changed={"applications", *LOG_TABLES})
+    assert con.sql("select * from similar_agencies order by all").fetchall() == before
+    con.close()

@@ -81,12 +81,12 @@ def digest() -> str:
 def build(con: duckdb.DuckDBPyConnection, changed: Collection[str] | None = None) -> None:
     """Create or replace every model, and record which SQL built them, in one transaction.
 
-    `changed`, the loaded tables a load wrote: if the measures in the database are this code's,
-    only the tables among them that read one of those (`stale_tables`) are built again. The
+    `changed`, the loaded tables a load wrote: if the measures in the database are this code's and
+    all there, only the tables among them that read one of those (`stale_tables`) are built again. The
     views, macros and everything else stay as they are: a view reads its tables when asked.
     Without it, or when the measures are another code's, everything is built anew.
     """
-    partial = changed is not None and is_current(con)
+    partial = changed is not None and is_current(con) and _complete(con)
     previous = set() if partial else _built_objects(con)  # before the transaction: a failed lookup would abort it
     store.begin(con)
     try:
@@ -109,6 +109,13 @@ def build(con: duckdb.DuckDBPyConnection, changed: Collection[str] | None = None
         raise
     if not is_current(con):  # DuckDB may roll back a failed transaction silently on commit
         raise RuntimeError("the measures were not committed")
+
+
+def _complete(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether every model of this code is in the database: none was dropped by hand since the
+    last build, which a partial build would not bring back."""
+    present = {name for _, name in con.sql(store.sql("load/model_objects")).fetchall()}
+    return {path.stem for path in model_files()} <= present
 
 
 def stale_tables(changed: Collection[str]) -> list[Path]:
