@@ -48,7 +48,7 @@ POINTS = {
     "copying": lambda: around(store, "_keep_permissions", before=True),  # the draft copied, not opened
     "writing": lambda: around(write, "_replace_slices"),  # rows written inside the open transaction
     "before-commit": lambda: around(write, "_finish_log"),  # the log row written, COMMIT not sent
-    "building-measures": lambda: around(models, "_drop_models"),  # inside the measures' transaction
+    "building-measures": lambda: around(models, "_create"),  # one model made in the measures' transaction
     "checkpoint": lambda: around(store, "run", before=True, when=lambda con, query, *rest: query == "checkpoint"),
     "publishing": lambda: around(os, "fsync", when=is_draft_fsync),  # the draft on disk, not renamed
     "published": lambda: around(store.os, "replace"),  # renamed, the directory not yet synced

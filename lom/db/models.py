@@ -97,7 +97,7 @@ def build(con: duckdb.DuckDBPyConnection, changed: Collection[str] | None = None
         # The measures of config/measures.toml, which sql/reference/kpi_definitions.sql reads.
         con.register("measure_definitions", pl.DataFrame(measures.table(measures.definitions())))
         for path in stale_tables(changed) if partial else model_files():
-            store.run(con, _text(path))
+            _create(con, path)
         store.run(
             con,
             store.sql("load/record_model_build"),
@@ -109,6 +109,11 @@ def build(con: duckdb.DuckDBPyConnection, changed: Collection[str] | None = None
         raise
     if not is_current(con):  # DuckDB may roll back a failed transaction silently on commit
         raise RuntimeError("the measures were not committed")
+
+
+def _create(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Create or replace one model, inside the build's transaction."""
+    store.run(con, _text(path))
 
 
 def _complete(con: duckdb.DuckDBPyConnection) -> bool:
