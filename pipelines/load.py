@@ -33,7 +33,7 @@ from pipelines.progress import Progress, StageListener
 from pipelines.pseudonym import KeyProblem, application_keys, existing_key, load_key, pseudonymise
 from pipelines.read import RawTable, ReadResult, read_file
 from pipelines.report import ERROR, KEPT_PER_COLUMN_AND_RULE, WARNING, FileProblem, Finding, Findings, listed
-from pipelines.validate import NO_ROWS, Context, validate
+from pipelines.validate import NO_ROWS, Context, per_distinct, validate
 from pipelines.write import (
     LOADED,
     REJECTED,
@@ -139,16 +139,11 @@ def _key_of_a_check() -> bytes:
 
 
 def _case_numbers(frame: pl.DataFrame) -> pl.DataFrame:
-    """Return org_nr and case number as validation will have them (canonical, trimmed).
-
-    A file holds few distinct org numbers: each is made canonical once and joined back to the
-    rows (the regex over every row took a tenth of a second a part).
-    """
+    """Return org_nr and case number as validation will have them (canonical, trimmed); a file
+    holds few distinct org numbers, each made canonical once."""
     canonical = parse.cell("org_nr").str.replace(parse.ORG_NR, "$1-$2")
-    org_nrs = frame.select(pl.col("org_nr").unique()).with_columns(canonical.alias("canonical"))
-    rows = frame.select("org_nr", parse.cell("application_id").alias("application_id"))
-    joined = rows.join(org_nrs, on="org_nr", how="left", maintain_order="left", nulls_equal=True)
-    return joined.select(pl.col("canonical").alias("org_nr"), "application_id")
+    org_nrs = per_distinct(frame, "org_nr", {"org_nr": canonical})
+    return org_nrs.with_columns(frame.select(parse.cell("application_id").alias("application_id")).to_series())
 
 
 def _guarded(item: Prepared, step: Callable[..., None], *args) -> None:

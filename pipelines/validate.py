@@ -138,16 +138,22 @@ def _set_aside_long_cells(frame: pl.DataFrame, names: list[str]) -> tuple[pl.Dat
 
 
 def _parse_distinct(frame: pl.DataFrame, name: str, parser: parse.Parsed) -> tuple[pl.Series, pl.Series]:
-    """Parse each distinct cell once and map the results back to the rows.
+    """Parse each distinct cell once and map the results back to the rows."""
+    mapped = per_distinct(frame, name, {"value": parser.value, "bad": parser.bad})
+    return mapped["value"].alias(name), mapped["bad"].fill_null(False).alias(f"bad_{name}")
 
-    Files repeat the same org numbers, dates, codes and round amounts many times; parsing the
+
+def per_distinct(frame: pl.DataFrame, name: str, results: dict[str, pl.Expr]) -> pl.DataFrame:
+    """Work out expressions of one column once for each of its distinct values and map them back
+    to the rows, in the rows' order: a frame with a column for each of `results`.
+
+    Files repeat the same org numbers, dates, codes and round amounts many times; working on the
     distinct values is what keeps a million-row file within reach of DuckDB's own loader.
     """
-    distinct = frame.select(pl.col(name).unique()).with_columns(
-        parser.value.alias("__value"), parser.bad.alias(f"bad_{name}")
-    )
+    worked = {f"__{i}": expression for i, expression in enumerate(results.values())}  # never `name` itself
+    distinct = frame.select(pl.col(name).unique()).with_columns(**worked)
     mapped = frame.select(name).join(distinct, on=name, how="left", maintain_order="left", nulls_equal=True)
-    return mapped["__value"].alias(name), mapped[f"bad_{name}"].fill_null(False)
+    return mapped.select(pl.col(temporary).alias(result) for temporary, result in zip(worked, results, strict=True))
 
 
 class Checker:

@@ -7,6 +7,7 @@ import re
 import shutil
 import tomllib
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -303,6 +304,18 @@ def test_a_load_builds_again_the_tables_that_read_what_it_wrote():
     }
 
 
+def assert_as_built_whole(db: Path, full: Path) -> None:
+    """Every view and table of `db` holds what a build of everything gives on a copy at `full`."""
+    shutil.copyfile(db, full)
+    con = duckdb.connect(str(full))
+    models.build(con)
+    con.close()
+    for path in models.model_files():
+        if "create or replace macro" not in path.read_text():
+            query = f"select * from {path.stem} order by all"
+            assert rows(db, query) == rows(full, query), path.stem
+
+
 def test_what_a_load_builds_again_equals_building_everything(sample_copy, tmp_path):
     """Loading a correction of funds (another size and spending: other nearest agencies, another
     projection) and of applications (another year's count) builds only some tables again; every
@@ -328,15 +341,7 @@ def test_what_a_load_builds_again_equals_building_everything(sample_copy, tmp_pa
         encoding="utf-8",
     )
     assert [o.status for o in load_files([funds, applications], sample_copy)] == ["loaded", "loaded"]
-    full = tmp_path / "full.duckdb"
-    shutil.copyfile(sample_copy, full)
-    con = duckdb.connect(str(full))
-    models.build(con)
-    con.close()
-    objects = [path.stem for path in models.model_files() if "create or replace macro" not in path.read_text()]
-    for name in objects:
-        query = f"select * from {name} order by all"
-        assert rows(sample_copy, query) == rows(full, query), name
+    assert_as_built_whole(sample_copy, tmp_path / "full.duckdb")
     changed = {name for name in tables if rows(sample_copy, f"select * from {name} order by all") != before[name]}
     assert {"similar_agencies", "int_agency_year_applications", "peer_positions", "fund_projection"} <= changed
 
@@ -366,15 +371,7 @@ def test_building_again_after_one_table_changed_equals_building_everything(sampl
     models.build(con, changed={table, *LOG_TABLES})
     con.close()
     assert any(rows(sample_copy, f"select * from {name} order by all") != before[name] for name in stale)
-    full = tmp_path / "full.duckdb"
-    shutil.copyfile(sample_copy, full)
-    con = duckdb.connect(str(full))
-    models.build(con)
-    con.close()
-    for path in models.model_files():
-        if "create or replace macro" not in path.read_text():
-            query = f"select * from {path.stem} order by all"
-            assert rows(sample_copy, query) == rows(full, query), path.stem
+    assert_as_built_whole(sample_copy, tmp_path / "full.duckdb")
 
 
 def test_a_table_that_does_not_read_what_a_load_wrote_is_left_as_it_was(sample_copy):

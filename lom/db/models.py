@@ -9,10 +9,10 @@ holds one `create or replace` statement and is named after what it creates.
 
 A load builds them in the draft it publishes: if they are this code's, only the tables that read
 (through the models they read) a loaded table it wrote; the manifest says what each model reads.
-model_build records a digest of their SQL (without
-comments and spacing) and of the measures' definitions (config/measures.toml), and a fingerprint
-of the allocation rates the summary tables rest on, so that a reader can tell measures built by
-other code, on other definitions or on other rates, and refuse them.
+model_build records a digest of their SQL (without comments and spacing), of the manifest and of
+the measures' definitions (config/measures.toml), and a fingerprint of the allocation rates the
+summary tables rest on, so that a reader can tell measures built by other code, on other
+definitions or on other rates, and refuse them.
 """
 
 from __future__ import annotations
@@ -82,8 +82,8 @@ def build(con: duckdb.DuckDBPyConnection, changed: Collection[str] | None = None
     """Create or replace every model, and record which SQL built them, in one transaction.
 
     `changed`, the loaded tables a load wrote: if the measures in the database are this code's and
-    all there, only the tables among them that read one of those (`stale_tables`) are built again. The
-    views, macros and everything else stay as they are: a view reads its tables when asked.
+    all there, only the tables among them that read one of those (`stale_tables`) are built again.
+    The views, macros and everything else stay as they are: a view reads its tables when asked.
     Without it, or when the measures are another code's, everything is built anew.
     """
     partial = changed is not None and is_current(con) and _complete(con)
