@@ -10,7 +10,6 @@ is the case of one part.
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +24,8 @@ from pipelines.read import (
     ReadResult,
     csv_header,
     decode,
+    first_bad_utf8,
+    is_utf8,
     line_breaks,
     read_csv_records,
 )
@@ -57,7 +58,7 @@ def survey(path: Path, part_bytes: int) -> Survey:
     """Read a file once, block by block: hash it, check its UTF-8, and cut it into parts of
     about `part_bytes`, each ending at a line break outside quotes."""
     digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    carried = b""  # the bytes of a character cut at the end of the block before
     bad_utf8_line = None
     position = lines_before = quotes_before = 0
     cr_before = False
@@ -71,10 +72,17 @@ def survey(path: Path, part_bytes: int) -> Survey:
                 hashed.result()
             hashed = hasher.submit(digest.update, block)
             if bad_utf8_line is None:
-                try:
-                    decoder.decode(block)
-                except UnicodeDecodeError as bad:  # bad.object is the decoder's pending bytes + block
-                    bad_utf8_line = lines_before + line_breaks(bad.object, 0, bad.start) + 1
+                piece = carried + block if carried else block
+                whole = _whole_characters(piece)
+                if whole < len(piece):  # (copies of the block are made only then)
+                    piece, carried = piece[:whole], piece[whole:]
+                else:
+                    carried = b""
+                if not is_utf8(piece):  # bytes carried at its start hold no line break
+                    bad = first_bad_utf8(piece)
+                    # The LF of a CR LF split between two blocks: lines_before counted it with the CR.
+                    split_crlf = bad > 0 and cr_before and piece.startswith(b"\n")
+                    bad_utf8_line = lines_before + line_breaks(piece, 0, bad) - split_crlf + 1
             search = max(start + part_bytes - position, 0)
             counted, quotes = 0, quotes_before  # quotes in the file before block[counted]
             lines_counted, lines = 0, lines_before  # and line breaks before block[lines_counted]
@@ -98,14 +106,23 @@ def survey(path: Path, part_bytes: int) -> Survey:
             position += len(block)
         if hashed is not None:
             hashed.result()
-    if bad_utf8_line is None:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:  # the file ends inside a character
-            bad_utf8_line = lines_before + 1
+    if bad_utf8_line is None and not is_utf8(carried):  # the file ends inside a character
+        bad_utf8_line = lines_before + 1
     if start < position:
         parts.append(Bounds(start, position, start_line))
     return Survey(digest.hexdigest(), position, bad_utf8_line, parts)
+
+
+def _whole_characters(data: bytes) -> int:
+    """Where the last character that the end of data may cut starts (its length when it ends in
+    ASCII). UTF-8 checked up to there is checked in whole characters; the rest, three bytes at
+    most, is carried to the next block."""
+    for position in range(len(data) - 1, max(len(data) - 4, -1), -1):
+        if data[position] < 0x80:  # ASCII: a whole character, and what follows starts one
+            return position + 1
+        if data[position] >= 0xC0:  # the first byte of a character
+            return position
+    return len(data)  # three bytes that continue a character: the end of four, or not UTF-8
 
 
 def _record_end(block: bytes, search: int, quotes: int) -> tuple[int, int] | None:
@@ -159,7 +176,7 @@ def read_parts(path: Path, found: Survey) -> Iterator[Part]:
         for bounds in found.parts:
             handle.seek(bounds.start)
             data = handle.read(bounds.end - bounds.start)
-            where = FilePart(bounds.first_line, found.bad_utf8_line)
+            where = FilePart(bounds.first_line, found.bad_utf8_line, surveyed=True)
             if header is None:
                 utf8 = decode(data, where)
                 header = csv_header(utf8)

@@ -33,6 +33,10 @@ from pipelines.xlsx import Sheet, read_workbook
 # UTF-8 text wrongly decoded as Windows-1252: Ã followed by the second byte of å, ä, ö, é ...
 MOJIBAKE = re.compile("Ã[\u00a0-\u00bf\u2013-\u203a\u0152-\u0178]|Â[\u00a0-\u00bf]")
 CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The bytes of UTF-8 text below U+0300: ASCII, continuation bytes, and the lead bytes C2-CB of
+# U+0080-U+02FF. None of those characters is changed by NFC or composes with another (the
+# combining marks begin at U+0300, lead byte CC); tests/test_read_and_parse.py checks it.
+BELOW_COMBINING_MARKS = bytes(range(0xC0)) + bytes(range(0xC2, 0xCC))
 # No honest header row comes near this; the first line is searched no further.
 MAX_HEADER_BYTES = 64 * 1024
 NAMED_UNKNOWN_COLUMNS = 20
@@ -139,10 +143,9 @@ def decode(data: bytes, part: FilePart | None = None) -> bytes:
         _refuse_control_byte(data, part.first_line)
     line = part.bad_utf8_line
     if line is None:
-        try:
-            return _composed(data.decode("utf-8"), data)
-        except UnicodeDecodeError as bad_utf8:
-            line = _line_at(data, bad_utf8.start, part.first_line)
+        if part.surveyed or is_utf8(data):  # a survey has checked every byte of the file
+            return _composed(data)
+        line = _line_at(data, first_bad_utf8(data), part.first_line)
     elif data.isascii():
         return data  # the same text in both encodings
     try:
@@ -161,7 +164,25 @@ def decode(data: bytes, part: FilePart | None = None) -> bytes:
         )
     if data.translate(None, SWEDISH_1252):
         _refuse_unlikely_8bit(data, part.first_line)
-    return _composed(text, None)
+    return _composed(text.encode("utf-8"), text)
+
+
+def is_utf8(data: bytes) -> bool:
+    """Whether bytes are valid UTF-8, checked by Polars (SIMD, some GB a second), not decoded."""
+    try:
+        pl.Series([data], dtype=pl.Binary).cast(pl.String, strict=True)
+    except pl.exceptions.ComputeError:  # Polars says: invalid utf8
+        return False
+    return True
+
+
+def first_bad_utf8(data: bytes) -> int:
+    """The position of the first byte of data that is not UTF-8 (data is known not to be)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return bad.start
+    raise ValueError("the bytes are UTF-8")
 
 
 def one_line_break(data: bytes) -> bytes:
@@ -171,11 +192,19 @@ def one_line_break(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
-def _composed(text: str, utf8: bytes | None) -> bytes:
-    """Return the text as UTF-8 in composed form (NFC): a Mac saves å as a + ring, which would
-    match no sector, measure or header."""
-    if text.isascii() or unicodedata.is_normalized("NFC", text):
-        return utf8 if utf8 is not None else text.encode("utf-8")
+def _composed(utf8: bytes, text: str | None = None) -> bytes:
+    """Return UTF-8 text in composed form (NFC): a Mac saves å as a + ring, which would match no
+    sector, measure or header. `text`, the same text decoded, if the caller has it.
+
+    Text whose characters all lie below U+0300 (ASCII, Latin-1 and the Latin extensions: all of
+    Swedish) is composed already, and no two of them compose: such text, told by its bytes alone,
+    is neither decoded nor checked character by character.
+    """
+    if not utf8.translate(None, BELOW_COMBINING_MARKS):
+        return utf8
+    text = utf8.decode("utf-8") if text is None else text
+    if unicodedata.is_normalized("NFC", text):
+        return utf8
     return unicodedata.normalize("NFC", text).encode("utf-8")
 
 
@@ -190,6 +219,7 @@ class FilePart:
 
     first_line: int = 1
     bad_utf8_line: int | None = None
+    surveyed: bool = False  # the whole file's bytes were surveyed: bad_utf8_line None says it is UTF-8
 
 
 def _line_at(data: bytes, position: int, first_line: int = 1) -> int:
@@ -199,7 +229,10 @@ def _line_at(data: bytes, position: int, first_line: int = 1) -> int:
 def line_breaks(data: bytes, start: int = 0, end: int | None = None) -> int:
     """Count the line breaks in data[start:end]: LF, CR LF and a lone CR each end a line."""
     end = len(data) if end is None else end
-    return data.count(b"\n", start, end) + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
+    breaks = data.count(b"\n", start, end)
+    if data.find(b"\r", start, end) < 0:  # most files: a CR is looked for once, not counted twice
+        return breaks
+    return breaks + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
 
 
 def _wide_encoding(data: bytes) -> str | None:

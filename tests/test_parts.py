@@ -331,3 +331,31 @@ def test_a_stray_quote_is_carried_from_line_to_line(tmp_path):
     assert [p.end for p in found.parts][-1] == len(data)
     assert all(data[: p.end].count(b'"') % 2 == 0 for p in found.parts[:-1])
     assert found.parts[-1].start <= data.index(b'"')
+
+
+def test_the_survey_finds_the_line_of_the_first_byte_that_is_not_utf8_whatever_the_blocks(tmp_path, monkeypatch):
+    """The survey checks UTF-8 block by block, carrying a character cut by a block's end to the
+    next; with blocks of every size from 1 to 9 bytes, each line break form, and a bad byte
+    at every place, it names the line Python's decoder of the whole file names."""
+    text = "å;€x\r\nKö 😀;\rb\n\u030a;ÅÄÖ\r\n".encode()
+
+    def line_of_first_bad(data: bytes) -> int | None:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            head = data[: bad.start]
+            return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+        return None
+
+    cases = [text, text[:-3] + b"\xe2\x82", text + b"\xf0"]
+    cases += [text[:at] + b"\xff" + text[at:] for at in range(len(text) + 1)]
+    cases += [text[:at] + text[at + 1 :] for at in range(len(text)) if text[at] >= 0x80]  # a character cut
+    file = tmp_path / "a.csv"
+    checked = 0
+    for block in range(1, 10):
+        monkeypatch.setattr("pipelines.parts.BLOCK", block)
+        for data in cases:
+            file.write_bytes(data)
+            assert survey(file, 10**6).bad_utf8_line == line_of_first_bad(data), (block, data)
+            checked += line_of_first_bad(data) is not None
+    assert checked > 9 * len(text)  # most cases hold a bad byte

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ import polars as pl
 import pytest
 
 from pipelines import parse
-from pipelines.read import decode
+from pipelines.read import BELOW_COMBINING_MARKS, FilePart, decode, first_bad_utf8, is_utf8
 from pipelines.report import FileProblem
 
 from .conftest import rows, run_cli, snapshot, write
@@ -66,6 +67,49 @@ def test_invalid_bytes_are_located_by_line():
     with pytest.raises(FileProblem) as problem:
         decode(b"a;b\n1;2\n3;\x81\n")
     assert "rad 3" in problem.value.finding.message
+
+
+def test_text_below_the_combining_marks_is_composed_and_none_of_it_composes():
+    """What lets decode() pass text by its bytes alone: every character below U+0300 is in NFC
+    and no two of them compose, and the bytes that encode them are exactly those let through."""
+    below = [chr(code) for code in range(0x300)]
+    assert all(unicodedata.is_normalized("NFC", first + second) for first in below for second in below)
+    assert not "".join(below).encode().translate(None, BELOW_COMBINING_MARKS)
+    for starts in ("\u0300", "\u0374", "\u1100", "\uac00", "\u212b", "€"):  # marks, Hangul, Ångström
+        assert starts.encode().translate(None, BELOW_COMBINING_MARKS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Omställning för å, ä och ö", "A\u030angström", "Ko\u0308n;e\u0301;\u1100\u1161", "\u212b och \u0958"],
+    ids=["composed", "a + ring", "marks and Hangul", "singletons"],
+)
+def test_decode_gives_text_in_composed_form(text):
+    expected = unicodedata.normalize("NFC", f"a;b\n{text}\n").encode()
+    assert decode(f"a;b\n{text}\n".encode()) == expected
+    assert decode(f"a;b\n{text}\n".encode(), FilePart(surveyed=True)) == expected
+    if all(ord(c) < 0x300 for c in text):
+        assert decode(f"a;b\n{text}\n".encode("cp1252")) == expected
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"a;b\n1;2\n3;\x81\n",
+        b"a;b\r\n\xc3\xa5;\xc3\n",  # a character cut by the line's end
+        b"a;b\r1;\xed\xa0\x80\r",  # a surrogate, which UTF-8 does not encode
+        b"\xc0\xaf;b\n",  # an overlong form of '/'
+        b"a;\xf4\x90\x80\x80",  # beyond U+10FFFF
+        b"a;\xe2\x82",  # the file ends inside a character
+    ],
+)
+def test_invalid_utf8_is_told_as_python_tells_it(data):
+    """The quick check (Polars) and Python's decoder agree on what is UTF-8."""
+    assert not is_utf8(data)
+    assert is_utf8(data.decode("utf-8", errors="replace").encode())
+    with pytest.raises(UnicodeDecodeError) as python:
+        data.decode("utf-8")
+    assert first_bad_utf8(data) == python.value.start
 
 
 def test_comma_separated_file_with_quoted_sectors(tmp_path, capsys):
