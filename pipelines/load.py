@@ -8,7 +8,7 @@ import secrets
 import stat
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager, suppress
 from copy import deepcopy
 from dataclasses import replace
@@ -33,7 +33,7 @@ from pipelines.progress import Progress, StageListener
 from pipelines.pseudonym import KeyProblem, application_keys, existing_key, load_key, pseudonymise
 from pipelines.read import RawTable, ReadResult, read_file
 from pipelines.report import ERROR, KEPT_PER_COLUMN_AND_RULE, WARNING, FileProblem, Finding, Findings, listed
-from pipelines.validate import NO_ROWS, Context, per_distinct, validate
+from pipelines.validate import NO_ROWS, Context, Validated, per_distinct, validate
 from pipelines.write import (
     LOADED,
     REJECTED,
@@ -109,14 +109,15 @@ def _check_all(
     extra_agencies: set[str] = set()
     extra_closings: list[pl.DataFrame] = []
     outcomes = []
-    with ThreadPoolExecutor(max_workers=1) as hashing:
+    # Beside the checks of each part: its scan for personal data and the HMAC of its case numbers.
+    with ThreadPoolExecutor(max_workers=2) as beside:
         for index, item in enumerate(prepared):
             progress = Progress(safe_name(item.path.name), item.size, listener=_share(listener, index, len(prepared)))
             progress.stage("kontrollerar", 0.3)
             started = datetime.now()
             with _staging(con):
                 context = _context(con, today, extra_agencies, extra_closings, sender)
-                _guarded(item, _check, con, item, context, key, hashing, progress)
+                _guarded(item, _check, con, item, context, key, beside, progress)
                 if not write:
                     outcomes.append(outcome_of(item, REJECTED if item.findings.has_errors else LOADED))
                     if not item.findings.has_errors:
@@ -275,7 +276,7 @@ def _read_ahead(parts: Iterator[Part]) -> Iterator[Part]:
 
 
 def _check(
-    con, item: Prepared, context: Context, key: Callable[[], bytes], hashing: ThreadPoolExecutor, progress: Progress
+    con, item: Prepared, context: Context, key: Callable[[], bytes], beside: ThreadPoolExecutor, progress: Progress
 ) -> None:
     """Read, scan and check a file part by part, staging its pseudonymised rows in
     `incoming_<kind>` until an error is found; then check what only the whole file shows.
@@ -291,7 +292,7 @@ def _check(
     try:
         for part in _parts(item):
             if part.read is not None:
-                cases += _check_part(con, item, part, context, key, hashing, progress, seen, whole)
+                cases += _check_part(con, item, part, context, key, beside, progress, seen, whole)
             if part.end < item.size:
                 progress.stage("kontrollerar", 0.3 + 0.3 * part.end / item.size)
     except FileProblem as problem:
@@ -309,32 +310,28 @@ def _check_part(
     part: Part,
     context: Context,
     key: Callable[[], bytes],
-    hashing: ThreadPoolExecutor,
+    beside: ThreadPoolExecutor,
     progress: Progress,
     seen: set[Finding],
     whole: bool,
 ) -> list[np.ndarray]:
     """Scan, check and count one part's tables, agencies first, so a workbook may bring its own
     agencies; stage their rows while the file has no error. Return the hashes of its case numbers
-    when the file has more parts than this one."""
+    when the file has more parts than this one.
+
+    The scan for personal data and the HMAC run in threads beside validation (Polars and DuckDB
+    leave the GIL, and use the cores); the scan's findings still come before validation's.
+    """
     found = Findings()
     found.extend(part.read.findings)
-    found.extend(_personal_data(part.read))
-    checked = []
-    for table in sorted(part.read.tables, key=lambda t: LOAD_ORDER[t.recognised.kind.name]):
-        keys = None
-        cased = table.recognised.kind is APPLICATIONS and {"org_nr", "application_id"} <= set(table.frame.columns)
-        if cased and not (item.findings.has_errors or found.has_errors):
-            # Hash while validating: DuckDB and Polars both leave the GIL, and the cores.
-            keys = hashing.submit(application_keys, _case_numbers(table.frame), key())
-        validated = validate(table, context)
-        # "No rows" is said of the whole file, at the end, not of a part of blank rows.
-        found.extend(f for f in validated.findings if f.rule != NO_ROWS)
-        item.staged.count(validated)
-        if validated.kind.name == FileKind.AGENCIES:
-            known = context.known_agencies | set(validated.frame["org_nr"].drop_nulls())
-            context = replace(context, known_agencies=known)
-        checked.append((validated, keys))
+    scanned = beside.submit(_personal_data, part.read)
+    try:
+        checked, validated_found = _validate_tables(item, part.read, context, key, beside, found.has_errors)
+    except BaseException:
+        wait([scanned])  # a part given up leaves no scan running on its rows
+        raise
+    found.extend(scanned.result())
+    found.extend(validated_found)
     _merge(item.findings, found, seen)
     cases = []
     for validated, keys in checked:
@@ -351,6 +348,33 @@ def _check_part(
             rows = pseudonymise(rows, key(), keys.result() if keys is not None else None)
         _stage(con, validated.kind.name, rows, whole)
     return cases
+
+
+def _validate_tables(
+    item: Prepared,
+    read: ReadResult,
+    context: Context,
+    key: Callable[[], bytes],
+    beside: ThreadPoolExecutor,
+    read_errors: bool,
+) -> tuple[list[tuple[Validated, Future | None]], list[Finding]]:
+    """Validate and count a part's tables, agencies first; with each table of applications, its
+    case numbers' HMAC is started beside (while the file has no error known yet)."""
+    checked, found = [], []
+    for table in sorted(read.tables, key=lambda t: LOAD_ORDER[t.recognised.kind.name]):
+        keys = None
+        cased = table.recognised.kind is APPLICATIONS and {"org_nr", "application_id"} <= set(table.frame.columns)
+        if cased and not (item.findings.has_errors or read_errors):
+            keys = beside.submit(application_keys, _case_numbers(table.frame), key())
+        validated = validate(table, context)
+        # "No rows" is said of the whole file, at the end, not of a part of blank rows.
+        found += [f for f in validated.findings if f.rule != NO_ROWS]
+        item.staged.count(validated)
+        if validated.kind.name == FileKind.AGENCIES:
+            known = context.known_agencies | set(validated.frame["org_nr"].drop_nulls())
+            context = replace(context, known_agencies=known)
+        checked.append((validated, keys))
+    return checked, found
 
 
 def _merge(findings: Findings, found: Findings, seen: set[Finding]) -> None:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from pipelines.load import load_files
 from pipelines.personal_data import contains_personnummer
 
 from .conftest import rows, run_cli, snapshot, write
@@ -88,6 +89,20 @@ def test_values_of_other_errors_are_hidden_too(sample_copy, tmp_path, capsys):
     assert code == 1 and "[format]" in output and "[personuppgift]" in output
     assert "värde:" not in output
     assert_not_revealed(EMAIL, output, sample_copy)
+
+
+def test_the_scan_beside_validation_is_told_before_it(sample_copy, tmp_path):
+    """The scan for personal data runs in a thread beside validation; what it finds is still told
+    first, before the errors validation finds in earlier rows, and those show no value."""
+    lines = [APPS_ROWS[0].replace("kompetensutveckling", "kurs X"), *APPS_ROWS[1:3]]
+    lines[2] = lines[2].replace(lines[2].split(";")[0], PNR_10, 1)
+    path = write(tmp_path / "a.csv", "\n".join([APPS_HEADER, *lines]) + "\n")
+    (outcome,) = load_files([path], sample_copy)
+    assert outcome.status == "rejected"
+    told = [(f.rule, f.row) for f in outcome.findings.items]
+    assert told == [("personuppgift", 4), ("format", 2)]
+    assert all(f.value is None for f in outcome.findings.items)
+    assert_not_revealed(PNR_10, "\n".join(outcome.findings.lines()), sample_copy)
 
 
 @pytest.mark.parametrize("header", ["Namn", "personnummer", "E-post", "Sökande"])
