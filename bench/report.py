@@ -265,53 +265,57 @@ LOAD_LEFT = """What is done once and vectorised: the HMAC is computed by DuckDB 
 column (`sql/load/pseudonymise.sql`; `tests/test_pseudonym.py` checks it against Python's `hmac` for
 5 000 case numbers in many scripts), every rule is a Polars expression over whole columns, each
 distinct value is parsed once, and a part's rows are staged from its Arrow data. The next part is
-read in a thread while the one before is checked, and the survey hashes the file in a thread.
+read in a thread while the one before is checked; a part's scan for personal data and its HMAC
+run in threads beside its validation; the survey hashes the file in a thread.
 
 Since the last figures:
-- **A load builds again only the measures' tables that read what it wrote.** `sql/models.toml`
-  says which loaded tables each model reads (`tests/test_models.py` checks that against the SQL,
-  and that what is built again after a change of applications, funds or agencies, each alone,
-  equals a build of everything). After a file of applications, the
-  nearest agencies (`similar_agencies`, which now takes sizes and sectors from the funds and the
-  agencies) and every view, macro and definition stay as they were: the build takes 0.62 s in
-  place of 0.86 s at 1x.
-- The org numbers that the HMAC beside validation reads are made canonical once per distinct
-  value and joined back (a regex over every row took 0.10 s a part, now 0.02 s).
-- The personal-data scan returns at once for a column with no value worth a close look, and the
-  duplicate check works out the compared case number once, where it did twice.
+- **A part's scan for personal data runs in a thread beside its validation**, as its HMAC did
+  already; its findings are still told first (`tests/test_personal_data.py`). Alone, the scan
+  takes 0.14 s of a 32 MB part and validation 0.25 s; one after the other they left a core idle.
+- **UTF-8 is checked once, by Polars.** The survey checks each block's bytes with Polars' UTF-8
+  check (some GB a second) where Python's decoder took 1.5 s a GB, and a part of a surveyed file
+  is not checked again. Text whose characters all lie below U+0300 (all of Swedish) is known to be
+  composed (NFC) from its bytes alone, where the whole text was decoded and checked. A part's
+  decode takes 0.06 s in place of 0.11 s, the survey of the 100x file 1.4 s in place of 2.7 s.
+- Line breaks are counted without looking for CR twice in a file that holds none.
 
-Timed against the code before, the two in turn on the same machine (`farm-bench`, whole
-processes, the median of each pair's ratio): 0.80 of the time at 1x (5 pairs), 0.90 at 10x
-(5 pairs) and 0.89 at 100x (1 pair: 50.6 s against 56.6 s). The machine was faster than for the
-earlier figures: the code before took 58 s at 100x then and 54-57 s now.
+Timed against the code at the start of this work (`farm-bench --vs`, whole processes in turn on
+the same machine, the median of each pair's ratio): 0.92 of the time at 1x (7 pairs), 0.87 at 10x
+(5 pairs) and 0.84 at 100x (2 pairs: 36.7 s against 43.9 s). DuckDB's raw load of the 100x file
+took 6.9 to 9.8 s in the runs of the table above: the ratio at 100x moves with it.
 
 Measured and not taken:
 - DuckDB's CSV reader gives a 32 MB part's text columns to Polars in 0.15 s, Polars' own reader
   reads them in 0.06 s: Polars stays the reader.
 - Counting every rule's mask in one `select` saved nothing that could be measured (0.29 s against
-  0.30 s for a part's validation): the only costly rule was the duplicate check above.
+  0.30 s for a part's validation).
+- The HMAC in Python (`hashlib` with the pads' states computed once: two SHA-256 blocks a row, not
+  four) takes less CPU than DuckDB's SQL (0.38 s against 0.51 s a part) but holds Python's lock:
+  the load took 1.06 times as long at 10x. In a separate process it took 1.18 times as long at 100x.
+  DuckDB's HMAC on one thread, and staging each part in a thread while the next is checked, changed
+  nothing that could be measured (the latter held 100 MB more).
+- The application keys are random hex, half of the write's time: stored uncompressed they would
+  be written in a third of it (0.12 s against 0.34 s for a million rows) but take twice the space
+  (37 MB against 18 MB), and every load copies the database.
 
 What is left, and why the goal is out of reach of this design:
-- **The build after applications is still a floor at 1x:** the four aggregates, the projection
-  and the peers' statistics and positions are rebuilt whole, 0.5 s and a commit of 0.1 s, more
-  than DuckDB's raw load of the whole 1x file (0.28-0.37 s). Only the aggregates could be built for
-  the agency-years a file touches: a peer group's median and every member's position change when
-  one agency's figures do.
-- **A part's work is spread thin.** Of a 32 MB part (311 000 rows), each alone: the read 0.33 s
-  (the decode's UTF-8, control-byte and NFC checks hold Python's lock), the personal-data scan
-  0.18 s, validation 0.30 s (a parse of each column's distinct values and a join back, about
-  0.02 s a column), the HMAC 0.30 s (DuckDB's `sha256` returns hex only, so four blocks and a hex
-  round trip a row where HMAC needs two blocks), staging 0.10 s. None is far above its floor in
-  Polars or DuckDB; together, on two cores and under one Python lock, a part takes 1.5 s at 100x.
-- **Every byte is still read three times**: the survey (hash, UTF-8, where parts start), the
-  part's decode and Polars' CSV reader.
-- **The write copies the staged rows once more.** At 100x the parts' staging takes 3.5 s and the
-  insert of the 10 million staged rows into `applications` 8.2 s, most of the write. That insert
-  is near DuckDB's own cost of writing a table that size: a `create table as` of the same rows
-  took 7.2 s, and the table's CHECK constraints add under 0.5 s. Inserting each part straight into
-  `applications` inside the file's transaction would save the staging copy, but the slice
-  replacement and the check against applications loaded under another year would then have to
-  tell a file's rows from those loaded before by their load; not started.
+- **Two cores are busy.** At 100x the load uses 1.8 cores on average (64 s of CPU in 37 s). What
+  is left is work, not waiting: per row, an HMAC of four SHA-256 blocks (DuckDB's `sha256`
+  returns hex only, so no block can be computed once for every row), 0.51 s of CPU a part; the
+  scan for personal data, validation and the read. At 100x the HMAC alone takes about 17 s of CPU,
+  twice DuckDB's whole raw load.
+- **The write is DuckDB's own.** The insert of the 10 million staged rows into `applications` takes
+  7-8 s, near DuckDB's cost of writing a table that size (a `create table as` of the same rows
+  took 7.2 s), which is most of DuckDB's raw load too. Inserting each part straight into
+  `applications` inside the file's transaction would save the staging copy (3 s at 100x), but the
+  slice replacement, the check against applications loaded under another year and the check for an
+  unchanged file would then have to tell a file's rows from those loaded before by their load; not
+  started.
+- **The build after applications is a floor at 1x:** the four aggregates, the projection and the
+  peers' statistics and positions are rebuilt whole, 0.5 s and a commit of 0.1 s, more than DuckDB's
+  raw load of the whole 1x file (0.24-0.31 s). Only the aggregates could be built for the
+  agency-years a file touches: a peer group's median and every member's position change when one
+  agency's figures do.
 """
 
 
@@ -323,10 +327,12 @@ def stages_section(memory: dict) -> str:
     lines = "\n".join(
         f"| {name} | {duration(seconds.get(name))} | {megabytes(peak)} |" for name, peak in memory["peaks_mb"].items()
     )
+    beside = memory.get("beside_seconds", {})
+    lines += "".join(f"\n| beside, in a thread: {name} | {duration(spent)} | |" for name, spent in beside.items())
     return f"""Where the time and the memory go at {memory["scale"]} (`python -m bench.load_memory`: one load of
 the {memory["rows"]:,}-row file, {duration(memory["seconds"])} in all; its resident memory sampled every 20 ms;
 each second and sample put down to the stage the load was in, a stage inside another counted as
-its own):
+its own; the work beside, in threads, timed apart as the sum of its runs, which overlap the stages):
 
 | stage | time | peak memory (RSS) |
 |---|---|---|
@@ -335,8 +341,9 @@ its own):
 A file larger than a part (`LOM_PART_MB`, 32 MB: about 300 000 rows) is loaded part by part
 (`pipelines/parts.py`): a survey reads its bytes once (its SHA-256, whether it is all UTF-8,
 where parts may start), then each part is read, scanned and validated as a whole file would be,
-and its pseudonymised rows are staged in a DuckDB temp table; the HMAC of a part runs in a second
-thread while the part is validated. What spans parts is checked over the staged rows: a case
+and its pseudonymised rows are staged in a DuckDB temp table; a part's scan for personal data
+and its HMAC run in two threads while the part is validated, and the next part is read in a
+third. What spans parts is checked over the staged rows: a case
 number twice in the file, the slices the file replaces, applications stored under another year.
 DuckDB may use `LOM_LOADER_MEMORY` (1 GB) in a load and spills the rest to disk. So the peak is
 one part in Python plus DuckDB's limit, whatever the file's size. The write inserts the staged
