@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from threading import Lock
 
 import duckdb
 import numpy as np
@@ -30,7 +31,7 @@ from pipelines.parse import AMOUNT, DATE, INTEGER
 from pipelines.parts import Part, applications_header, read_parts, survey
 from pipelines.personal_data import holds_personal_data, person_headers, safe_name, scan_cells, scan_columns
 from pipelines.progress import Progress, StageListener
-from pipelines.pseudonym import KeyProblem, application_keys, existing_key, load_key, pseudonymise
+from pipelines.pseudonym import KeyProblem, application_keys, existing_key, key_exists, load_key, pseudonymise
 from pipelines.read import RawTable, ReadResult, read_file
 from pipelines.report import ERROR, KEPT_PER_COLUMN_AND_RULE, WARNING, FileProblem, Finding, Findings, listed
 from pipelines.validate import NO_ROWS, Context, Validated, per_distinct, validate
@@ -105,7 +106,7 @@ def _check_all(
     A check's later files are checked as a load would check them: knowing the agencies and the
     closing balances of its earlier files that would load.
     """
-    key = cache(load_key if write else _key_of_a_check)  # fetched when a file first needs it
+    key = _once(load_key if write else _key_of_a_check)  # fetched when a file first needs it
     extra_agencies: set[str] = set()
     extra_closings: list[pl.DataFrame] = []
     outcomes = []
@@ -130,6 +131,19 @@ def _check_all(
             item.whole = None  # its rows are written or refused: no longer held
             progress.done()
     return outcomes
+
+
+def _once(fetch: Callable[[], bytes]) -> Callable[[], bytes]:
+    """`fetch`, called once however many threads ask at once: a load's first call may make the
+    key file, which two calls at once would both make."""
+    lock = Lock()
+    fetched = cache(fetch)
+
+    def key() -> bytes:
+        with lock:
+            return fetched()
+
+    return key
 
 
 def _key_of_a_check() -> bytes:
@@ -326,7 +340,7 @@ def _check_part(
     found.extend(part.read.findings)
     scanned = beside.submit(_personal_data, part.read)
     try:
-        checked, validated_found = _validate_tables(item, part.read, context, key, beside, found.has_errors)
+        checked, validated_found = _validate_tables(item, part.read, context, key, beside, scanned, found.has_errors)
     except BaseException:
         wait([scanned])  # a part given up leaves no scan running on its rows
         raise
@@ -345,7 +359,8 @@ def _check_part(
                 progress.stage("pseudonymiserar", 0.6)
             if not whole:  # within one part, validation has found any case number given twice
                 cases.append(rows.select("org_nr", "application_id").hash_rows(seed=0).to_numpy())
-            rows = pseudonymise(rows, key(), keys.result() if keys is not None else None)
+            computed = keys.result() if keys is not None else None
+            rows = pseudonymise(rows, key(), computed)
         _stage(con, validated.kind.name, rows, whole)
     return cases
 
@@ -356,6 +371,7 @@ def _validate_tables(
     context: Context,
     key: Callable[[], bytes],
     beside: ThreadPoolExecutor,
+    scanned: Future,
     read_errors: bool,
 ) -> tuple[list[tuple[Validated, Future | None]], list[Finding]]:
     """Validate and count a part's tables, agencies first; with each table of applications, its
@@ -365,7 +381,7 @@ def _validate_tables(
         keys = None
         cased = table.recognised.kind is APPLICATIONS and {"org_nr", "application_id"} <= set(table.frame.columns)
         if cased and not (item.findings.has_errors or read_errors):
-            keys = beside.submit(application_keys, _case_numbers(table.frame), key())
+            keys = beside.submit(_keys_beside_the_scan, scanned, _case_numbers(table.frame), key)
         validated = validate(table, context)
         # "No rows" is said of the whole file, at the end, not of a part of blank rows.
         found += [f for f in validated.findings if f.rule != NO_ROWS]
@@ -375,6 +391,30 @@ def _validate_tables(
             context = replace(context, known_agencies=known)
         checked.append((validated, keys))
     return checked, found
+
+
+def _keys_beside_the_scan(scanned: Future, cases: pl.DataFrame, key: Callable[[], bytes]) -> pl.Series | None:
+    """The HMAC of a part's case numbers, computed while the part's scan runs (in memory, never
+    kept for a file the scan refuses).
+
+    A file refused for personal data is refused as before the key came into it: the first load,
+    with no key yet, waits for the scan, so that such a file makes none; and a key that cannot be
+    used is said to be only of a file the scan lets through. (The scan was submitted first: it
+    runs, and never waits on this.)
+    """
+
+    def refused() -> bool:
+        return any(finding.severity == ERROR for finding in scanned.result())
+
+    if not key_exists() and refused():
+        return None
+    try:
+        secret = key()
+    except KeyProblem:
+        if refused():
+            return None
+        raise
+    return application_keys(cases, secret)
 
 
 def _merge(findings: Findings, found: Findings, seen: set[Finding]) -> None:

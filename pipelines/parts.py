@@ -74,7 +74,7 @@ def survey(path: Path, part_bytes: int) -> Survey:
             if bad_utf8_line is None:
                 piece = carried + block if carried else block
                 whole = _whole_characters(piece)
-                if whole < len(piece):  # (copies of the block are made only then)
+                if whole < len(piece):  # the block ends inside or just after a character beyond ASCII
                     piece, carried = piece[:whole], piece[whole:]
                 else:
                     carried = b""
@@ -176,7 +176,7 @@ def read_parts(path: Path, found: Survey) -> Iterator[Part]:
         for bounds in found.parts:
             handle.seek(bounds.start)
             data = handle.read(bounds.end - bounds.start)
-            where = FilePart(bounds.first_line, found.bad_utf8_line, surveyed=True)
+            where = FilePart(bounds.first_line, found.bad_utf8_line)
             if header is None:
                 utf8 = decode(data, where)
                 header = csv_header(utf8)

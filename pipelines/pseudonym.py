@@ -8,11 +8,11 @@ import duckdb
 import polars as pl
 
 from lom.db import store
-from lom.db.keys import KeyProblem, existing_key, load_key
+from lom.db.keys import KeyProblem, existing_key, key_exists, load_key
 from lom.db.store import sql
 from pipelines.validate import case_number
 
-__all__ = ["KeyProblem", "application_keys", "existing_key", "load_key", "pads", "pseudonymise"]
+__all__ = ["KeyProblem", "application_keys", "existing_key", "key_exists", "load_key", "pads", "pseudonymise"]
 
 BLOCK = 64  # SHA-256 block size in bytes
 

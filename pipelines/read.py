@@ -143,7 +143,7 @@ def decode(data: bytes, part: FilePart | None = None) -> bytes:
         _refuse_control_byte(data, part.first_line)
     line = part.bad_utf8_line
     if line is None:
-        if part.surveyed or is_utf8(data):  # a survey has checked every byte of the file
+        if is_utf8(data):  # (checked again in a part: the file may have changed since its survey)
             return _composed(data)
         line = _line_at(data, first_bad_utf8(data), part.first_line)
     elif data.isascii():
@@ -219,7 +219,6 @@ class FilePart:
 
     first_line: int = 1
     bad_utf8_line: int | None = None
-    surveyed: bool = False  # the whole file's bytes were surveyed: bad_utf8_line None says it is UTF-8
 
 
 def _line_at(data: bytes, position: int, first_line: int = 1) -> int:

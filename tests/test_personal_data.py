@@ -105,6 +105,23 @@ def test_the_scan_beside_validation_is_told_before_it(sample_copy, tmp_path):
     assert_not_revealed(PNR_10, "\n".join(outcome.findings.lines()), sample_copy)
 
 
+@pytest.mark.parametrize("key", ["none yet", "readable by others"])
+def test_a_file_refused_for_personal_data_reads_or_makes_no_key(sample_copy, tmp_path, monkeypatch, key):
+    """The HMAC waits for the scan beside it: a file refused for personal data never gets to
+    the key, so it neither makes one nor fails on one that cannot be used."""
+    key_file = tmp_path / "keys" / "pseudonym.key"
+    if key == "readable by others":
+        key_file.parent.mkdir()
+        key_file.write_text("ab" * 32 + "\n")
+        key_file.chmod(0o644)
+    monkeypatch.setenv("LOM_KEY_FILE", str(key_file))
+    lines = [APPS_ROWS[0].replace("T-1", PNR_12), *APPS_ROWS[1:]]
+    (outcome,) = load_files([write(tmp_path / "a.csv", "\n".join([APPS_HEADER, *lines]) + "\n")], sample_copy)
+    assert outcome.status == "rejected"
+    assert [f.rule for f in outcome.findings.items if f.severity == "error"] == ["personuppgift"]
+    assert key_file.exists() == (key == "readable by others")
+
+
 @pytest.mark.parametrize("header", ["Namn", "personnummer", "E-post", "Sökande"])
 def test_a_person_header_in_an_applications_file_rejects_it(sample_copy, tmp_path, capsys, header):
     lines = [line + ";x" for line in APPS_ROWS]

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from pipelines import parse
-from pipelines.read import BELOW_COMBINING_MARKS, FilePart, decode, first_bad_utf8, is_utf8
+from pipelines.read import BELOW_COMBINING_MARKS, decode, first_bad_utf8, is_utf8
 from pipelines.report import FileProblem
 
 from .conftest import rows, run_cli, snapshot, write
@@ -87,7 +87,6 @@ def test_text_below_the_combining_marks_is_composed_and_none_of_it_composes():
 def test_decode_gives_text_in_composed_form(text):
     expected = unicodedata.normalize("NFC", f"a;b\n{text}\n").encode()
     assert decode(f"a;b\n{text}\n".encode()) == expected
-    assert decode(f"a;b\n{text}\n".encode(), FilePart(surveyed=True)) == expected
     if all(ord(c) < 0x300 for c in text):
         assert decode(f"a;b\n{text}\n".encode("cp1252")) == expected
 
@@ -106,10 +105,17 @@ def test_decode_gives_text_in_composed_form(text):
 def test_invalid_utf8_is_told_as_python_tells_it(data):
     """The quick check (Polars) and Python's decoder agree on what is UTF-8."""
     assert not is_utf8(data)
-    assert is_utf8(data.decode("utf-8", errors="replace").encode())
     with pytest.raises(UnicodeDecodeError) as python:
         data.decode("utf-8")
     assert first_bad_utf8(data) == python.value.start
+
+
+def test_valid_utf8_at_the_edges_is_told_valid():
+    """At each length's edges, beside the surrogates and at the last code point, the quick check
+    lets a character through whole and refuses it with its last byte cut off."""
+    for character in ("\u007f", "\u0080", "\u07ff", "\u0800", "\ud7ff", "\ue000", "\uffff", "\U00010000", "\U0010ffff"):
+        assert is_utf8(f"a;{character}\n".encode())
+        assert not is_utf8(f"a;{character}\n".encode()[:-2]) or len(character.encode()) == 1
 
 
 def test_comma_separated_file_with_quoted_sectors(tmp_path, capsys):

@@ -31,11 +31,14 @@ def load_key() -> bytes:
     return _key_from_file(key_file())
 
 
+def key_exists() -> bool:
+    """Whether a key is there to be read (given in LOM_PSEUDONYM_KEY, or its file made), usable or not."""
+    return bool(os.environ.get("LOM_PSEUDONYM_KEY")) or key_file().exists()
+
+
 def existing_key() -> bytes | None:
     """Return the key if one exists already, without creating one (for read-only checks)."""
-    if os.environ.get("LOM_PSEUDONYM_KEY") or key_file().exists():
-        return load_key()
-    return None
+    return load_key() if key_exists() else None
 
 
 def read_key() -> bytes:
