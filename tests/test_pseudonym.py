@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import random
 import stat
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 
@@ -149,3 +151,28 @@ def test_reading_peers_pseudonyms_with_no_key_file_creates_none(sample_db, tmp_p
         with pytest.raises(keys.KeyProblem, match="ingen pseudonymnyckel"):
             overview.agency_ranking(con, 2025, group_type="sector", role=agency)
     assert not missing.exists() and not missing.parent.exists()
+
+
+def test_a_new_key_is_made_once_however_many_threads_ask_for_it(tmp_path, monkeypatch):
+    """A part's HMAC asks for the key in a thread while the load may ask in another: the first
+    load's key file is made once, and every asker gets that key."""
+    key_file = tmp_path / "keys" / "pseudonym.key"
+    monkeypatch.setenv("LOM_KEY_FILE", str(key_file))
+    calls = []
+
+    def counted() -> bytes:
+        calls.append(1)
+        return pseudonym.load_key()
+
+    key = load._once(counted)
+    start = threading.Barrier(8)
+
+    def ask() -> bytes:
+        start.wait()
+        return key()
+
+    with ThreadPoolExecutor(max_workers=8) as askers:
+        keys = list(askers.map(lambda _: ask(), range(8)))
+    assert len(calls) == 1
+    assert set(keys) == {bytes.fromhex(key_file.read_text().strip())}
+    assert [p.name for p in key_file.parent.iterdir()] == ["pseudonym.key"]
