@@ -269,20 +269,23 @@ read in a thread while the one before is checked; a part's scan for personal dat
 run in threads beside its validation; the survey hashes the file in a thread.
 
 Since the last figures:
-- **A part's scan for personal data runs in a thread beside its validation**, as its HMAC did
-  already; its findings are still told first (`tests/test_personal_data.py`). Alone, the scan
-  takes 0.14 s of a 32 MB part and validation 0.25 s; one after the other they left a core idle.
+- **A part's scan for personal data runs in a thread beside its validation**, and its HMAC in
+  another; the scan's findings are still told first (`tests/test_personal_data.py`). Alone, the
+  scan takes 0.14 s of a 32 MB part, validation 0.25 s and the HMAC 0.27 s; the scan and then
+  validation beside the HMAC left a core idle. A file the scan refuses still reads or makes no
+  key: a first load, with no key yet, waits for the scan before its HMAC.
 - **UTF-8 is checked once, by Polars.** The survey checks each block's bytes with Polars' UTF-8
   check (some GB a second) where Python's decoder took 1.5 s a GB, and a part of a surveyed file
   is not checked again. Text whose characters all lie below U+0300 (all of Swedish) is known to be
   composed (NFC) from its bytes alone, where the whole text was decoded and checked. A part's
-  decode takes 0.06 s in place of 0.11 s, the survey of the 100x file 1.4 s in place of 2.7 s.
+  decode takes 0.06 s in place of 0.11 s, the survey of the 100x file 1.4-1.7 s in place of 2.7 s.
 - Line breaks are counted without looking for CR twice in a file that holds none.
 
 Timed against the code at the start of this work (`farm-bench --vs`, whole processes in turn on
-the same machine, the median of each pair's ratio): 0.92 of the time at 1x (7 pairs), 0.87 at 10x
-(5 pairs) and 0.84 at 100x (2 pairs: 36.7 s against 43.9 s). DuckDB's raw load of the 100x file
-took 6.9 to 9.8 s in the runs of the table above: the ratio at 100x moves with it.
+the same machine, the median of each pair's ratio): 0.94 of the time at 1x (7 pairs), 0.93 at 10x
+(5 pairs) and 0.89 at 100x (2 pairs: 42.1 s against 47.3 s). DuckDB's raw load of the 100x file
+took 7.0 s in the runs of the table above and 6.9 to 9.8 s in earlier runs the same day: the ratio
+at 100x moves with it.
 
 Measured and not taken:
 - DuckDB's CSV reader gives a 32 MB part's text columns to Polars in 0.15 s, Polars' own reader
@@ -299,7 +302,7 @@ Measured and not taken:
   (37 MB against 18 MB), and every load copies the database.
 
 What is left, and why the goal is out of reach of this design:
-- **Two cores are busy.** At 100x the load uses 1.8 cores on average (64 s of CPU in 37 s). What
+- **Two cores are busy.** At 100x the load uses 1.8 cores on average (74 s of CPU in 42 s). What
   is left is work, not waiting: per row, an HMAC of four SHA-256 blocks (DuckDB's `sha256`
   returns hex only, so no block can be computed once for every row), 0.51 s of CPU a part; the
   scan for personal data, validation and the read. At 100x the HMAC alone takes about 17 s of CPU,
