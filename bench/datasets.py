@@ -25,6 +25,7 @@ from lom.db import models, store
 from lom.queries import data_status
 from lom.queries.access import TSN
 from lom.queries.connection import connect
+from sample_data.formats import full_time_equivalents
 from sample_data.generate import generate
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -84,7 +85,8 @@ def build(scale: str, path: Path) -> dict:
         applications = dataset.applications.with_columns(
             pl.concat_str("org_nr", "application_id").hash().cast(pl.String).str.zfill(32).alias("application_key")
         )
-        for kind, frame in [("agencies", dataset.agencies), ("funds", dataset.funds), ("applications", applications)]:
+        funds = dataset.funds.with_columns(fte=full_time_equivalents(pl.col("employees")))
+        for kind, frame in [("agencies", dataset.agencies), ("funds", funds), ("applications", applications)]:
             con.register(f"incoming_{kind}", frame)  # as the loader stages a file of one part
             store.run(con, store.sql(f"load/{kind}_write"), {"load_id": load_id})
             con.unregister(f"incoming_{kind}")

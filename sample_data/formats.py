@@ -26,15 +26,18 @@ def write_agencies_csv(agencies: pl.DataFrame, path: Path) -> None:
     agencies.write_csv(path, separator=",")
 
 
+def full_time_equivalents(employees: pl.Expr) -> pl.Expr:
+    """Full-time equivalents: a little under the head count (part-time work), as HR reports them."""
+    return (employees * 0.93).round(1)
+
+
 def write_funds_csv(funds: pl.DataFrame, path: Path) -> None:
     """Write funds as Swedish Excel does: Windows-1252, semicolons, decimal comma, Swedish headers."""
     text = funds.select(
         pl.col("org_nr").alias("Organisationsnummer"),
         pl.col("year").alias("År"),
         pl.col("employees").alias("Anställda"),
-        # Full-time equivalents: a little under the head count (part-time work), as HR reports them.
-        (pl.col("employees") * 0.93)
-        .round(1)
+        full_time_equivalents(pl.col("employees"))
         .cast(pl.String)
         .str.replace(".", ",", literal=True)
         .alias("Årsarbetskrafter"),
