@@ -89,7 +89,7 @@ staged(load, "_read", "survey (SHA-256, UTF-8, where parts start) or read a smal
 staged(load, "_check", "the rest of each part: its read (the next is read ahead in a thread), waits for the threads")
 staged(load, "validate", "validate each part (its scan and HMAC beside, in threads)")
 beside(load, "_personal_data", "scan each part for personal data")
-beside(load, "application_keys", "HMAC of each part's case numbers (DuckDB)")
+beside(load, "application_keys", "HMAC of each part's case numbers (polars-hash)")
 staged(load, "_stage", "stage each part in DuckDB")
 staged(load, "_check_the_file", "check the file: case numbers across parts, applications loaded under another year")
 staged(load, "write_file", "write: slices, insert from the staged rows, load log")

@@ -261,8 +261,8 @@ tables that read what it wrote.
 
 
 # What the work on the load's speed (issue 23) changed, and what is left and why.
-LOAD_LEFT = """What is done once and vectorised: the HMAC is computed by DuckDB in SQL over a whole part's
-column (`sql/load/pseudonymise.sql`; `tests/test_pseudonym.py` checks it against Python's `hmac` for
+LOAD_LEFT = """What is done once and vectorised: the HMAC is computed over a whole part's column by
+polars-hash's SHA-256 (`pipelines/pseudonym.py`; `tests/test_pseudonym.py` checks it against Python's `hmac` for
 5 000 case numbers in many scripts), every rule is a Polars expression over whole columns, each
 distinct value is parsed once, and a part's rows are staged from its Arrow data. The next part is
 read in a thread while the one before is checked; a part's scan for personal data and its HMAC

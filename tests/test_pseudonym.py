@@ -40,7 +40,7 @@ def applications(ids: list[str], org: str = "209900-0016") -> pl.DataFrame:
 
 @pytest.mark.parametrize("key", [b"k" * 32, bytes(range(64)), b"x" * 100], ids=["kort", "ett block", "lång"])
 def test_keys_match_python_hmac(key):
-    """DuckDB's HMAC equals Python's hmac module for short, block-sized and long keys, over the
+    """The vectorised HMAC equals Python's hmac module for short, block-sized and long keys, over the
     case number as it is compared."""
     ids = ["LOM-2024-0001", "Dnr 2024/17", "åäö ÅÄÖ", "a\\x41", "", " DNR\t 2024/17\u00a0"]
     result = pseudonym.pseudonymise(applications(ids), key)
@@ -66,7 +66,7 @@ WRITTEN = [
 
 
 def test_vectorised_keys_equal_python_hmac_beyond_ascii():
-    """The keys computed in DuckDB SQL over a whole column equal Python's hmac, row for row, for
+    """The keys computed over a whole column (polars-hash) equal Python's hmac, row for row, for
     case numbers in many scripts: the written ones and 5 000 more drawn from their characters."""
     key = bytes(range(32))
     pool = "".join(sorted(set("".join(WRITTEN)))) + "-/ "
