@@ -252,8 +252,7 @@ Goals: within {goals.LOAD_RATIO_GOAL:g}x of DuckDB's raw load at {" and ".join(r
 **{memory_verdict}** ({megabytes(load["ours_mb"])}).
 DuckDB's raw load sniffs types and checks no rule; ours reads every cell as text, checks every
 rule of the data contract, scans for personal data, computes an HMAC-SHA256 per row (four
-SHA-256 blocks a row, which alone costs about as much CPU as DuckDB's whole raw load on these two
-cores), and since the measures came it also builds again, before it publishes, the measures'
+SHA-256 blocks a row), and since the measures came it also builds again, before it publishes, the measures'
 tables that read what it wrote.
 
 {LOAD_LEFT}
@@ -262,30 +261,30 @@ tables that read what it wrote.
 
 # What the work on the load's speed (issue 23) changed, and what is left and why.
 LOAD_LEFT = """What is done once and vectorised: the HMAC is computed over a whole part's column by
-polars-hash's SHA-256 (`pipelines/pseudonym.py`; `tests/test_pseudonym.py` checks it against Python's `hmac` for
-5 000 case numbers in many scripts), every rule is a Polars expression over whole columns, each
-distinct value is parsed once, and a part's rows are staged from its Arrow data. The next part is
-read in a thread while the one before is checked; a part's scan for personal data and its HMAC
-run in threads beside its validation; the survey hashes the file in a thread.
+polars-hash's SHA-256 (`pipelines/pseudonym.py`; `tests/test_pseudonym.py` checks it against Python's
+`hmac` for 5 000 case numbers in many scripts), every rule is a Polars expression over whole
+columns, each distinct value is parsed once, and a part's rows are staged from its Arrow data. The
+next part is read in a thread while the one before is checked; a part's scan for personal data and
+its HMAC run in threads beside its validation; the survey hashes the file in a thread.
 
 Since the last figures:
-- **A part's scan for personal data runs in a thread beside its validation**, and its HMAC in
-  another; the scan's findings are still told first (`tests/test_personal_data.py`). Alone, the
-  scan takes 0.14 s of a 32 MB part, validation 0.25 s and the HMAC 0.27 s; the scan and then
-  validation beside the HMAC left a core idle. A file the scan refuses still reads or makes no
-  key: a first load, with no key yet, waits for the scan before its HMAC.
-- **UTF-8 is checked once, by Polars.** The survey checks each block's bytes with Polars' UTF-8
-  check (some GB a second) where Python's decoder took 1.5 s a GB, and a part of a surveyed file
-  is not checked again. Text whose characters all lie below U+0300 (all of Swedish) is known to be
-  composed (NFC) from its bytes alone, where the whole text was decoded and checked. A part's
-  decode takes 0.06 s in place of 0.11 s, the survey of the 100x file 1.4-1.7 s in place of 2.7 s.
-- Line breaks are counted without looking for CR twice in a file that holds none.
+- **The HMAC by polars-hash, not DuckDB's SQL.** The same RFC 2104 passes over the same bytes, by
+  a maintained Polars plugin (Rust, with the CPU's SHA instructions) in Polars' threads: a 32 MB
+  part's keys take 0.19 s of CPU in place of 0.28 s (0.10 s in place of 0.19 s on the clock),
+  and the keys are those written before. DuckDB's `sha256` has no SHA instructions; Python's
+  `hmac.digest` row by row took 2.2 s a million rows and holds Python's lock.
+- Timed against the code before it (`farm-bench --vs`, whole processes in turn, the median of
+  each pair's ratio): 0.99 of the time at 1x (7 pairs), 0.97 at 10x (5 pairs, 0.93 of the CPU)
+  and 0.94 at 100x (3 pairs: 23.9 s against 25.5 s; 41 s of CPU against 44 s).
+- These figures come from another machine than the last (two cores of an AMD EPYC, where the
+  last were two of an Intel Xeon), faster for both loads: DuckDB's raw load of the 100x file took
+  4.7 s where it took 7.0 s, ours 24.0 s where it took 37.1 s. The ratios hardly moved with it.
 
-Timed against the code at the start of this work (`farm-bench --vs`, whole processes in turn on
-the same machine, the median of each pair's ratio): 0.94 of the time at 1x (7 pairs), 0.93 at 10x
-(5 pairs) and 0.89 at 100x (2 pairs: 42.1 s against 47.3 s). DuckDB's raw load of the 100x file
-took 7.0 s in the runs of the table above and 6.9 to 9.8 s in earlier runs the same day: the ratio
-at 100x moves with it.
+Earlier in this work: a part's scan for personal data runs in a thread beside its validation (its
+findings still told first); UTF-8 is checked once, by Polars, in the survey (1.4-1.7 s for the
+100x file where Python's decoder took 2.7 s); text whose characters all lie below U+0300 (all of
+Swedish) is known to be composed (NFC) from its bytes alone. Against the code before those: 0.94
+of the time at 1x, 0.93 at 10x and 0.89 at 100x.
 
 Measured and not taken:
 - DuckDB's CSV reader gives a 32 MB part's text columns to Polars in 0.15 s, Polars' own reader
@@ -293,32 +292,31 @@ Measured and not taken:
 - Counting every rule's mask in one `select` saved nothing that could be measured (0.29 s against
   0.30 s for a part's validation).
 - The HMAC in Python (`hashlib` with the pads' states computed once: two SHA-256 blocks a row, not
-  four) takes less CPU than DuckDB's SQL (0.38 s against 0.51 s a part) but holds Python's lock:
-  the load took 1.06 times as long at 10x. In a separate process it took 1.18 times as long at 100x.
-  DuckDB's HMAC on one thread, and staging each part in a thread while the next is checked, changed
-  nothing that could be measured (the latter held 100 MB more).
+  four) holds Python's lock: the load took 1.06 times as long at 10x; in a separate process 1.18
+  times as long at 100x. Staging each part in a thread while the next is checked changed nothing
+  that could be measured and held 100 MB more.
 - The application keys are random hex, half of the write's time: stored uncompressed they would
   be written in a third of it (0.12 s against 0.34 s for a million rows) but take twice the space
   (37 MB against 18 MB), and every load copies the database.
 
-What is left, and why the goal is out of reach of this design:
-- **Two cores are busy.** At 100x the load uses 1.8 cores on average (74 s of CPU in 42 s). What
-  is left is work, not waiting: per row, an HMAC of four SHA-256 blocks (DuckDB's `sha256`
-  returns hex only, so no block can be computed once for every row), 0.51 s of CPU a part; the
-  scan for personal data, validation and the read. At 100x the HMAC alone takes about 17 s of CPU,
-  twice DuckDB's whole raw load.
+What is left, and why the goal is out of reach of this design on two cores:
+- **Both cores are busy, with work.** At 100x the load uses 1.7 cores on average (41 s of CPU in
+  24 s). One 32 MB part (300 000 rows), each step alone: its read 0.13-0.17 s of CPU, the scan for
+  personal data 0.10 s, validation 0.18 s, the HMAC 0.19 s: about 0.6 s a part, 20 s of CPU for
+  the 33 parts of the 100x file, 10 s on the clock if the two cores never waited. The checks
+  alone (scan, rules, HMAC: 15.5 s of CPU, 7.8 s on the clock) take more than DuckDB's whole
+  raw load (4.7 s), which checks nothing; the goal (2x, 9.3 s) leaves 1.5 s for the read, the
+  staging and the write.
 - **The write is DuckDB's own.** The insert of the 10 million staged rows into `applications` takes
-  7-8 s, near DuckDB's cost of writing a table that size (a `create table as` of the same rows
-  took 7.2 s), which is most of DuckDB's raw load too. Inserting each part straight into
-  `applications` inside the file's transaction would save the staging copy (3 s at 100x), but the
-  slice replacement, the check against applications loaded under another year and the check for an
-  unchanged file would then have to tell a file's rows from those loaded before by their load; not
-  started.
+  4-5 s, near DuckDB's cost of writing a table that size, which is most of DuckDB's raw load too.
+  Inserting each part straight into `applications` inside the file's transaction would save the
+  staging copy (2.3 s at 100x), but the slice replacement, the check against applications loaded
+  under another year and the check for an unchanged file would then have to tell a file's rows
+  from those loaded before by their load; not started.
 - **The build after applications is a floor at 1x:** the four aggregates, the projection and the
-  peers' statistics and positions are rebuilt whole, 0.5 s and a commit of 0.1 s, more than DuckDB's
-  raw load of the whole 1x file (0.24-0.31 s). Only the aggregates could be built for the
-  agency-years a file touches: a peer group's median and every member's position change when one
-  agency's figures do.
+  peers' statistics and positions are rebuilt whole, which takes more than DuckDB's raw load of the
+  whole 1x file. Only the aggregates could be built for the agency-years a file touches: a peer
+  group's median and every member's position change when one agency's figures do.
 """
 
 
