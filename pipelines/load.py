@@ -333,8 +333,8 @@ def _check_part(
     agencies; stage their rows while the file has no error. Return the hashes of its case numbers
     when the file has more parts than this one.
 
-    The scan for personal data and the HMAC run in threads beside validation (Polars and DuckDB
-    leave the GIL, and use the cores); the scan's findings still come before validation's.
+    The scan for personal data and the HMAC run in threads beside validation (Polars leaves the
+    GIL, and uses the cores); the scan's findings still come before validation's.
     """
     found = Findings()
     found.extend(part.read.findings)

@@ -136,7 +136,7 @@ def test_no_sql_is_written_in_python_outside_the_store():
 
 def test_the_tests_import_nothing_from_bench():
     """bench/ measures the product and may reuse the tests' helpers; the tests never lean on bench/
-    (its own report test lives beside it, in bench/test_report.py)."""
+    (its own tests live beside it: bench/test_report.py, bench/test_datasets.py)."""
     found = []
     for path in (ROOT / "tests").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
