@@ -13,6 +13,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from lom.queries.access import TSN
+from lom.queries.connection import connect, run
+
 GRANTED = ["beviljad", "delvis beviljad"]
 DECIDED = [*GRANTED, "avslag"]
 DIRECTION = {
@@ -469,3 +472,19 @@ def test_projection_summary(raw, kpis, positions, group_type):
     same(found, expected, ["org_nr", "base_year"])
     assert found["crossing_year"].drop_nulls().len() > 0
     assert math.isclose(found["extra_spending_per_year_sek"].max(), expected["extra_spending_per_year_sek"].max())
+
+
+@pytest.mark.parametrize("decided", [1, 400, 33_017, 2_000_000])
+def test_the_funnel_of_a_count_bound_from_python(sample_db, decided):
+    """An agency's own difference from its peer median binds its count of decisions from Python, a
+    32-bit integer in DuckDB: at 33 017 decisions (the busiest agency-year at 100x) 4 n² no longer
+    fits one. The limits and the difference are those of the formula, worked out here."""
+    with connect(sample_db) as con:
+        found = run(con, "approval_difference", role=TSN, approval_rate=0.5, peer_median=0.75, decided=decided)
+    row = found.row(0, named=True)
+    p, n = 0.75, decided
+    centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
+    half = Z / (1 + Z**2 / n) * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n * n))
+    assert row["funnel_low"] == pytest.approx(max(0, centre - half), abs=1e-11)
+    assert row["funnel_high"] == pytest.approx(min(1, centre + half), abs=1e-11)
+    assert row["difference"] == ("below" if centre - half > 0.5 else "within")
