@@ -111,8 +111,8 @@ def test_no_connection_reaches_another_file_or_the_network(sample_db, tmp_path):
 
 
 def test_every_connection_is_opened_by_the_store():
-    """Only lom/db/store.py, and the pseudonym module for its private connection (locked at
-    once), call duckdb.connect: every connection the app and the loader use is locked down."""
+    """Only lom/db/store.py calls duckdb.connect: every connection the app and the loader use is
+    locked down (the pseudonyms are computed in Polars, with no connection of their own)."""
     callers = []
     for path in [
         ROOT / "dashboard.py",
@@ -121,7 +121,7 @@ def test_every_connection_is_opened_by_the_store():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr == "connect" and getattr(node.value, "id", "") == "duckdb":
                 callers.append(path.relative_to(ROOT).as_posix())
-    assert sorted(callers) == [*["lom/db/store.py"] * 3, "pipelines/pseudonym.py"]
+    assert sorted(callers) == ["lom/db/store.py"] * 3
 
 
 def test_the_served_code_calls_no_python_from_polars_threads():
