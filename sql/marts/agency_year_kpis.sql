@@ -6,7 +6,9 @@
 -- agency has applications for (reports_applications): an agency that reports applications is
 -- taken to report every year since. Before its first year, or for an agency that never sent any,
 -- its application measures are missing (null), not 0.
-create or replace view agency_year_kpis as
+-- A table, built with the measures: the peer groups, the measures' values and an agency's view of
+-- its peers read it many times a query (as a view it was three quarters of an agency's peer queries).
+create or replace table agency_year_kpis as
 with
 agencies as (
     select * from stg_agencies
