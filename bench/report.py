@@ -110,8 +110,8 @@ check that its measures are this code's), once per page run:
 Why the queries hardly grow with the data: the one aggregate over every application
 (`int_agency_year_applications`, per agency and year, and its siblings per measure type and for
 handling times) is a table built when a load publishes, and so are the measures per agency and
-year (`agency_year_kpis`), the peers' statistics and positions and the projections. The pages then read a few thousand agency-years, the same at every
-scale. Building all of it, as `bootstrap` does and a load does on measures of other code (a
+year (`agency_year_kpis`), the peers' statistics and positions and the projections. The pages
+then read a few thousand agency-years, the same at every scale. Building all of it, as `bootstrap` does and a load does on measures of other code (a
 load on this code's builds again only the tables that read what it wrote; best of three):
 {per_scale(results, lambda r: f"{min(r['build_measures_seconds']):.2f} s")}.
 """
@@ -207,6 +207,12 @@ benchmark (at 1x, no pause; before: p50 2.2 s, p95 2.9 s, 6.6 pages a second):
 What is left: the Styler of the two tables one chooses rows in (overview and watchlist), and
 Streamlit's own work per message, all of it holding the GIL, so a second core does not help.
 The client's sixteen sessions run on the same two cores and use about 4 % of one.
+
+The goal without pauses was met when these steps were measured (2026-11-24: p95 0.85-0.90 s) and
+is not now: the agency profile has grown since (the application flow and the applicants by
+gender and age band, the agency's own figures year by year, the outlook, the report button and
+the follow-up log), and under sixteen sessions it is the slowest page by far (median 1.2-1.4 s,
+the other pages 0.4-0.7 s). Not yet looked into with py-spy.
 
 With reading pauses, the p95 is the sessions' first pages: all sixteen sessions start at the
 same moment, so their first pages are sixteen runs at once; after that a page takes about 45 ms.
@@ -314,8 +320,8 @@ What is left, and why the goal is out of reach of this design on two cores:
   under another year and the check for an unchanged file would then have to tell a file's rows
   from those loaded before by their load; not started.
 - **The build after applications is a floor at 1x:** the four aggregates, the measures per agency
-  and year, the projection and the peers' statistics and positions are rebuilt whole, which takes more than DuckDB's raw load of the
-  whole 1x file. Only the aggregates could be built for the agency-years a file touches: a peer
+  and year, the projection and the peers' statistics and positions are rebuilt whole, which takes
+  more than DuckDB's raw load of the whole 1x file. Only the aggregates could be built for the agency-years a file touches: a peer
   group's median and every member's position change when one agency's figures do.
 """
 
