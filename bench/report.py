@@ -109,10 +109,11 @@ check that its measures are this code's), once per page run:
 
 Why the queries hardly grow with the data: the one aggregate over every application
 (`int_agency_year_applications`, per agency and year, and its siblings per measure type and for
-handling times) is a table built when a load publishes, and so are the measures per agency and
-year (`agency_year_kpis`), the peers' statistics and positions and the projections. The pages
-then read a few thousand agency-years, the same at every scale. Building all of it, as `bootstrap` does and a load does on measures of other code (a
-load on this code's builds again only the tables that read what it wrote; best of three):
+handling times) is a table built when a load publishes, and so are the measures per agency and year
+(`agency_year_kpis`), the peers' statistics and positions and the projections. The pages then read a
+few thousand agency-years, the same at every scale. Building all of it, as `bootstrap` does and a
+load does on measures of other code (a load on this code's builds again only the tables that read
+what it wrote; best of three):
 {per_scale(results, lambda r: f"{min(r['build_measures_seconds']):.2f} s")}.
 """
 
@@ -321,8 +322,9 @@ What is left, and why the goal is out of reach of this design on two cores:
   from those loaded before by their load; not started.
 - **The build after applications is a floor at 1x:** the four aggregates, the measures per agency
   and year, the projection and the peers' statistics and positions are rebuilt whole, which takes
-  more than DuckDB's raw load of the whole 1x file. Only the aggregates could be built for the agency-years a file touches: a peer
-  group's median and every member's position change when one agency's figures do.
+  more than DuckDB's raw load of the whole 1x file. Only the aggregates could be built for the
+  agency-years a file touches: a peer group's median and every member's position change when one
+  agency's figures do.
 """
 
 
