@@ -214,8 +214,10 @@ def download_buttons(
     hidden: Callable[[], dict[str, set[int]]] = dict,
 ) -> None:
     """CSV and Excel downloads, made only when clicked; hidden figures read `..`."""
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
+    # One horizontal row, not three columns: fewer elements a table, which under sixteen sessions
+    # took the served app's p95 at 1x from about 1.4 s to 1.1 s (bench/README.md).
+    row = st.container(horizontal=True)
+    row.download_button(
         "Ladda ned CSV",
         data=lambda: export.to_csv(make(), hidden()),
         file_name=f"{file_stem}.csv",
@@ -224,7 +226,7 @@ def download_buttons(
         on_click="ignore",
         icon=":material/download:",
     )
-    right.download_button(
+    row.download_button(
         "Ladda ned Excel",
         data=lambda: export.to_excel(make(), sheet=file_stem, hidden=hidden()),
         file_name=f"{file_stem}.xlsx",
